@@ -1,0 +1,1 @@
+"""The application around the domain core: configuration, persistence, services, CLI."""

@@ -1,0 +1,112 @@
+"""Commands: what a caller asks the service layer to do, in the imperative."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Command:
+    """Base of every command handled by the bus."""
+
+
+@dataclass(frozen=True)
+class SubmitReport(Command):
+    description: str
+    category: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    address: str | None = None
+    photo: str | None = None
+    reporter: dict[str, Any] = field(default_factory=dict)
+    source: str = "api"
+    actor: str = "citizen"
+
+
+@dataclass(frozen=True)
+class ReportCommand(Command):
+    """A command on one existing report, by a named actor, optionally guarding the version seen."""
+
+    report_id: int
+    actor: str
+    note: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ClassifyReport(ReportCommand):
+    category: str = ""
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class AssignReport(ReportCommand):
+    opd: str | None = None
+    officer: str | None = None
+
+
+@dataclass(frozen=True)
+class ReassignReport(ReportCommand):
+    opd: str | None = None
+    officer: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ReturnReport(ReportCommand):
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class RespondReport(ReportCommand):
+    response: str = ""
+    proof_photo: str | None = None
+
+
+@dataclass(frozen=True)
+class CloseReport(ReportCommand):
+    pass
+
+
+@dataclass(frozen=True)
+class RejectReport(ReportCommand):
+    kind: str = ""
+    duplicate_of: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ReopenReport(ReportCommand):
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class CreateUser(Command):
+    username: str
+    role: str
+    full_name: str = ""
+    opd: str | None = None
+    password: str | None = None
+
+
+@dataclass(frozen=True)
+class DefineOpd(Command):
+    """Create or update an OPD by its code."""
+
+    code: str
+    name: str
+    short_name: str
+    is_24_7: bool = False
+
+
+@dataclass(frozen=True)
+class DefineCategory(Command):
+    """Create or update a complaint category and its routing to a default OPD."""
+
+    code: str
+    name: str
+    opd: str
+    description: str = ""
+    urgent: bool = False
+    keywords: tuple[str, ...] = ()

@@ -1,0 +1,157 @@
+"""Repositories: domain reports in and out of their rows, plus reference-data lookups."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from states.errors import NotFound
+from states.model import (
+    EVENT_TYPES,
+    Actor,
+    Priority,
+    RejectKind,
+    Report,
+    ReportEvent,
+    ReportState,
+    Role,
+)
+from tanggap.db import CategoryRow, EventRow, OpdRow, OutboxRow, ReportRow, UserRow
+
+ROW_FIELDS = tuple(f.name for f in fields(Report) if f.name not in {"id", "pending_events"})
+
+
+class AbstractReportRepository(Protocol):
+    def add(self, report: Report) -> None: ...
+    def get(self, report_id: int) -> Report: ...
+    def events(self, report_id: int) -> list[ReportEvent]: ...
+    def changed_ids(self) -> list[int]: ...
+    def flush_pending(self) -> None: ...
+
+
+class SqlAlchemyReportRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._seen: dict[int, tuple[Report, ReportRow, int]] = {}
+
+    def add(self, report: Report) -> None:
+        row = ReportRow()
+        _copy_to_row(report, row)
+        self.session.add(row)
+        self.session.flush()
+        report.id = row.id
+        self._seen[row.id] = (report, row, report.version - len(report.pending_events))
+
+    def get(self, report_id: int) -> Report:
+        if report_id in self._seen:
+            return self._seen[report_id][0]
+        row = self.session.get(ReportRow, report_id)
+        if row is None:
+            raise NotFound("report", report_id)
+        report = to_domain(row)
+        self._seen[report_id] = (report, row, row.version)
+        return report
+
+    def events(self, report_id: int) -> list[ReportEvent]:
+        rows = self.session.scalars(
+            select(EventRow).where(EventRow.report_id == report_id).order_by(EventRow.seq)
+        )
+        return [event_from_row(r) for r in rows]
+
+    def changed_ids(self) -> list[int]:
+        return [rid for rid, (report, _, _) in self._seen.items() if report.pending_events]
+
+    def flush_pending(self) -> None:
+        """Write changed reports and append their new events."""
+        for report_id, (report, row, base) in list(self._seen.items()):
+            if not report.pending_events:
+                continue
+            _copy_to_row(report, row)
+            self.session.add_all(
+                event_row(report_id, base + i, e) for i, e in enumerate(report.pending_events, 1)
+            )
+            report.pending_events.clear()
+            self._seen[report_id] = (report, row, report.version)
+        self.session.flush()
+
+
+def _copy_to_row(report: Report, row: ReportRow) -> None:
+    for name in ROW_FIELDS:
+        value = getattr(report, name)
+        setattr(row, name, value.value if isinstance(value, ReportState | Priority | RejectKind) else value)
+
+
+def to_domain(row: ReportRow) -> Report:
+    values: dict[str, Any] = {name: getattr(row, name) for name in ROW_FIELDS}
+    values["state"] = ReportState(row.state)
+    values["priority"] = Priority(row.priority)
+    values["reject_kind"] = RejectKind(row.reject_kind) if row.reject_kind else None
+    values["reporter"] = dict(row.reporter or {})
+    return Report(id=row.id, **values)
+
+
+def event_row(report_id: int, seq: int, event: ReportEvent) -> EventRow:
+    return EventRow(
+        report_id=report_id, seq=seq, name=event.name, trigger=event.trigger,
+        from_state=event.from_state.value if event.from_state else None,
+        to_state=event.to_state.value, actor=event.actor.name, actor_role=event.actor.role.value,
+        actor_opd=event.actor.opd, at=event.at, note=event.note, data=dict(event.data),
+    )
+
+
+def event_from_row(row: EventRow) -> ReportEvent:
+    return EVENT_TYPES[row.name](
+        trigger=row.trigger,
+        from_state=ReportState(row.from_state) if row.from_state else None,
+        to_state=ReportState(row.to_state),
+        actor=Actor(row.actor, Role(row.actor_role), row.actor_opd),
+        at=row.at, note=row.note, data=dict(row.data or {}),
+    )
+
+
+class SqlAlchemyReferenceData:
+    """OPDs, categories and users: read-mostly data the services validate against."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def opd(self, code: str) -> OpdRow:
+        row = self.find_opd(code)
+        if row is None:
+            raise NotFound("OPD", code)
+        return row
+
+    def find_opd(self, code: str) -> OpdRow | None:
+        return self.session.scalar(select(OpdRow).where(OpdRow.code == code))
+
+    def category(self, code: str) -> CategoryRow:
+        row = self.find_category(code)
+        if row is None or not row.active:
+            raise NotFound("category", code)
+        return row
+
+    def find_category(self, code: str) -> CategoryRow | None:
+        return self.session.scalar(select(CategoryRow).where(CategoryRow.code == code))
+
+    def user(self, username: str) -> UserRow:
+        row = self.find_user(username)
+        if row is None or not row.active:
+            raise NotFound("user", username)
+        return row
+
+    def find_user(self, username: str) -> UserRow | None:
+        return self.session.scalar(select(UserRow).where(UserRow.username == username))
+
+    def add(self, row: OpdRow | CategoryRow | UserRow) -> None:
+        self.session.add(row)
+
+
+class SqlAlchemyOutbox:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def put(self, row: OutboxRow) -> None:
+        self.session.add(row)

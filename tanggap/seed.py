@@ -1,0 +1,120 @@
+"""Demo data for Kota Kupang, loaded through the service layer so every history is real."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from states.errors import DomainError
+from tanggap import commands as c
+from tanggap import demo_data as demo
+from tanggap.bootstrap import Tanggap
+from tanggap.clock import FrozenClock
+from tanggap.views import existing_usernames, report_count
+
+Echo = Callable[[str], None]
+DISPATCHER = demo.DISPATCHERS[0].username
+HISTORY = timedelta(days=120)
+
+
+def seed_demo(app: Tanggap, reports: int = 300, echo: Echo = print) -> None:
+    """Idempotent: reference data is upserted, users and reports are created only once."""
+    for opd in demo.OPDS:
+        app.handle(c.DefineOpd(code=opd.code, name=opd.name, short_name=opd.short_name, is_24_7=opd.is_24_7))
+    for cat in demo.CATEGORIES:
+        app.handle(c.DefineCategory(code=cat.code, name=cat.name, opd=cat.opd_code, description=cat.description,
+                                    urgent=cat.urgent, keywords=cat.keywords))
+    _seed_users(app, echo)
+    if report_count(app.uow(), source="demo") == 0:
+        _seed_reports(app, reports, echo)
+    else:
+        echo("demo reports already present; nothing to add")
+
+
+def demo_staff() -> list[c.CreateUser]:
+    staff = [c.CreateUser(p.username, "dispatcher", p.full_name) for p in demo.DISPATCHERS]
+    staff += [c.CreateUser(p.username, "supervisor", p.full_name) for p in demo.SUPERVISORS]
+    staff += [c.CreateUser(p.username, "hr", p.full_name) for p in demo.HR_STAFF]
+    staff += [c.CreateUser(p.username, "admin", p.full_name) for p in demo.ADMINS]
+    for opd in demo.OPDS:
+        staff.append(c.CreateUser(opd.head.username, "opd_head", opd.head.full_name, opd.code))
+        staff += [c.CreateUser(p.username, "opd_officer", p.full_name, opd.code) for p in opd.officers]
+    return staff
+
+
+def _seed_users(app: Tanggap, echo: Echo) -> None:
+    existing = existing_usernames(app.uow())
+    created = [(cmd, app.handle(cmd)) for cmd in demo_staff() if cmd.username not in existing]
+    if not created:
+        return
+    echo("Demo accounts (passwords are shown only this once):")
+    for cmd, password in created:
+        echo(f"  {cmd.role:<12} {cmd.opd or '-':<9} {cmd.username:<22} {password}")
+
+
+def _seed_reports(app: Tanggap, count: int, echo: Echo) -> None:
+    rng = random.Random(2026)
+    end = app.clock.now()
+    for _ in range(count):
+        start = end - HISTORY * rng.random() ** 1.5
+        _one_history(app, rng, start, end)
+    echo(f"created {count} demo reports over the last {HISTORY.days} days")
+
+
+def _one_history(app: Tanggap, rng: random.Random, start: datetime, end: datetime) -> None:
+    clock = FrozenClock(start)
+    local = dataclasses.replace(app, clock=clock)
+    category = rng.choice(demo.CATEGORIES)
+    report_id = local.handle(_submission(rng, category))
+    for cmd, delay in _story(rng, report_id, category):
+        clock.advance(delay)
+        if clock.now() > end:
+            return
+        try:
+            local.handle(cmd)
+        except DomainError:
+            return  # a step the story drew is not allowed at this point: the history stops there
+
+
+def _submission(rng: random.Random, category: demo.DemoCategory) -> c.SubmitReport:
+    place = rng.choice(demo.KELURAHAN)
+    return c.SubmitReport(
+        description=rng.choice(category.descriptions),
+        category=category.code if rng.random() < 0.85 else None,
+        lat=round(place.lat + rng.uniform(-0.004, 0.004), 6),
+        lon=round(place.lon + rng.uniform(-0.004, 0.004), 6),
+        address=f"{rng.choice(demo.STREETS)}, Kel. {place.name}, Kec. {place.kecamatan}",
+        reporter={"first_name": rng.choice(["Yanti", "Robert", "Nona", "Kornelis", "Sisilia", "Obed"])},
+        source="demo",
+    )
+
+
+def _hours(rng: random.Random, low: float, high: float) -> timedelta:
+    return timedelta(hours=rng.uniform(low, high))
+
+
+def _story(rng: random.Random, rid: int, category: demo.DemoCategory) -> list[tuple[c.Command, timedelta]]:
+    """The steps one report goes through; the dice decide how far it gets."""
+    opd = next(o for o in demo.OPDS if o.code == category.opd_code)
+    officer = rng.choice(opd.officers).username
+    if rng.random() < 0.08:
+        kind = rng.choice(["spam", "outside_authority"])
+        return [(c.RejectReport(rid, DISPATCHER, kind=kind, reason=rng.choice(demo.REJECT_REASONS)),
+                 _hours(rng, 0.5, 8))]
+    steps: list[tuple[c.Command, timedelta]] = [
+        (c.ClassifyReport(rid, DISPATCHER, category=category.code), _hours(rng, 0.1, 6)),
+        (c.AssignReport(rid, DISPATCHER, officer=officer), _hours(rng, 0.1, 20)),
+    ]
+    if rng.random() < 0.1:
+        steps += [(c.ReturnReport(rid, officer, reason=rng.choice(demo.RETURN_REASONS)), _hours(rng, 1, 30)),
+                  (c.AssignReport(rid, DISPATCHER, officer=officer), _hours(rng, 0.5, 10))]
+    respond = c.RespondReport(rid, officer, response=rng.choice(demo.RESPONSE_TEXTS[category.code]))
+    steps.append((respond, _hours(rng, 2, 140)))
+    if rng.random() < 0.1:
+        steps += [(c.ReopenReport(rid, "citizen", reason=rng.choice(demo.REOPEN_REASONS)), _hours(rng, 4, 60)),
+                  (respond, _hours(rng, 4, 72))]
+    closer = "citizen" if rng.random() < 0.4 else "system"
+    steps.append((c.CloseReport(rid, closer), _hours(rng, 4, 60) if closer == "citizen" else timedelta(days=3)))
+    return steps

@@ -1,0 +1,137 @@
+"""Fixtures: a migrated database per test (SQLite always, PostgreSQL when configured) and personas."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tanggap import commands as c
+from tanggap.bootstrap import Tanggap, bootstrap
+from tanggap.clock import FrozenClock
+from tanggap.config import Settings
+from tanggap.migrate import upgrade
+
+PG_ENV = "TANGGAP_TEST_POSTGRES_URL"
+# A Tuesday morning in WITA (01:00 UTC = 09:00 WITA), clear of holidays.
+T0 = datetime(2026, 10, 6, 1, 0, tzinfo=UTC)
+PASSWORD = "rahasia-kupang-2026"
+
+PERSONAS = [
+    c.CreateUser("pupr.officer", "opd_officer", "Yohanes Benu", "PUPR", PASSWORD),
+    c.CreateUser("pupr.officer2", "opd_officer", "Frans Lado", "PUPR", PASSWORD),
+    c.CreateUser("pupr.head", "opd_head", "Benyamin Lenggu", "PUPR", PASSWORD),
+    c.CreateUser("dlhk.officer", "opd_officer", "Yosef Tefa", "DLHK", PASSWORD),
+    c.CreateUser("dlhk.head", "opd_head", "Orpa Pellokila", "DLHK", PASSWORD),
+    c.CreateUser("dispatcher", "dispatcher", "Yuliana Adoe", None, PASSWORD),
+    c.CreateUser("supervisor", "supervisor", "Elisabeth Mesakh", None, PASSWORD),
+    c.CreateUser("hr", "hr", "Theresia Djami", None, PASSWORD),
+    c.CreateUser("admin", "admin", "Imanuel Pah", None, PASSWORD),
+]
+REFERENCE: list[c.Command] = [
+    c.DefineOpd("PUPR", "Dinas Pekerjaan Umum dan Penataan Ruang", "Dinas PUPR"),
+    c.DefineOpd("DLHK", "Dinas Lingkungan Hidup dan Kebersihan", "DLHK"),
+    c.DefineOpd("BPBD", "Badan Penanggulangan Bencana Daerah", "BPBD", is_24_7=True),
+    c.DefineCategory("jalan-rusak", "Jalan rusak/berlubang", "PUPR", keywords=("berlubang",)),
+    c.DefineCategory("sampah-menumpuk", "Sampah menumpuk", "DLHK", keywords=("sampah",)),
+    c.DefineCategory("pohon-tumbang", "Pohon tumbang", "DLHK", urgent=True),
+    c.DefineCategory("banjir-genangan", "Banjir/genangan", "BPBD", urgent=True),
+]
+
+
+def load_reference(app: Tanggap) -> None:
+    for cmd in [*REFERENCE, *PERSONAS]:
+        app.handle(cmd)
+
+
+def make_app(url: str, data_dir: Path, now: datetime = T0) -> Tanggap:
+    return bootstrap(Settings(data_dir=data_dir, database_url=url), clock=FrozenClock(now))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrate and load reference data once; each test gets a copy of the file."""
+    folder = tmp_path_factory.mktemp("template")
+    app = make_app(f"sqlite:///{folder / 'template.db'}", folder)
+    upgrade(app.engine)
+    load_reference(app)
+    app.engine.dispose()
+    return folder / "template.db"
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped afterwards."""
+    admin_url = os.environ.get(PG_ENV)
+    if not admin_url:
+        pytest.skip(f"PostgreSQL tier skipped: set {PG_ENV} to run it")
+    name = f"tanggap_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:  # an unreachable server fails here: the tier was asked for
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_reference(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    app = make_app(postgres_url, tmp_path_factory.mktemp("pg"))
+    upgrade(app.engine)
+    load_reference(app)
+    app.engine.dispose()
+    return postgres_url
+
+
+def _truncate_reports(app: Tanggap) -> None:
+    with app.engine.begin() as conn:
+        conn.execute(text("TRUNCATE report_events, outbox, reports RESTART IDENTITY CASCADE"))
+
+
+def _app_on(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Tanggap:
+    if kind == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        shutil.copy(template, tmp_path / "tanggap.db")
+        return make_app(f"sqlite:///{tmp_path / 'tanggap.db'}", tmp_path)
+    application = make_app(request.getfixturevalue("postgres_reference"), tmp_path)
+    _truncate_reports(application)
+    return application
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tanggap]:
+    """The whole application on a migrated database holding the personas and reference data."""
+    application = _app_on(request.param, request, tmp_path)
+    yield application
+    application.engine.dispose()
+
+
+@pytest.fixture
+def pg_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tanggap]:
+    """The application on PostgreSQL only, for row-locking behaviour SQLite does not have."""
+    application = _app_on("postgres", request, tmp_path)
+    yield application
+    application.engine.dispose()
+
+
+@pytest.fixture
+def clock(app: Tanggap) -> FrozenClock:
+    assert isinstance(app.clock, FrozenClock)
+    return app.clock
