@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from states.lifecycle import LifecyclePolicy
+from tanggap import services
 from tanggap.clock import Clock, SystemClock
 from tanggap.commands import Command
 from tanggap.config import Settings
 from tanggap.db import make_engine
-from tanggap.services import HANDLERS
 from tanggap.uow import SqlAlchemyUnitOfWork
 
 
@@ -34,14 +32,10 @@ class Tanggap:
         return SqlAlchemyUnitOfWork(self.session_factory)
 
     def handle(self, cmd: Command) -> Any:
-        handler = HANDLERS[type(cmd)]
-        deps = {"uow": self.uow(), "clock": self.clock, "policy": self.policy}
-        return handler(cmd, **{name: deps[name] for name in _wanted(handler)})
+        return services.handle(cmd, self.uow(), self.clock, self.policy)
 
-
-@cache
-def _wanted(handler: Callable[..., Any]) -> tuple[str, ...]:
-    return tuple(inspect.signature(handler).parameters)[1:]
+    def handle_batch(self, cmds: Sequence[Command]) -> list[Any]:
+        return services.handle_batch(cmds, self.uow(), self.clock, self.policy)
 
 
 def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> Tanggap:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from states.errors import NotFound
@@ -27,6 +27,7 @@ ROW_FIELDS = tuple(f.name for f in fields(Report) if f.name not in {"id", "pendi
 class AbstractReportRepository(Protocol):
     def add(self, report: Report) -> None: ...
     def get(self, report_id: int) -> Report: ...
+    def preload(self, report_ids: list[int]) -> None: ...
     def events(self, report_id: int) -> list[ReportEvent]: ...
     def changed_ids(self) -> list[int]: ...
     def flush_pending(self) -> None: ...
@@ -51,8 +52,18 @@ class SqlAlchemyReportRepository:
         row = self.session.get(ReportRow, report_id)
         if row is None:
             raise NotFound("report", report_id)
+        return self._track(row)
+
+    def preload(self, report_ids: list[int]) -> None:
+        """Load many reports in one query, for batches."""
+        wanted = [rid for rid in set(report_ids) if rid not in self._seen]
+        if wanted:
+            for row in self.session.scalars(select(ReportRow).where(ReportRow.id.in_(wanted))):
+                self._track(row)
+
+    def _track(self, row: ReportRow) -> Report:
         report = to_domain(row)
-        self._seen[report_id] = (report, row, row.version)
+        self._seen[row.id] = (report, row, row.version)
         return report
 
     def events(self, report_id: int) -> list[ReportEvent]:
@@ -66,22 +77,25 @@ class SqlAlchemyReportRepository:
 
     def flush_pending(self) -> None:
         """Write changed reports and append their new events."""
+        new_events: list[dict[str, Any]] = []
         for report_id, (report, row, base) in list(self._seen.items()):
             if not report.pending_events:
                 continue
             _copy_to_row(report, row)
-            self.session.add_all(
-                event_row(report_id, base + i, e) for i, e in enumerate(report.pending_events, 1)
-            )
+            new_events += (event_values(report_id, base + i, e) for i, e in enumerate(report.pending_events, 1))
             report.pending_events.clear()
             self._seen[report_id] = (report, row, report.version)
         self.session.flush()
+        if new_events:
+            self.session.execute(insert(EventRow), new_events)
 
 
 def _copy_to_row(report: Report, row: ReportRow) -> None:
     for name in ROW_FIELDS:
         value = getattr(report, name)
-        setattr(row, name, value.value if isinstance(value, ReportState | Priority | RejectKind) else value)
+        value = value.value if isinstance(value, ReportState | Priority | RejectKind) else value
+        if getattr(row, name, None) != value:  # an untouched column stays out of the UPDATE
+            setattr(row, name, value)
 
 
 def to_domain(row: ReportRow) -> Report:
@@ -93,13 +107,13 @@ def to_domain(row: ReportRow) -> Report:
     return Report(id=row.id, **values)
 
 
-def event_row(report_id: int, seq: int, event: ReportEvent) -> EventRow:
-    return EventRow(
-        report_id=report_id, seq=seq, name=event.name, trigger=event.trigger,
-        from_state=event.from_state.value if event.from_state else None,
-        to_state=event.to_state.value, actor=event.actor.name, actor_role=event.actor.role.value,
-        actor_opd=event.actor.opd, at=event.at, note=event.note, data=dict(event.data),
-    )
+def event_values(report_id: int, seq: int, event: ReportEvent) -> dict[str, Any]:
+    return {
+        "report_id": report_id, "seq": seq, "name": event.name, "trigger": event.trigger,
+        "from_state": event.from_state.value if event.from_state else None,
+        "to_state": event.to_state.value, "actor": event.actor.name, "actor_role": event.actor.role.value,
+        "actor_opd": event.actor.opd, "at": event.at, "note": event.note, "data": dict(event.data),
+    }
 
 
 def event_from_row(row: EventRow) -> ReportEvent:
@@ -117,6 +131,11 @@ class SqlAlchemyReferenceData:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # Batches look up the same few users, OPDs and categories over and over: remember
+        # them for the life of this unit of work.
+        self._users: dict[str, UserRow | None] = {}
+        self._opds: dict[str, OpdRow | None] = {}
+        self._categories: dict[str, CategoryRow | None] = {}
 
     def opd(self, code: str) -> OpdRow:
         row = self.find_opd(code)
@@ -125,7 +144,9 @@ class SqlAlchemyReferenceData:
         return row
 
     def find_opd(self, code: str) -> OpdRow | None:
-        return self.session.scalar(select(OpdRow).where(OpdRow.code == code))
+        if code not in self._opds:
+            self._opds[code] = self.session.scalar(select(OpdRow).where(OpdRow.code == code))
+        return self._opds[code]
 
     def category(self, code: str) -> CategoryRow:
         row = self.find_category(code)
@@ -134,7 +155,9 @@ class SqlAlchemyReferenceData:
         return row
 
     def find_category(self, code: str) -> CategoryRow | None:
-        return self.session.scalar(select(CategoryRow).where(CategoryRow.code == code))
+        if code not in self._categories:
+            self._categories[code] = self.session.scalar(select(CategoryRow).where(CategoryRow.code == code))
+        return self._categories[code]
 
     def user(self, username: str) -> UserRow:
         row = self.find_user(username)
@@ -143,10 +166,15 @@ class SqlAlchemyReferenceData:
         return row
 
     def find_user(self, username: str) -> UserRow | None:
-        return self.session.scalar(select(UserRow).where(UserRow.username == username))
+        if username not in self._users:
+            self._users[username] = self.session.scalar(select(UserRow).where(UserRow.username == username))
+        return self._users[username]
 
     def add(self, row: OpdRow | CategoryRow | UserRow) -> None:
         self.session.add(row)
+        self._users.clear()
+        self._opds.clear()
+        self._categories.clear()
 
 
 class SqlAlchemyOutbox:

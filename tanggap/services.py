@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from states.errors import ConcurrencyConflict, InvalidInput
+from states.errors import ConcurrencyConflict, DomainError, InvalidInput
 from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
 from states.model import (
     CITIZEN,
@@ -34,6 +36,15 @@ NON_HUMAN = {"citizen": CITIZEN, "system": SYSTEM, "tagger": Actor("tagger", Rol
 OPD_ROLES = frozenset({Role.OPD_OFFICER, Role.OPD_HEAD})
 
 
+@dataclass(frozen=True)
+class Context:
+    """What a handler works with: the open unit of work, the operation's one `now`, the policy."""
+
+    uow: AbstractUnitOfWork
+    now: datetime
+    policy: LifecyclePolicy
+
+
 def resolve_actor(uow: AbstractUnitOfWork, name: str) -> Actor:
     if name in NON_HUMAN:
         return NON_HUMAN[name]
@@ -41,18 +52,15 @@ def resolve_actor(uow: AbstractUnitOfWork, name: str) -> Actor:
     return Actor(user.username, Role(user.role), user.opd_code)
 
 
-def submit_report(cmd: c.SubmitReport, uow: AbstractUnitOfWork, clock: Clock) -> int:
-    now = clock.now()
-    with uow:
-        data = _submission(cmd, uow)
-        report = Report(source=cmd.source)
-        report.record(ReportSubmitted("submit", None, ReportState.SUBMITTED,
-                                      resolve_actor(uow, cmd.actor), now, None, data))
-        uow.reports.add(report)
-        assert report.id is not None
-        uow.outbox.put(OutboxRow(topic="report.submitted", report_id=report.id, payload={}, created_at=now))
-        uow.commit()
-        return report.id
+def submit_report(cmd: c.SubmitReport, ctx: Context) -> int:
+    data = _submission(cmd, ctx.uow)
+    actor = resolve_actor(ctx.uow, cmd.actor)
+    report = Report(source=cmd.source)
+    report.record(ReportSubmitted("submit", None, ReportState.SUBMITTED, actor, ctx.now, None, data))
+    ctx.uow.reports.add(report)
+    assert report.id is not None
+    ctx.uow.outbox.put(OutboxRow(topic="report.submitted", report_id=report.id, payload={}, created_at=ctx.now))
+    return report.id
 
 
 def _submission(cmd: c.SubmitReport, uow: AbstractUnitOfWork) -> dict[str, Any]:
@@ -64,10 +72,15 @@ def _submission(cmd: c.SubmitReport, uow: AbstractUnitOfWork) -> dict[str, Any]:
     _check_location(cmd.lat, cmd.lon, cmd.address)
     urgent = uow.reference.category(cmd.category).urgent if cmd.category else False
     return {
-        "category": cmd.category, "description": description, "lat": cmd.lat, "lon": cmd.lon,
-        "address": (cmd.address or "").strip() or None, "photo": cmd.photo,
+        "category": cmd.category,
+        "description": description,
+        "lat": cmd.lat,
+        "lon": cmd.lon,
+        "address": (cmd.address or "").strip() or None,
+        "photo": cmd.photo,
         "priority": (Priority.URGENT if urgent else Priority.NORMAL).value,
-        "reporter": dict(cmd.reporter), "source": cmd.source,
+        "reporter": dict(cmd.reporter),
+        "source": cmd.source,
     }
 
 
@@ -90,11 +103,9 @@ def _load(uow: AbstractUnitOfWork, cmd: c.ReportCommand) -> Report:
     return report
 
 
-def _fire(uow: AbstractUnitOfWork, cmd: c.ReportCommand, report: Report, trigger: Trigger,
-          data: dict[str, Any], clock: Clock, policy: LifecyclePolicy) -> None:
-    attempt = Attempt(resolve_actor(uow, cmd.actor), clock.now(), data, cmd.note, policy)
+def _fire(ctx: Context, cmd: c.ReportCommand, report: Report, trigger: Trigger, data: dict[str, Any]) -> None:
+    attempt = Attempt(resolve_actor(ctx.uow, cmd.actor), ctx.now, data, cmd.note, ctx.policy)
     lifecycle().fire(report, trigger, attempt)
-    uow.commit()
 
 
 def _check_holder(uow: AbstractUnitOfWork, opd: str, officer: str | None) -> None:
@@ -106,25 +117,27 @@ def _check_holder(uow: AbstractUnitOfWork, opd: str, officer: str | None) -> Non
         raise InvalidInput("officer", f"{officer} is not an officer of {opd}")
 
 
-def classify_report(cmd: c.ClassifyReport, uow: AbstractUnitOfWork, clock: Clock,
-                    policy: LifecyclePolicy) -> None:
-    with uow:
-        report = _load(uow, cmd)
-        category = uow.reference.category(cmd.category) if cmd.category else None
-        urgent = category.urgent if category else False
-        data = {"category": cmd.category, "classified_by": cmd.actor, "confidence": cmd.confidence,
-                "priority": (Priority.URGENT if urgent else report.priority).value}
-        _fire(uow, cmd, report, Trigger.CLASSIFY, data, clock, policy)
+def classify_report(cmd: c.ClassifyReport, ctx: Context) -> None:
+    uow = ctx.uow
+    report = _load(uow, cmd)
+    category = uow.reference.category(cmd.category) if cmd.category else None
+    urgent = category.urgent if category else False
+    data = {
+        "category": cmd.category,
+        "classified_by": cmd.actor,
+        "confidence": cmd.confidence,
+        "priority": (Priority.URGENT if urgent else report.priority).value,
+    }
+    _fire(ctx, cmd, report, Trigger.CLASSIFY, data)
 
 
-def assign_report(cmd: c.AssignReport, uow: AbstractUnitOfWork, clock: Clock,
-                  policy: LifecyclePolicy) -> None:
-    with uow:
-        report = _load(uow, cmd)
-        opd = cmd.opd or routed_opd(uow, report)
-        if opd:
-            _check_holder(uow, opd, cmd.officer)
-        _fire(uow, cmd, report, Trigger.ASSIGN, {"opd": opd, "officer": cmd.officer}, clock, policy)
+def assign_report(cmd: c.AssignReport, ctx: Context) -> None:
+    uow = ctx.uow
+    report = _load(uow, cmd)
+    opd = cmd.opd or routed_opd(uow, report)
+    if opd:
+        _check_holder(uow, opd, cmd.officer)
+    _fire(ctx, cmd, report, Trigger.ASSIGN, {"opd": opd, "officer": cmd.officer})
 
 
 def routed_opd(uow: AbstractUnitOfWork, report: Report) -> str | None:
@@ -132,75 +145,74 @@ def routed_opd(uow: AbstractUnitOfWork, report: Report) -> str | None:
     return uow.reference.category(report.category).opd_code if report.category else None
 
 
-def reassign_report(cmd: c.ReassignReport, uow: AbstractUnitOfWork, clock: Clock,
-                    policy: LifecyclePolicy) -> None:
-    with uow:
-        report = _load(uow, cmd)
-        opd = cmd.opd or report.opd
-        assert opd is not None, "an assigned report always has an OPD"
-        _check_holder(uow, opd, cmd.officer)
-        data = {"opd": opd, "officer": cmd.officer, "reason": cmd.reason}
-        _fire(uow, cmd, report, Trigger.REASSIGN, data, clock, policy)
+def reassign_report(cmd: c.ReassignReport, ctx: Context) -> None:
+    uow = ctx.uow
+    report = _load(uow, cmd)
+    opd = cmd.opd or report.opd
+    assert opd is not None, "an assigned report always has an OPD"
+    _check_holder(uow, opd, cmd.officer)
+    data = {"opd": opd, "officer": cmd.officer, "reason": cmd.reason}
+    _fire(ctx, cmd, report, Trigger.REASSIGN, data)
 
 
-def return_report(cmd: c.ReturnReport, uow: AbstractUnitOfWork, clock: Clock,
-                  policy: LifecyclePolicy) -> None:
-    with uow:
-        report = _load(uow, cmd)
-        _fire(uow, cmd, report, Trigger.RETURN, {"reason": cmd.reason}, clock, policy)
+def return_report(cmd: c.ReturnReport, ctx: Context) -> None:
+    uow = ctx.uow
+    report = _load(uow, cmd)
+    _fire(ctx, cmd, report, Trigger.RETURN, {"reason": cmd.reason})
 
 
-def respond_report(cmd: c.RespondReport, uow: AbstractUnitOfWork, clock: Clock,
-                   policy: LifecyclePolicy) -> None:
-    with uow:
-        report = _load(uow, cmd)
-        data = {"response": cmd.response.strip(), "proof_photo": cmd.proof_photo}
-        _fire(uow, cmd, report, Trigger.RESPOND, data, clock, policy)
+def respond_report(cmd: c.RespondReport, ctx: Context) -> None:
+    uow = ctx.uow
+    report = _load(uow, cmd)
+    data = {"response": cmd.response.strip(), "proof_photo": cmd.proof_photo}
+    _fire(ctx, cmd, report, Trigger.RESPOND, data)
 
 
 CLOSE_REASONS = {Role.CITIZEN: "citizen_confirmed", Role.SYSTEM: "quiet_period"}
 
 
-def close_report(cmd: c.CloseReport, uow: AbstractUnitOfWork, clock: Clock,
-                 policy: LifecyclePolicy) -> None:
-    with uow:
-        report = _load(uow, cmd)
-        reason = CLOSE_REASONS.get(resolve_actor(uow, cmd.actor).role, "dispatcher")
-        _fire(uow, cmd, report, Trigger.CLOSE, {"close_reason": reason}, clock, policy)
+def close_report(cmd: c.CloseReport, ctx: Context) -> None:
+    uow = ctx.uow
+    report = _load(uow, cmd)
+    reason = CLOSE_REASONS.get(resolve_actor(uow, cmd.actor).role, "dispatcher")
+    _fire(ctx, cmd, report, Trigger.CLOSE, {"close_reason": reason})
 
 
-def reject_report(cmd: c.RejectReport, uow: AbstractUnitOfWork, clock: Clock,
-                  policy: LifecyclePolicy) -> None:
-    with uow:
-        report = _load(uow, cmd)
-        if cmd.duplicate_of is not None:
-            uow.reports.get(cmd.duplicate_of)
-        data = {"reject_kind": cmd.kind, "duplicate_of": cmd.duplicate_of, "reason": cmd.reason}
-        _fire(uow, cmd, report, Trigger.REJECT, data, clock, policy)
+def reject_report(cmd: c.RejectReport, ctx: Context) -> None:
+    uow = ctx.uow
+    report = _load(uow, cmd)
+    if cmd.duplicate_of is not None:
+        uow.reports.get(cmd.duplicate_of)
+    data = {"reject_kind": cmd.kind, "duplicate_of": cmd.duplicate_of, "reason": cmd.reason}
+    _fire(ctx, cmd, report, Trigger.REJECT, data)
 
 
-def reopen_report(cmd: c.ReopenReport, uow: AbstractUnitOfWork, clock: Clock,
-                  policy: LifecyclePolicy) -> None:
-    with uow:
-        report = _load(uow, cmd)
-        _fire(uow, cmd, report, Trigger.REOPEN, {"reason": cmd.reason}, clock, policy)
+def reopen_report(cmd: c.ReopenReport, ctx: Context) -> None:
+    uow = ctx.uow
+    report = _load(uow, cmd)
+    _fire(ctx, cmd, report, Trigger.REOPEN, {"reason": cmd.reason})
 
 
-def create_user(cmd: c.CreateUser, uow: AbstractUnitOfWork, clock: Clock) -> str:
+def create_user(cmd: c.CreateUser, ctx: Context) -> str:
     """Create a staff account; returns the password (generated when none is given)."""
     role = _staff_role(cmd.role)
     _check_user(cmd, role)
+    if cmd.opd:
+        ctx.uow.reference.opd(cmd.opd)
+    if ctx.uow.reference.find_user(cmd.username) is not None:
+        raise InvalidInput("username", f"{cmd.username} already exists")
     password = cmd.password or secrets.token_urlsafe(12)
-    with uow:
-        if cmd.opd:
-            uow.reference.opd(cmd.opd)
-        if uow.reference.find_user(cmd.username) is not None:
-            raise InvalidInput("username", f"{cmd.username} already exists")
-        uow.reference.add(UserRow(
-            username=cmd.username, full_name=cmd.full_name or cmd.username, role=role.value,
-            opd_code=cmd.opd, password_hash=hash_password(password), active=True,
-            created_at=clock.now()))
-        uow.commit()
+    ctx.uow.reference.add(
+        UserRow(
+            username=cmd.username,
+            full_name=cmd.full_name or cmd.username,
+            role=role.value,
+            opd_code=cmd.opd,
+            password_hash=hash_password(password),
+            active=True,
+            created_at=ctx.now,
+        )
+    )
     return password
 
 
@@ -229,26 +241,22 @@ def _check_user(cmd: c.CreateUser, role: Role) -> None:
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
-def define_opd(cmd: c.DefineOpd, uow: AbstractUnitOfWork) -> None:
+def define_opd(cmd: c.DefineOpd, ctx: Context) -> None:
     if not CODE.match(cmd.code):
         raise InvalidInput("code", f"{cmd.code!r} is not a valid OPD code")
-    with uow:
-        row = uow.reference.find_opd(cmd.code) or OpdRow(code=cmd.code)
-        row.name, row.short_name, row.is_24_7 = cmd.name, cmd.short_name, cmd.is_24_7
-        uow.reference.add(row)
-        uow.commit()
+    row = ctx.uow.reference.find_opd(cmd.code) or OpdRow(code=cmd.code)
+    row.name, row.short_name, row.is_24_7 = cmd.name, cmd.short_name, cmd.is_24_7
+    ctx.uow.reference.add(row)
 
 
-def define_category(cmd: c.DefineCategory, uow: AbstractUnitOfWork) -> None:
+def define_category(cmd: c.DefineCategory, ctx: Context) -> None:
     if not CODE.match(cmd.code):
         raise InvalidInput("code", f"{cmd.code!r} is not a valid category code")
-    with uow:
-        uow.reference.opd(cmd.opd)
-        row = uow.reference.find_category(cmd.code) or CategoryRow(code=cmd.code, active=True)
-        row.name, row.opd_code, row.description = cmd.name, cmd.opd, cmd.description
-        row.urgent, row.keywords = cmd.urgent, list(cmd.keywords)
-        uow.reference.add(row)
-        uow.commit()
+    ctx.uow.reference.opd(cmd.opd)
+    row = ctx.uow.reference.find_category(cmd.code) or CategoryRow(code=cmd.code, active=True)
+    row.name, row.opd_code, row.description = cmd.name, cmd.opd, cmd.description
+    row.urgent, row.keywords = cmd.urgent, list(cmd.keywords)
+    ctx.uow.reference.add(row)
 
 
 HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
@@ -265,3 +273,31 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.DefineOpd: define_opd,
     c.DefineCategory: define_category,
 }
+
+
+def handle(cmd: c.Command, uow: AbstractUnitOfWork, clock: Clock, policy: LifecyclePolicy) -> Any:
+    """Run one command in its own transaction; it commits only if the handler succeeds."""
+    with uow:
+        result = HANDLERS[type(cmd)](cmd, Context(uow, clock.now(), policy))
+        uow.commit()
+    return result
+
+
+def handle_batch(
+    cmds: Sequence[c.Command], uow: AbstractUnitOfWork, clock: Clock, policy: LifecyclePolicy
+) -> list[Any]:
+    """Run many commands in one transaction. A refused command is returned as its error and
+    leaves no trace: handlers validate before they change anything, and writes happen at commit."""
+    with uow:
+        ctx = Context(uow, clock.now(), policy)
+        uow.reports.preload([cmd.report_id for cmd in cmds if isinstance(cmd, c.ReportCommand)])
+        outcomes = [_outcome(cmd, ctx) for cmd in cmds]
+        uow.commit()
+    return outcomes
+
+
+def _outcome(cmd: c.Command, ctx: Context) -> Any:
+    try:
+        return HANDLERS[type(cmd)](cmd, ctx)
+    except DomainError as err:
+        return err
