@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from states.lifecycle import LifecyclePolicy
-from tanggap import services
+from tanggap import bus
 from tanggap.clock import Clock, SystemClock
 from tanggap.commands import Command
 from tanggap.config import Settings
@@ -32,10 +32,10 @@ class Tanggap:
         return SqlAlchemyUnitOfWork(self.session_factory)
 
     def handle(self, cmd: Command) -> Any:
-        return services.handle(cmd, self.uow(), self.clock, self.policy)
+        return bus.handle(cmd, self.uow(), self.clock, self.policy)
 
     def handle_batch(self, cmds: Sequence[Command]) -> list[Any]:
-        return services.handle_batch(cmds, self.uow(), self.clock, self.policy)
+        return bus.handle_batch(cmds, self.uow(), self.clock, self.policy)
 
 
 def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> Tanggap:

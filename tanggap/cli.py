@@ -85,11 +85,13 @@ def report() -> None:
 @click.option("--address")
 @click.option("--actor", default="citizen", show_default=True)
 @one_line_errors
-def report_submit(description: str, category: str | None, lat: float | None, lon: float | None,
-                  address: str | None, actor: str) -> None:
+def report_submit(
+    description: str, category: str | None, lat: float | None, lon: float | None, address: str | None, actor: str
+) -> None:
     """Submit a report; prints its id."""
-    cmd = c.SubmitReport(description=description, category=category, lat=lat, lon=lon,
-                         address=address, source="cli", actor=actor)
+    cmd = c.SubmitReport(
+        description=description, category=category, lat=lat, lon=lon, address=address, source="cli", actor=actor
+    )
     click.echo(app().handle(cmd))
 
 
@@ -102,10 +104,14 @@ def report_show(report_id: int) -> None:
 
 
 ADVANCE: dict[Trigger, type[c.ReportCommand]] = {
-    Trigger.CLASSIFY: c.ClassifyReport, Trigger.ASSIGN: c.AssignReport,
-    Trigger.REASSIGN: c.ReassignReport, Trigger.RETURN: c.ReturnReport,
-    Trigger.RESPOND: c.RespondReport, Trigger.CLOSE: c.CloseReport,
-    Trigger.REJECT: c.RejectReport, Trigger.REOPEN: c.ReopenReport,
+    Trigger.CLASSIFY: c.ClassifyReport,
+    Trigger.ASSIGN: c.AssignReport,
+    Trigger.REASSIGN: c.ReassignReport,
+    Trigger.RETURN: c.ReturnReport,
+    Trigger.RESPOND: c.RespondReport,
+    Trigger.CLOSE: c.CloseReport,
+    Trigger.REJECT: c.RejectReport,
+    Trigger.REOPEN: c.ReopenReport,
 }
 
 

@@ -163,8 +163,13 @@ class OutboxRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     done_at: Mapped[datetime | None]
     __table_args__ = (
-        Index("ix_outbox_pending", "topic", "id", sqlite_where=text("done_at IS NULL"),
-              postgresql_where=text("done_at IS NULL")),
+        Index(
+            "ix_outbox_pending",
+            "topic",
+            "id",
+            sqlite_where=text("done_at IS NULL"),
+            postgresql_where=text("done_at IS NULL"),
+        ),
     )
 
 

@@ -67,9 +67,7 @@ class SqlAlchemyReportRepository:
         return report
 
     def events(self, report_id: int) -> list[ReportEvent]:
-        rows = self.session.scalars(
-            select(EventRow).where(EventRow.report_id == report_id).order_by(EventRow.seq)
-        )
+        rows = self.session.scalars(select(EventRow).where(EventRow.report_id == report_id).order_by(EventRow.seq))
         return [event_from_row(r) for r in rows]
 
     def changed_ids(self) -> list[int]:
@@ -109,10 +107,18 @@ def to_domain(row: ReportRow) -> Report:
 
 def event_values(report_id: int, seq: int, event: ReportEvent) -> dict[str, Any]:
     return {
-        "report_id": report_id, "seq": seq, "name": event.name, "trigger": event.trigger,
+        "report_id": report_id,
+        "seq": seq,
+        "name": event.name,
+        "trigger": event.trigger,
         "from_state": event.from_state.value if event.from_state else None,
-        "to_state": event.to_state.value, "actor": event.actor.name, "actor_role": event.actor.role.value,
-        "actor_opd": event.actor.opd, "at": event.at, "note": event.note, "data": dict(event.data),
+        "to_state": event.to_state.value,
+        "actor": event.actor.name,
+        "actor_role": event.actor.role.value,
+        "actor_opd": event.actor.opd,
+        "at": event.at,
+        "note": event.note,
+        "data": dict(event.data),
     }
 
 
@@ -122,7 +128,9 @@ def event_from_row(row: EventRow) -> ReportEvent:
         from_state=ReportState(row.from_state) if row.from_state else None,
         to_state=ReportState(row.to_state),
         actor=Actor(row.actor, Role(row.actor_role), row.actor_opd),
-        at=row.at, note=row.note, data=dict(row.data or {}),
+        at=row.at,
+        note=row.note,
+        data=dict(row.data or {}),
     )
 
 

@@ -24,8 +24,16 @@ def seed_demo(app: Tanggap, reports: int = 300, echo: Echo = print) -> None:
     for opd in demo.OPDS:
         app.handle(c.DefineOpd(code=opd.code, name=opd.name, short_name=opd.short_name, is_24_7=opd.is_24_7))
     for cat in demo.CATEGORIES:
-        app.handle(c.DefineCategory(code=cat.code, name=cat.name, opd=cat.opd_code, description=cat.description,
-                                    urgent=cat.urgent, keywords=cat.keywords))
+        app.handle(
+            c.DefineCategory(
+                code=cat.code,
+                name=cat.name,
+                opd=cat.opd_code,
+                description=cat.description,
+                urgent=cat.urgent,
+                keywords=cat.keywords,
+            )
+        )
     _seed_users(app, echo)
     if report_count(app.uow(), source="demo") == 0:
         _seed_reports(app, reports, echo)
@@ -101,20 +109,25 @@ def _story(rng: random.Random, rid: int, category: demo.DemoCategory) -> list[tu
     officer = rng.choice(opd.officers).username
     if rng.random() < 0.08:
         kind = rng.choice(["spam", "outside_authority"])
-        return [(c.RejectReport(rid, DISPATCHER, kind=kind, reason=rng.choice(demo.REJECT_REASONS)),
-                 _hours(rng, 0.5, 8))]
+        return [
+            (c.RejectReport(rid, DISPATCHER, kind=kind, reason=rng.choice(demo.REJECT_REASONS)), _hours(rng, 0.5, 8))
+        ]
     steps: list[tuple[c.Command, timedelta]] = [
         (c.ClassifyReport(rid, DISPATCHER, category=category.code), _hours(rng, 0.1, 6)),
         (c.AssignReport(rid, DISPATCHER, officer=officer), _hours(rng, 0.1, 20)),
     ]
     if rng.random() < 0.1:
-        steps += [(c.ReturnReport(rid, officer, reason=rng.choice(demo.RETURN_REASONS)), _hours(rng, 1, 30)),
-                  (c.AssignReport(rid, DISPATCHER, officer=officer), _hours(rng, 0.5, 10))]
+        steps += [
+            (c.ReturnReport(rid, officer, reason=rng.choice(demo.RETURN_REASONS)), _hours(rng, 1, 30)),
+            (c.AssignReport(rid, DISPATCHER, officer=officer), _hours(rng, 0.5, 10)),
+        ]
     respond = c.RespondReport(rid, officer, response=rng.choice(demo.RESPONSE_TEXTS[category.code]))
     steps.append((respond, _hours(rng, 2, 140)))
     if rng.random() < 0.1:
-        steps += [(c.ReopenReport(rid, "citizen", reason=rng.choice(demo.REOPEN_REASONS)), _hours(rng, 4, 60)),
-                  (respond, _hours(rng, 4, 72))]
+        steps += [
+            (c.ReopenReport(rid, "citizen", reason=rng.choice(demo.REOPEN_REASONS)), _hours(rng, 4, 60)),
+            (respond, _hours(rng, 4, 72)),
+        ]
     closer = "citizen" if rng.random() < 0.4 else "system"
     steps.append((c.CloseReport(rid, closer), _hours(rng, 4, 60) if closer == "citizen" else timedelta(days=3)))
     return steps

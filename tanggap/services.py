@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from states.errors import ConcurrencyConflict, DomainError, InvalidInput
+from states.errors import ConcurrencyConflict, InvalidInput
 from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
 from states.model import (
     CITIZEN,
@@ -25,7 +25,6 @@ from states.model import (
     Trigger,
 )
 from tanggap import commands as c
-from tanggap.clock import Clock
 from tanggap.db import CategoryRow, OpdRow, OutboxRow, UserRow
 from tanggap.passwords import hash_password
 from tanggap.uow import AbstractUnitOfWork
@@ -273,31 +272,3 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.DefineOpd: define_opd,
     c.DefineCategory: define_category,
 }
-
-
-def handle(cmd: c.Command, uow: AbstractUnitOfWork, clock: Clock, policy: LifecyclePolicy) -> Any:
-    """Run one command in its own transaction; it commits only if the handler succeeds."""
-    with uow:
-        result = HANDLERS[type(cmd)](cmd, Context(uow, clock.now(), policy))
-        uow.commit()
-    return result
-
-
-def handle_batch(
-    cmds: Sequence[c.Command], uow: AbstractUnitOfWork, clock: Clock, policy: LifecyclePolicy
-) -> list[Any]:
-    """Run many commands in one transaction. A refused command is returned as its error and
-    leaves no trace: handlers validate before they change anything, and writes happen at commit."""
-    with uow:
-        ctx = Context(uow, clock.now(), policy)
-        uow.reports.preload([cmd.report_id for cmd in cmds if isinstance(cmd, c.ReportCommand)])
-        outcomes = [_outcome(cmd, ctx) for cmd in cmds]
-        uow.commit()
-    return outcomes
-
-
-def _outcome(cmd: c.Command, ctx: Context) -> Any:
-    try:
-        return HANDLERS[type(cmd)](cmd, ctx)
-    except DomainError as err:
-        return err

@@ -27,22 +27,38 @@ def report_detail(uow: AbstractUnitOfWork, report_id: int) -> dict[str, Any]:
 
 def report_summary(report: Report) -> dict[str, Any]:
     return {
-        "id": report.id, "state": report.state.value, "category": report.category,
-        "opd": report.opd, "officer": report.officer, "priority": report.priority.value,
-        "description": report.description, "lat": report.lat, "long": report.lon,
-        "address": report.address, "classified_by": report.classified_by,
-        "confidence": report.confidence, "response": report.response, "reason": report.reason,
-        "submitted_at": local_iso(report.submitted_at), "updated_at": local_iso(report.updated_at),
+        "id": report.id,
+        "state": report.state.value,
+        "category": report.category,
+        "opd": report.opd,
+        "officer": report.officer,
+        "priority": report.priority.value,
+        "description": report.description,
+        "lat": report.lat,
+        "long": report.lon,
+        "address": report.address,
+        "classified_by": report.classified_by,
+        "confidence": report.confidence,
+        "response": report.response,
+        "reason": report.reason,
+        "submitted_at": local_iso(report.submitted_at),
+        "updated_at": local_iso(report.updated_at),
         "version": report.version,
     }
 
 
 def event_view(seq: int, event: ReportEvent) -> dict[str, Any]:
     return {
-        "seq": seq, "event": event.name, "trigger": event.trigger,
-        "from": event.from_state.value if event.from_state else None, "to": event.to_state.value,
-        "actor": event.actor.name, "role": event.actor.role.value, "at": local_iso(event.at),
-        "note": event.note, "data": event.data,
+        "seq": seq,
+        "event": event.name,
+        "trigger": event.trigger,
+        "from": event.from_state.value if event.from_state else None,
+        "to": event.to_state.value,
+        "actor": event.actor.name,
+        "role": event.actor.role.value,
+        "at": local_iso(event.at),
+        "note": event.note,
+        "data": event.data,
     }
 
 
