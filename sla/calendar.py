@@ -468,6 +468,31 @@ class WorkingCalendar:
             raise CalendarExhaustedError(start, duration, HORIZON_DAYS)
         return self._datetime(due)
 
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        """Closing time of the `days`-th working day after `start`'s day.
+
+        The start's own day counts as the first when the start is before its first opening,
+        so a report filed at 07:00 on a Monday with 1 working day is due at Monday's close.
+        """
+        if days < 1:
+            raise ValueError(f"working days must be at least 1, got {days}")
+        instant = _instant_us(start, "start")
+        day, year, index = self._day_of(instant)
+        windows = year.windows[index]
+        counted = 1 if windows and instant < windows[0][0] else 0
+        ordinal = day.toordinal()
+        while counted < days or not windows:
+            ordinal += 1
+            if ordinal > day.toordinal() + HORIZON_DAYS:
+                raise CalendarExhaustedError(start, timedelta(days=days), HORIZON_DAYS)
+            windows = self._windows_on(ordinal)
+            counted += 1 if windows else 0
+        return self._datetime(windows[-1][1])
+
+    def _windows_on(self, ordinal: int) -> tuple[Window, ...]:
+        year = self._year(date.fromordinal(ordinal).year)
+        return year.windows[ordinal - year.first_ordinal]
+
     def between(self, a: datetime, b: datetime) -> timedelta:
         """Working time in [a, b); negative when b is before a."""
         start, end = _instant_us(a, "a"), _instant_us(b, "b")

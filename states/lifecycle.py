@@ -133,7 +133,25 @@ PERMITTED_ROLES: dict[str, frozenset[Role]] = {
     Trigger.CLOSE: DISPATCH_ROLES | {Role.CITIZEN, Role.SYSTEM},
     Trigger.REJECT: DISPATCH_ROLES,
     Trigger.REOPEN: DISPATCH_ROLES | {Role.CITIZEN},
+    Trigger.REQUEST_INFO: DISPATCH_ROLES | {Role.OPD_HEAD, Role.OPD_OFFICER},
+    Trigger.PROVIDE_INFO: DISPATCH_ROLES | {Role.CITIZEN},
 }
+
+
+def has_question(ev: EventData) -> bool:
+    return bool((_attempt(ev).data.get("question") or "").strip())
+
+
+def has_answer(ev: EventData) -> bool:
+    return bool((_attempt(ev).data.get("answer") or "").strip())
+
+
+def is_awaiting_info(ev: EventData) -> bool:
+    return _report(ev).awaiting_info
+
+
+def is_not_awaiting_info(ev: EventData) -> bool:
+    return not _report(ev).awaiting_info
 
 
 def has_permitted_role(ev: EventData) -> bool:
@@ -156,6 +174,10 @@ GUARD_PROBLEMS: dict[Guard, str] = {
         "a reject reason is required: spam, outside_authority, or duplicate with the original report number"
     ),
     is_within_reopen_window: "the reopen window after the response has passed",
+    has_question: "a question for the citizen is required",
+    has_answer: "the citizen's answer is required",
+    is_awaiting_info: "no information was requested",
+    is_not_awaiting_info: "information was already requested and is still awaited",
 }
 
 TRANSITIONS: tuple[dict[str, Any], ...] = (
@@ -206,6 +228,18 @@ TRANSITIONS: tuple[dict[str, Any], ...] = (
         "source": [S.RESPONDED, S.CLOSED],
         "dest": S.ASSIGNED,
         "conditions": [has_permitted_role, has_reason, is_within_reopen_window],
+    },
+    {
+        "trigger": Trigger.REQUEST_INFO,
+        "source": S.ASSIGNED,
+        "dest": S.ASSIGNED,
+        "conditions": [has_permitted_role, has_question, is_holding_opd_or_dispatch, is_not_awaiting_info],
+    },
+    {
+        "trigger": Trigger.PROVIDE_INFO,
+        "source": S.ASSIGNED,
+        "dest": S.ASSIGNED,
+        "conditions": [has_permitted_role, has_answer, is_awaiting_info],
     },
 )
 

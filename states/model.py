@@ -26,6 +26,8 @@ class Trigger(StrEnum):
     CLOSE = "close"
     REJECT = "reject"
     REOPEN = "reopen"
+    REQUEST_INFO = "request_info"
+    PROVIDE_INFO = "provide_info"
 
 
 class Role(StrEnum):
@@ -42,9 +44,7 @@ class Role(StrEnum):
     TAGGER = "tagger"
 
 
-STAFF_ROLES = frozenset(
-    {Role.DISPATCHER, Role.OPD_OFFICER, Role.OPD_HEAD, Role.SUPERVISOR, Role.HR, Role.ADMIN}
-)
+STAFF_ROLES = frozenset({Role.DISPATCHER, Role.OPD_OFFICER, Role.OPD_HEAD, Role.SUPERVISOR, Role.HR, Role.ADMIN})
 
 
 class Priority(StrEnum):
@@ -113,6 +113,12 @@ class ReportRejected(ReportEvent): ...
 class ReportReopened(ReportEvent): ...
 
 
+class ReportInfoRequested(ReportEvent): ...
+
+
+class ReportInfoProvided(ReportEvent): ...
+
+
 EVENT_FOR_TRIGGER: dict[str, type[ReportEvent]] = {
     "submit": ReportSubmitted,
     Trigger.CLASSIFY: ReportClassified,
@@ -123,6 +129,8 @@ EVENT_FOR_TRIGGER: dict[str, type[ReportEvent]] = {
     Trigger.CLOSE: ReportClosed,
     Trigger.REJECT: ReportRejected,
     Trigger.REOPEN: ReportReopened,
+    Trigger.REQUEST_INFO: ReportInfoRequested,
+    Trigger.PROVIDE_INFO: ReportInfoProvided,
 }
 
 EVENT_TYPES: dict[str, type[ReportEvent]] = {cls.__name__: cls for cls in EVENT_FOR_TRIGGER.values()}
@@ -131,10 +139,27 @@ EVENT_TYPES: dict[str, type[ReportEvent]] = {cls.__name__: cls for cls in EVENT_
 # the event's envelope (state, timestamps), so replaying events rebuilds the report exactly.
 EVENT_FIELDS = frozenset(
     {
-        "category", "description", "lat", "lon", "address", "priority", "photo",
-        "reporter", "source", "classified_by", "confidence", "opd", "officer",
-        "response", "proof_photo", "close_reason", "reject_kind", "duplicate_of",
+        "category",
+        "description",
+        "lat",
+        "lon",
+        "address",
+        "priority",
+        "photo",
+        "reporter",
+        "source",
+        "classified_by",
+        "confidence",
+        "opd",
+        "officer",
+        "response",
+        "proof_photo",
+        "close_reason",
+        "reject_kind",
+        "duplicate_of",
         "reason",
+        "awaiting_info",
+        "pause_reason",
     }
 )
 
@@ -170,6 +195,8 @@ class Report:
     responded_at: datetime | None = None
     closed_at: datetime | None = None
     reopen_count: int = 0
+    awaiting_info: bool = False
+    pause_reason: str | None = None
     version: int = 0
     pending_events: list[ReportEvent] = field(default_factory=list, compare=False, repr=False)
 
@@ -216,6 +243,10 @@ def _stamp(report: Report, event: ReportEvent) -> None:
     if isinstance(event, ReportReturned):
         report.opd = None
         report.officer = None
+    if event.to_state is not ReportState.ASSIGNED:
+        # Waiting for the citizen only means something while an OPD holds the ticket.
+        report.awaiting_info = False
+        report.pause_reason = None
 
 
 def replay(report_id: int | None, events: list[ReportEvent]) -> Report:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -12,9 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from states.lifecycle import LifecyclePolicy
 from tanggap import bus
 from tanggap.clock import Clock, SystemClock
-from tanggap.commands import Command
+from tanggap.commands import Command, SweepSla
 from tanggap.config import Settings
 from tanggap.db import make_engine
+from tanggap.sla_service import SweepResult
 from tanggap.uow import SqlAlchemyUnitOfWork
 
 
@@ -33,6 +35,17 @@ class Tanggap:
 
     def handle(self, cmd: Command) -> Any:
         return bus.handle(cmd, self.uow(), self.clock, self.policy)
+
+    def sweep(self, now: datetime | None = None, limit: int = 5000) -> SweepResult:
+        """Sweep in transactions of `limit` clocks until nothing due is left."""
+        at = now or self.clock.now()
+        total = SweepResult(0, 0, 0)
+        while True:
+            done: SweepResult = self.handle(SweepSla(now=at, limit=limit))
+            total = SweepResult(total.clocks + done.clocks, total.warnings + done.warnings,
+                                total.breaches + done.breaches)
+            if done.clocks < limit:
+                return total
 
     def handle_batch(self, cmds: Sequence[Command]) -> list[Any]:
         return bus.handle_batch(cmds, self.uow(), self.clock, self.policy)

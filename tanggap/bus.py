@@ -8,12 +8,12 @@ from typing import Any
 from states.errors import DomainError
 from states.lifecycle import LifecyclePolicy
 from tanggap import commands as c
-from tanggap import services
+from tanggap import services, sla_service
 from tanggap.clock import Clock
-from tanggap.services import Context
+from tanggap.context import Context
 from tanggap.uow import AbstractUnitOfWork
 
-HANDLERS: dict[type[c.Command], Callable[..., Any]] = {**services.HANDLERS}
+HANDLERS: dict[type[c.Command], Callable[..., Any]] = {**services.HANDLERS, **sla_service.HANDLERS}
 
 
 def handle(cmd: c.Command, uow: AbstractUnitOfWork, clock: Clock, policy: LifecyclePolicy) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -110,3 +111,64 @@ class DefineCategory(Command):
     description: str = ""
     urgent: bool = False
     keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestInformation(ReportCommand):
+    """The holding OPD asks the citizen for more information; the clock pauses if the rule says so."""
+
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class ProvideInformation(ReportCommand):
+    answer: str = ""
+
+
+@dataclass(frozen=True)
+class DefineCalendar(Command):
+    name: str
+    spec: dict[str, Any]
+    actor: str
+
+
+@dataclass(frozen=True)
+class DefineRule(Command):
+    """A new SLA rule, or (with rule_id) a new version of one, effective from a time."""
+
+    actor: str
+    metric: str
+    target_amount: float
+    target_unit: str
+    calendar: str
+    rule_id: int | None = None
+    opd: str | None = None
+    category: str | None = None
+    priority: str | None = None
+    warn_at: tuple[float, ...] = (0.5, 0.75)
+    pause_on: tuple[str, ...] = ("awaiting_citizen",)
+    effective_from: datetime | None = None
+    retire: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class WaiveBreach(Command):
+    breach_id: int
+    actor: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SweepSla(Command):
+    """Record alerts due by `now` (the caller's now when None) on up to `limit` clocks."""
+
+    now: datetime | None = None
+    limit: int = 5000
+
+
+@dataclass(frozen=True)
+class SetAllowancePolicy(Command):
+    actor: str
+    spec: dict[str, Any]
+    effective_month: str

@@ -122,6 +122,8 @@ class ReportRow(Base):
     responded_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    awaiting_info: Mapped[bool] = mapped_column(Boolean, default=False)
+    pause_reason: Mapped[str | None] = mapped_column(String(32))
     # The application sets the version (= number of events); the ORM puts the old value
     # in the UPDATE's WHERE clause, so a concurrent writer's update matches no row.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -189,3 +191,161 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# --- SLA ---------------------------------------------------------------------------------
+
+
+class CalendarRow(Base):
+    """A named working calendar (spec as in sla.calendar). Clocks snapshot the spec they start with."""
+
+    __tablename__ = "sla_calendars"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime]
+
+
+class RuleRow(Base):
+    """One version of an SLA rule. Editing adds a version; rows are never updated."""
+
+    __tablename__ = "sla_rules"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    metric: Mapped[str] = mapped_column(String(16))
+    opd: Mapped[str | None] = mapped_column(ForeignKey("opds.code"))
+    category: Mapped[str | None] = mapped_column(ForeignKey("categories.code"))
+    priority: Mapped[str | None] = mapped_column(String(16))
+    target_amount: Mapped[float] = mapped_column(Float)
+    target_unit: Mapped[str] = mapped_column(String(16))
+    calendar: Mapped[str] = mapped_column(ForeignKey("sla_calendars.name"))
+    warn_at: Mapped[list[float]] = mapped_column(JSON)
+    pause_on: Mapped[list[str]] = mapped_column(JSON)
+    effective_from: Mapped[datetime]
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (UniqueConstraint("rule_id", "version", name="uq_sla_rules_rule_version"),)
+
+
+class ClockRow(Base):
+    __tablename__ = "sla_clocks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    metric: Mapped[str] = mapped_column(String(16))
+    opd: Mapped[str | None] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))
+    rule_id: Mapped[int] = mapped_column(Integer)
+    rule_version: Mapped[int] = mapped_column(Integer)
+    calendar_spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    target_seconds: Mapped[float] = mapped_column(Float)
+    warn_at: Mapped[list[float]] = mapped_column(JSON)
+    started_at: Mapped[datetime]
+    run_from: Mapped[datetime]
+    used_seconds: Mapped[float] = mapped_column(Float, default=0)
+    paused_seconds: Mapped[float] = mapped_column(Float, default=0)
+    paused_at: Mapped[datetime | None]
+    pause_reason: Mapped[str | None] = mapped_column(String(32))
+    due_at: Mapped[datetime]
+    next_alert_at: Mapped[datetime | None]
+    pending: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    recorded: Mapped[list[str]] = mapped_column(JSON)
+    holders: Mapped[list[list[Any]]] = mapped_column(JSON)
+    stopped_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    overdue_seconds: Mapped[float] = mapped_column(Float, default=0)
+    __table_args__ = (
+        # The sweep reads only clocks with an alert ahead: its cost follows what falls due.
+        Index("ix_sla_clocks_next_alert", "next_alert_at", sqlite_where=text("next_alert_at IS NOT NULL"),
+              postgresql_where=text("next_alert_at IS NOT NULL")),
+        Index("ix_sla_clocks_running_due", "due_at", sqlite_where=text("state = 'running'"),
+              postgresql_where=text("state = 'running'")),
+    )
+
+
+class AlertRow(Base):
+    """A warning recorded once per clock and threshold."""
+
+    __tablename__ = "sla_alerts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clock_id: Mapped[int] = mapped_column(ForeignKey("sla_clocks.id"))
+    report_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+    opd: Mapped[str | None] = mapped_column(String(32))
+    officer: Mapped[str | None] = mapped_column(String(80))
+    recorded_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("clock_id", "kind", name="uq_sla_alerts_clock_kind"),)
+
+
+class ChainedRow:
+    """Columns every ledger row carries: its place in the chain and the hashes that link it."""
+
+    chain_seq: Mapped[int] = mapped_column(Integer, unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class BreachRow(ChainedRow, Base):
+    """A breach, stamped with its due time and attributed to the holder at that moment. Never edited."""
+
+    __tablename__ = "sla_breaches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clock_id: Mapped[int] = mapped_column(ForeignKey("sla_clocks.id"), unique=True)
+    report_id: Mapped[int] = mapped_column(Integer, index=True)
+    opd: Mapped[str | None] = mapped_column(String(32))
+    officer: Mapped[str | None] = mapped_column(String(80))
+    metric: Mapped[str] = mapped_column(String(16))
+    rule_id: Mapped[int] = mapped_column(Integer)
+    rule_version: Mapped[int] = mapped_column(Integer)
+    calendar_spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    started_at: Mapped[datetime]
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    working_seconds: Mapped[float] = mapped_column(Float)
+    paused_seconds: Mapped[float] = mapped_column(Float)
+    recorded_at: Mapped[datetime]
+
+
+class FulfilmentRow(ChainedRow, Base):
+    """When a breached clock was finally met, and by how much working time it was overdue."""
+
+    __tablename__ = "sla_fulfilments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    breach_id: Mapped[int] = mapped_column(ForeignKey("sla_breaches.id"), unique=True)
+    fulfilled_at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(16))
+    overdue_seconds: Mapped[float] = mapped_column(Float)
+    recorded_at: Mapped[datetime]
+
+
+class WaiverRow(ChainedRow, Base):
+    __tablename__ = "sla_waivers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    breach_id: Mapped[int] = mapped_column(ForeignKey("sla_breaches.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    waived_by: Mapped[str] = mapped_column(String(80))
+    waived_at: Mapped[datetime]
+
+
+class LedgerHeadRow(Base):
+    """The chain's last row: locked while appending so concurrent writers stay in one line."""
+
+    __tablename__ = "ledger_head"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AllowancePolicyRow(Base):
+    """HR's cut policy; a new version applies from its month on."""
+
+    __tablename__ = "allowance_policies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    effective_month: Mapped[str] = mapped_column(String(7))
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]

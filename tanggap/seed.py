@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 import random
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from states.errors import DomainError
 from tanggap import commands as c
 from tanggap import demo_data as demo
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
-from tanggap.views import existing_usernames, report_count
+from tanggap.views import existing_usernames, report_count, sla_rule_count
 
 Echo = Callable[[str], None]
 DISPATCHER = demo.DISPATCHERS[0].username
@@ -35,6 +35,7 @@ def seed_demo(app: Tanggap, reports: int = 300, echo: Echo = print) -> None:
             )
         )
     _seed_users(app, echo)
+    _seed_sla(app, echo)
     if report_count(app.uow(), source="demo") == 0:
         _seed_reports(app, reports, echo)
     else:
@@ -60,6 +61,56 @@ def _seed_users(app: Tanggap, echo: Echo) -> None:
     echo("Demo accounts (passwords are shown only this once):")
     for cmd, password in created:
         echo(f"  {cmd.role:<12} {cmd.opd or '-':<9} {cmd.username:<22} {password}")
+
+
+OFFICE_HOURS = {
+    "timezone": "Asia/Makassar",
+    "hours": {day: ["07:30-12:00", "13:00-16:00"] for day in ("mon", "tue", "wed", "thu")}
+    | {"fri": ["07:30-11:30", "13:30-16:30"]},
+    "holidays": {"country": "ID", "categories": ["public", "government"]},
+}
+ROUND_THE_CLOCK = {"timezone": "Asia/Makassar", "hours": "always"}
+
+
+RULES_SINCE = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def default_rules(supervisor: str) -> list[c.DefineRule]:
+    """LAPOR!'s rhythm (dispatch within 3 working days, an OPD answer within 5), and faster
+    rules on the 24/7 calendar for emergencies and the agencies that never close."""
+    rules = [
+        c.DefineRule(supervisor, "dispatch", 3, "working_days", "jam-kantor", note="LAPOR!: disposisi 3 hari kerja"),
+        c.DefineRule(
+            supervisor, "response", 5, "working_days", "jam-kantor", note="LAPOR!: tindak lanjut 5 hari kerja"
+        ),
+        c.DefineRule(supervisor, "resolution", 14, "working_days", "jam-kantor", note="penyelesaian 14 hari kerja"),
+    ]
+    for code in (cat.code for cat in demo.CATEGORIES if cat.urgent):
+        rules += [
+            c.DefineRule(supervisor, "dispatch", 1, "working_hours", "24-7", category=code, note="darurat"),
+            c.DefineRule(supervisor, "response", 4, "working_hours", "24-7", category=code, note="darurat"),
+            c.DefineRule(supervisor, "resolution", 24, "working_hours", "24-7", category=code, note="darurat"),
+        ]
+    for code in (opd.code for opd in demo.OPDS if opd.is_24_7):
+        rules.append(c.DefineRule(supervisor, "response", 12, "working_hours", "24-7", opd=code, note="siaga 24 jam"))
+    return [dataclasses.replace(rule, effective_from=RULES_SINCE) for rule in rules]
+
+
+def _seed_sla(app: Tanggap, echo: Echo) -> None:
+    if sla_rule_count(app.uow()) > 0:
+        return
+    supervisor = demo.SUPERVISORS[0].username
+    app.handle_batch(
+        [
+            c.DefineCalendar("jam-kantor", OFFICE_HOURS, supervisor),
+            c.DefineCalendar("24-7", ROUND_THE_CLOCK, supervisor),
+        ]
+    )
+    outcomes = app.handle_batch(default_rules(supervisor))
+    failed = [o for o in outcomes if isinstance(o, Exception)]
+    if failed:
+        raise failed[0]
+    echo(f"created working calendars and {len(outcomes)} SLA rules")
 
 
 def _seed_reports(app: Tanggap, count: int, echo: Echo) -> None:

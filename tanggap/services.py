@@ -6,12 +6,11 @@ import math
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from sla.rules import PauseReason
 from states.errors import ConcurrencyConflict, InvalidInput
-from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
+from states.lifecycle import Attempt, lifecycle
 from states.model import (
     CITIZEN,
     STAFF_ROLES,
@@ -25,6 +24,8 @@ from states.model import (
     Trigger,
 )
 from tanggap import commands as c
+from tanggap import sla_service
+from tanggap.context import Context
 from tanggap.db import CategoryRow, OpdRow, OutboxRow, UserRow
 from tanggap.passwords import hash_password
 from tanggap.uow import AbstractUnitOfWork
@@ -33,15 +34,6 @@ MAX_DESCRIPTION = 4000
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 NON_HUMAN = {"citizen": CITIZEN, "system": SYSTEM, "tagger": Actor("tagger", Role.TAGGER)}
 OPD_ROLES = frozenset({Role.OPD_OFFICER, Role.OPD_HEAD})
-
-
-@dataclass(frozen=True)
-class Context:
-    """What a handler works with: the open unit of work, the operation's one `now`, the policy."""
-
-    uow: AbstractUnitOfWork
-    now: datetime
-    policy: LifecyclePolicy
 
 
 def resolve_actor(uow: AbstractUnitOfWork, name: str) -> Actor:
@@ -58,6 +50,7 @@ def submit_report(cmd: c.SubmitReport, ctx: Context) -> int:
     report.record(ReportSubmitted("submit", None, ReportState.SUBMITTED, actor, ctx.now, None, data))
     ctx.uow.reports.add(report)
     assert report.id is not None
+    sla_service.react(ctx.uow, report, report.pending_events[-1])
     ctx.uow.outbox.put(OutboxRow(topic="report.submitted", report_id=report.id, payload={}, created_at=ctx.now))
     return report.id
 
@@ -105,6 +98,7 @@ def _load(uow: AbstractUnitOfWork, cmd: c.ReportCommand) -> Report:
 def _fire(ctx: Context, cmd: c.ReportCommand, report: Report, trigger: Trigger, data: dict[str, Any]) -> None:
     attempt = Attempt(resolve_actor(ctx.uow, cmd.actor), ctx.now, data, cmd.note, ctx.policy)
     lifecycle().fire(report, trigger, attempt)
+    sla_service.react(ctx.uow, report, report.pending_events[-1])
 
 
 def _check_holder(uow: AbstractUnitOfWork, opd: str, officer: str | None) -> None:
@@ -192,6 +186,18 @@ def reopen_report(cmd: c.ReopenReport, ctx: Context) -> None:
     _fire(ctx, cmd, report, Trigger.REOPEN, {"reason": cmd.reason})
 
 
+def request_information(cmd: c.RequestInformation, ctx: Context) -> None:
+    report = _load(ctx.uow, cmd)
+    data = {"question": cmd.question.strip(), "awaiting_info": True, "pause_reason": PauseReason.AWAITING_CITIZEN.value}
+    _fire(ctx, cmd, report, Trigger.REQUEST_INFO, data)
+
+
+def provide_information(cmd: c.ProvideInformation, ctx: Context) -> None:
+    report = _load(ctx.uow, cmd)
+    data = {"answer": cmd.answer.strip(), "awaiting_info": False, "pause_reason": None}
+    _fire(ctx, cmd, report, Trigger.PROVIDE_INFO, data)
+
+
 def create_user(cmd: c.CreateUser, ctx: Context) -> str:
     """Create a staff account; returns the password (generated when none is given)."""
     role = _staff_role(cmd.role)
@@ -268,6 +274,8 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.CloseReport: close_report,
     c.RejectReport: reject_report,
     c.ReopenReport: reopen_report,
+    c.RequestInformation: request_information,
+    c.ProvideInformation: provide_information,
     c.CreateUser: create_user,
     c.DefineOpd: define_opd,
     c.DefineCategory: define_category,

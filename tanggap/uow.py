@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from states.errors import ConcurrencyConflict
 from tanggap.repository import SqlAlchemyOutbox, SqlAlchemyReferenceData, SqlAlchemyReportRepository
+from tanggap.sla_repository import SqlAlchemySlaRepository
 
 
 class AbstractUnitOfWork(Protocol):
@@ -18,6 +19,7 @@ class AbstractUnitOfWork(Protocol):
     reports: SqlAlchemyReportRepository
     reference: SqlAlchemyReferenceData
     outbox: SqlAlchemyOutbox
+    sla: SqlAlchemySlaRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -35,6 +37,7 @@ class SqlAlchemyUnitOfWork:
         self.reports = SqlAlchemyReportRepository(self.session)
         self.reference = SqlAlchemyReferenceData(self.session)
         self.outbox = SqlAlchemyOutbox(self.session)
+        self.sla = SqlAlchemySlaRepository(self.session)
         return self
 
     def __exit__(
@@ -47,6 +50,7 @@ class SqlAlchemyUnitOfWork:
         changed = self.reports.changed_ids()
         try:
             self.reports.flush_pending()
+            self.sla.flush()
             self.session.commit()
         except StaleDataError as err:
             self.session.rollback()

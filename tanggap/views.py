@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from states.model import Report, ReportEvent
 from tanggap.config import DISPLAY_TZ
-from tanggap.db import ReportRow, UserRow
+from tanggap.db import ReportRow, RuleRow, UserRow
 from tanggap.uow import AbstractUnitOfWork
 
 
@@ -73,3 +73,8 @@ def report_count(uow: AbstractUnitOfWork, source: str | None = None) -> int:
         query = query.where(ReportRow.source == source)
     with uow:
         return int(uow.session.scalar(query) or 0)
+
+
+def sla_rule_count(uow: AbstractUnitOfWork) -> int:
+    with uow:
+        return int(uow.session.scalar(select(func.count()).select_from(RuleRow)) or 0)

@@ -18,6 +18,8 @@ from states.model import (
     ReportAssigned,
     ReportClassified,
     ReportClosed,
+    ReportInfoProvided,
+    ReportInfoRequested,
     ReportReassigned,
     ReportRejected,
     ReportReopened,
@@ -48,6 +50,12 @@ VALID: dict[Trigger, tuple[Actor, dict[str, Any], type]] = {
     T.CLOSE: (CITIZEN, {}, ReportClosed),
     T.REJECT: (DISPATCHER, {"reject_kind": "spam", "reason": "iklan"}, ReportRejected),
     T.REOPEN: (CITIZEN, {"reason": "lubang masih ada"}, ReportReopened),
+    T.REQUEST_INFO: (
+        PUPR_OFFICER,
+        {"question": "Mohon foto dari sisi lain", "awaiting_info": True},
+        ReportInfoRequested,
+    ),
+    T.PROVIDE_INFO: (CITIZEN, {"answer": "Foto terlampir", "awaiting_info": False}, ReportInfoProvided),
 }
 
 ALLOWED: dict[tuple[ReportState, Trigger], ReportState] = {
@@ -61,16 +69,24 @@ ALLOWED: dict[tuple[ReportState, Trigger], ReportState] = {
     (S.RESPONDED, T.CLOSE): S.CLOSED,
     (S.RESPONDED, T.REOPEN): S.ASSIGNED,
     (S.CLOSED, T.REOPEN): S.ASSIGNED,
+    (S.ASSIGNED, T.REQUEST_INFO): S.ASSIGNED,
+    (S.ASSIGNED, T.PROVIDE_INFO): S.ASSIGNED,
 }
 ALL_PAIRS = [(s, t) for s in ReportState for t in Trigger]
 
 
-def report_in(state: ReportState) -> Report:
+def report_in(state: ReportState, awaiting_info: bool = False) -> Report:
     """A report standing in `state`, held by PUPR and answered a day ago where that applies."""
     held = state in (S.ASSIGNED, S.RESPONDED, S.CLOSED)
-    return Report(id=7, state=state, category="jalan-rusak", opd="PUPR" if held else None,
-                  officer="pupr.officer" if held else None,
-                  responded_at=NOW - timedelta(days=1) if state in (S.RESPONDED, S.CLOSED) else None)
+    return Report(
+        id=7,
+        state=state,
+        category="jalan-rusak",
+        opd="PUPR" if held else None,
+        awaiting_info=awaiting_info and state is S.ASSIGNED,
+        officer="pupr.officer" if held else None,
+        responded_at=NOW - timedelta(days=1) if state in (S.RESPONDED, S.CLOSED) else None,
+    )
 
 
 def attempt(actor: Actor, data: dict[str, Any], at: datetime = NOW) -> Attempt:
@@ -79,7 +95,7 @@ def attempt(actor: Actor, data: dict[str, Any], at: datetime = NOW) -> Attempt:
 
 @pytest.mark.parametrize(("state", "trigger"), ALL_PAIRS, ids=[f"{s}-{t}" for s, t in ALL_PAIRS])
 def test_each_state_trigger_pair_is_allowed_or_refused_by_the_table(state: ReportState, trigger: Trigger) -> None:
-    report = report_in(state)
+    report = report_in(state, awaiting_info=trigger is T.PROVIDE_INFO)
     actor, data, event_type = VALID[trigger]
     if (state, trigger) in ALLOWED:
         assert lifecycle().may(report, trigger, attempt(actor, data))
@@ -98,32 +114,73 @@ def test_each_state_trigger_pair_is_allowed_or_refused_by_the_table(state: Repor
 
 GUARD_CASES = [
     ("classify without category", S.SUBMITTED, T.CLASSIFY, DISPATCHER, {}, "category is required"),
-    ("classify by model without confidence", S.SUBMITTED, T.CLASSIFY, TAGGER, {"category": "x"},
-     "confidence"),
+    ("classify by model without confidence", S.SUBMITTED, T.CLASSIFY, TAGGER, {"category": "x"}, "confidence"),
     ("classify by an officer", S.SUBMITTED, T.CLASSIFY, PUPR_OFFICER, {"category": "x"}, "role"),
     ("assign without OPD", S.CLASSIFIED, T.ASSIGN, DISPATCHER, {}, "OPD is required"),
     ("return without reason", S.ASSIGNED, T.RETURN, PUPR_OFFICER, {"reason": "  "}, "reason is required"),
     ("return by another OPD", S.ASSIGNED, T.RETURN, DLHK_OFFICER, {"reason": "x"}, "holding the ticket"),
-    ("reassign to another OPD without reason", S.ASSIGNED, T.REASSIGN, DISPATCHER, {"opd": "DLHK"},
-     "requires a reason"),
-    ("reassign to the same holder", S.ASSIGNED, T.REASSIGN, DISPATCHER,
-     {"opd": "PUPR", "officer": "pupr.officer"}, "same as the current"),
+    (
+        "reassign to another OPD without reason",
+        S.ASSIGNED,
+        T.REASSIGN,
+        DISPATCHER,
+        {"opd": "DLHK"},
+        "requires a reason",
+    ),
+    (
+        "reassign to the same holder",
+        S.ASSIGNED,
+        T.REASSIGN,
+        DISPATCHER,
+        {"opd": "PUPR", "officer": "pupr.officer"},
+        "same as the current",
+    ),
     ("respond without text", S.ASSIGNED, T.RESPOND, PUPR_OFFICER, {"response": ""}, "response text"),
     ("respond by the wrong OPD", S.ASSIGNED, T.RESPOND, DLHK_OFFICER, {"response": "ok"}, "holding the ticket"),
     ("respond by a dispatcher", S.ASSIGNED, T.RESPOND, DISPATCHER, {"response": "ok"}, "role"),
     ("auto-close inside the quiet period", S.RESPONDED, T.CLOSE, SYSTEM, {}, "quiet period"),
     ("close by HR", S.RESPONDED, T.CLOSE, HR, {}, "role"),
     ("reject without a kind", S.SUBMITTED, T.REJECT, DISPATCHER, {"reason": "x"}, "reject reason"),
-    ("reject as duplicate without original", S.SUBMITTED, T.REJECT, DISPATCHER,
-     {"reject_kind": "duplicate"}, "original report"),
-    ("reject as duplicate of itself", S.SUBMITTED, T.REJECT, DISPATCHER,
-     {"reject_kind": "duplicate", "duplicate_of": 7}, "original report"),
+    (
+        "reject as duplicate without original",
+        S.SUBMITTED,
+        T.REJECT,
+        DISPATCHER,
+        {"reject_kind": "duplicate"},
+        "original report",
+    ),
+    (
+        "reject as duplicate of itself",
+        S.SUBMITTED,
+        T.REJECT,
+        DISPATCHER,
+        {"reject_kind": "duplicate", "duplicate_of": 7},
+        "original report",
+    ),
     ("reopen without reason", S.CLOSED, T.REOPEN, CITIZEN, {}, "reason is required"),
+    ("ask the citizen without a question", S.ASSIGNED, T.REQUEST_INFO, PUPR_OFFICER, {}, "question"),
+    ("another OPD asks the citizen", S.ASSIGNED, T.REQUEST_INFO, DLHK_OFFICER, {"question": "?"}, "holding"),
+    ("an answer nobody asked for", S.ASSIGNED, T.PROVIDE_INFO, CITIZEN, {"answer": "ini"}, "no information"),
 ]
 
 
-@pytest.mark.parametrize(("state", "trigger", "actor", "data", "problem"),
-                         [case[1:] for case in GUARD_CASES], ids=[case[0] for case in GUARD_CASES])
+def test_an_answer_is_accepted_only_while_information_is_awaited() -> None:
+    report = report_in(S.ASSIGNED)
+    lifecycle().fire(
+        report, T.REQUEST_INFO, attempt(PUPR_OFFICER, {"question": "Di mana tepatnya?", "awaiting_info": True})
+    )
+    assert report.awaiting_info
+    with pytest.raises(GuardRejected, match="still awaited"):
+        lifecycle().fire(report, T.REQUEST_INFO, attempt(PUPR_OFFICER, {"question": "Lagi?"}))
+    lifecycle().fire(report, T.PROVIDE_INFO, attempt(CITIZEN, {"answer": "Depan SD", "awaiting_info": False}))
+    assert not report.awaiting_info and report.state is S.ASSIGNED
+
+
+@pytest.mark.parametrize(
+    ("state", "trigger", "actor", "data", "problem"),
+    [case[1:] for case in GUARD_CASES],
+    ids=[case[0] for case in GUARD_CASES],
+)
 def test_a_failed_guard_names_the_problem_and_changes_nothing(
     state: ReportState, trigger: Trigger, actor: Actor, data: dict[str, Any], problem: str
 ) -> None:
@@ -144,8 +201,9 @@ def test_reopening_is_allowed_up_to_the_last_minute_of_the_window(offset: timede
     assert lifecycle().may(report, T.REOPEN, attempt(CITIZEN, {"reason": "belum"}, at)) is allowed
 
 
-@pytest.mark.parametrize(("offset", "allowed"), [(timedelta(days=3) - timedelta(minutes=1), False),
-                                                 (timedelta(days=3), True)])
+@pytest.mark.parametrize(
+    ("offset", "allowed"), [(timedelta(days=3) - timedelta(minutes=1), False), (timedelta(days=3), True)]
+)
 def test_the_system_closes_only_once_the_quiet_period_has_passed(offset: timedelta, allowed: bool) -> None:
     report = report_in(S.RESPONDED)
     assert report.responded_at is not None
@@ -169,12 +227,14 @@ def test_returning_clears_the_holder_so_the_dispatcher_reroutes() -> None:
 
 def test_replaying_the_events_rebuilds_the_report() -> None:
     report = Report(id=3)
-    steps = [(T.CLASSIFY, DISPATCHER, {"category": "jalan-rusak"}),
-             (T.ASSIGN, DISPATCHER, {"opd": "PUPR"}),
-             (T.RESPOND, PUPR_OFFICER, {"response": "sudah ditambal"}),
-             (T.REOPEN, CITIZEN, {"reason": "masih berlubang"}),
-             (T.RESPOND, PUPR_OFFICER, {"response": "ditambal ulang"}),
-             (T.CLOSE, CITIZEN, {})]
+    steps = [
+        (T.CLASSIFY, DISPATCHER, {"category": "jalan-rusak"}),
+        (T.ASSIGN, DISPATCHER, {"opd": "PUPR"}),
+        (T.RESPOND, PUPR_OFFICER, {"response": "sudah ditambal"}),
+        (T.REOPEN, CITIZEN, {"reason": "masih berlubang"}),
+        (T.RESPOND, PUPR_OFFICER, {"response": "ditambal ulang"}),
+        (T.CLOSE, CITIZEN, {}),
+    ]
     for i, (trigger, actor, data) in enumerate(steps):
         lifecycle().fire(report, trigger, attempt(actor, data, NOW + timedelta(hours=i)))
     rebuilt = replay(3, report.pending_events)

@@ -1,0 +1,131 @@
+"""Allowance (TPP) cut policies HR configures, and the monthly computation. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class PolicyShape(StrEnum):
+    PER_BREACH = "per_breach"
+    TIERS = "tiers"
+
+
+class PolicyError(ValueError):
+    def __init__(self, field: str, problem: str) -> None:
+        self.field, self.problem = field, problem
+        super().__init__(f"{field}: {problem}")
+
+
+@dataclass(frozen=True)
+class PerBreachPolicy:
+    """A fixed percentage per unwaived breach, capped per month."""
+
+    percent_per_breach: float
+    monthly_cap: float
+
+    def cut(self, perf: Performance) -> tuple[float, str]:
+        raw = self.percent_per_breach * len(perf.breach_ids)
+        cut = min(raw, self.monthly_cap)
+        capped = f", dibatasi {self.monthly_cap:g}%" if raw > cut else ""
+        return cut, f"{len(perf.breach_ids)} pelanggaran x {self.percent_per_breach:g}% = {raw:g}%{capped}"
+
+
+@dataclass(frozen=True)
+class Tier:
+    min_on_time_rate: float
+    cut_percent: float
+
+
+@dataclass(frozen=True)
+class TieredPolicy:
+    """A cut chosen by the share of clocks answered on time; tiers sorted from the best rate down."""
+
+    tiers: tuple[Tier, ...]
+
+    def cut(self, perf: Performance) -> tuple[float, str]:
+        rate = perf.on_time_rate
+        if rate is None:
+            return 0.0, "tidak ada tiket yang jatuh tempo bulan ini"
+        tier = next(t for t in self.tiers if rate >= t.min_on_time_rate)
+        return (
+            tier.cut_percent,
+            f"tepat waktu {rate:.1%} (>= {tier.min_on_time_rate:.0%}): potongan {tier.cut_percent:g}%",
+        )
+
+
+Policy = PerBreachPolicy | TieredPolicy
+
+
+def policy_from_spec(spec: dict[str, Any]) -> Policy:
+    """Build a policy from HR's JSON, naming the bad field when it is wrong."""
+    shape = spec.get("shape")
+    if shape == PolicyShape.PER_BREACH:
+        return PerBreachPolicy(_percent(spec, "percent_per_breach"), _percent(spec, "monthly_cap"))
+    if shape == PolicyShape.TIERS:
+        return TieredPolicy(_tiers(spec.get("tiers")))
+    raise PolicyError("shape", f"must be one of {[s.value for s in PolicyShape]}, got {shape!r}")
+
+
+def _percent(spec: dict[str, Any], name: str) -> float:
+    value = spec.get(name)
+    if not isinstance(value, int | float) or not 0 <= value <= 100:
+        raise PolicyError(name, f"must be a percentage between 0 and 100, got {value!r}")
+    return float(value)
+
+
+def _tiers(raw: Any) -> tuple[Tier, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise PolicyError("tiers", "must be a non-empty list")
+    tiers = tuple(Tier(_percent(t, "min_on_time") / 100, _percent(t, "cut")) for t in raw if isinstance(t, dict))
+    if len(tiers) != len(raw):
+        raise PolicyError("tiers", "each tier needs min_on_time and cut")
+    tiers = tuple(sorted(tiers, key=lambda t: -t.min_on_time_rate))
+    if tiers[-1].min_on_time_rate != 0:
+        raise PolicyError("tiers", "the last tier must start at 0% so every rate has a cut")
+    return tiers
+
+
+def policy_to_spec(policy: Policy) -> dict[str, Any]:
+    if isinstance(policy, PerBreachPolicy):
+        return {
+            "shape": PolicyShape.PER_BREACH.value,
+            "percent_per_breach": policy.percent_per_breach,
+            "monthly_cap": policy.monthly_cap,
+        }
+    return {
+        "shape": PolicyShape.TIERS.value,
+        "tiers": [{"min_on_time": t.min_on_time_rate * 100, "cut": t.cut_percent} for t in policy.tiers],
+    }
+
+
+@dataclass(frozen=True)
+class Performance:
+    """One officer's (or one OPD's) month: clocks met on time, and the unwaived breaches."""
+
+    who: str
+    opd: str
+    met: int
+    breach_ids: tuple[int, ...]
+
+    @property
+    def on_time_rate(self) -> float | None:
+        total = self.met + len(self.breach_ids)
+        return self.met / total if total else None
+
+
+@dataclass(frozen=True)
+class Cut:
+    who: str
+    opd: str
+    cut_percent: float
+    on_time_rate: float | None
+    met: int
+    breach_ids: tuple[int, ...]
+    explanation: str
+
+
+def compute_cut(policy: Policy, perf: Performance) -> Cut:
+    percent, why = policy.cut(perf)
+    return Cut(perf.who, perf.opd, round(percent, 4), perf.on_time_rate, perf.met, perf.breach_ids, why)

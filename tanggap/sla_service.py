@@ -1,0 +1,383 @@
+"""SLA use cases: clocks follow the lifecycle, the sweep records alerts, supervisors edit rules."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from sla.calendar import CalendarSpecError, WorkingCalendar
+from sla.clocks import (
+    BREACH,
+    Alert,
+    ClockState,
+    Outcome,
+    SlaClock,
+    change_holder,
+    due_alerts,
+    holder_at,
+    mark_recorded,
+    pause,
+    resume,
+    start_clock,
+    stop,
+    work_used,
+)
+from sla.rules import Metric, RuleError, SlaRule, Target, TargetUnit, match_rule
+from states.errors import InvalidInput, NotFound, PermissionDenied
+from states.model import (
+    Report,
+    ReportAssigned,
+    ReportClosed,
+    ReportEvent,
+    ReportInfoProvided,
+    ReportInfoRequested,
+    ReportReassigned,
+    ReportRejected,
+    ReportReopened,
+    ReportResponded,
+    ReportReturned,
+    ReportSubmitted,
+    Role,
+)
+from tanggap import commands as c
+from tanggap.context import Context
+from tanggap.db import BreachRow, CalendarRow, ClockRow, RuleRow, WaiverRow
+from tanggap.sla_repository import calendar_for, clock_from_row
+from tanggap.uow import AbstractUnitOfWork
+
+log = logging.getLogger(__name__)
+OPD_METRICS = (Metric.RESPONSE, Metric.RESOLUTION)
+SUPERVISING = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+class Clocks:
+    """The running clocks of one report inside a unit of work, and what lifecycle events do to them."""
+
+    def __init__(self, uow: AbstractUnitOfWork, report: Report, at: datetime) -> None:
+        assert report.id is not None
+        self.uow, self.report, self.at = uow, report, at
+        self.clocks = uow.sla.clocks_of(report.id)
+
+    def running(self, *metrics: Metric) -> list[SlaClock]:
+        return [k for k in self.clocks if k.state is not ClockState.STOPPED and k.metric in metrics]
+
+    def start(self, metric: Metric, opd: str | None) -> None:
+        rule = match_rule(self.uow.sla.rules(), metric, opd, self.report.category, self.report.priority.value, self.at)
+        if rule is None:
+            log.warning("no SLA rule covers %s for report #%s (opd %s)", metric, self.report.id, opd)
+            return
+        clock = start_clock(
+            rule, self.uow.sla.calendar(rule.calendar), self.report.id or 0, opd, self.report.officer, self.at
+        )
+        self.uow.sla.add_clock(clock)
+        self.clocks.append(clock)
+
+    def stop(self, outcome: Outcome, *metrics: Metric) -> None:
+        for clock in self.running(*metrics):
+            late = stop(clock, calendar_for(clock.calendar_spec), self.at, outcome)
+            if late:
+                record_breach(self.uow, clock, late[0], self.at)
+            if clock.late:
+                self.uow.sla.pending_fulfilments.append((clock, self.at, outcome))
+
+    def hand_over(self, officer: str | None) -> None:
+        for clock in self.running(*OPD_METRICS):
+            change_holder(clock, self.at, officer)
+
+
+# What each lifecycle event does to the clocks. Every choice is documented where it is made.
+def _on_submitted(k: Clocks) -> None:
+    k.start(Metric.DISPATCH, None)
+
+
+def _on_assigned(k: Clocks) -> None:
+    k.stop(Outcome.FULFILLED, Metric.DISPATCH)
+    k.start(Metric.RESPONSE, k.report.opd)
+    k.start(Metric.RESOLUTION, k.report.opd)
+
+
+def _on_reassigned(k: Clocks) -> None:
+    previous_opd = next((c.opd for c in k.running(*OPD_METRICS)), k.report.opd)
+    if previous_opd == k.report.opd:
+        k.hand_over(k.report.officer)  # same OPD, new officer: the OPD's clocks keep running
+        return
+    # Another OPD takes over: the old OPD's clocks end as transferred (a breach they already
+    # incurred stays theirs) and the new OPD gets fresh clocks under its own rules.
+    k.stop(Outcome.TRANSFERRED, *OPD_METRICS)
+    k.start(Metric.RESPONSE, k.report.opd)
+    k.start(Metric.RESOLUTION, k.report.opd)
+
+
+def _on_returned(k: Clocks) -> None:
+    # "Bukan wewenang": the OPD's clocks end as returned, and re-routing is the dispatch
+    # unit's job again, measured by a new dispatch clock.
+    k.stop(Outcome.RETURNED, *OPD_METRICS)
+    k.start(Metric.DISPATCH, None)
+
+
+def _on_responded(k: Clocks) -> None:
+    k.stop(Outcome.FULFILLED, Metric.RESPONSE)
+
+
+def _on_closed(k: Clocks) -> None:
+    k.stop(Outcome.FULFILLED, Metric.RESOLUTION)
+
+
+def _on_rejected(k: Clocks) -> None:
+    k.stop(Outcome.REJECTED, Metric.DISPATCH)
+
+
+def _on_reopened(k: Clocks) -> None:
+    # The citizen disputes the answer: a new response clock starts; resolution restarts only
+    # if it had ended with the closure (a dispute before closure keeps the running one).
+    k.start(Metric.RESPONSE, k.report.opd)
+    if not k.running(Metric.RESOLUTION):
+        k.start(Metric.RESOLUTION, k.report.opd)
+
+
+def _on_info_requested(k: Clocks) -> None:
+    reason = k.report.pause_reason or ""
+    for clock in k.running(*OPD_METRICS):
+        rule = _rule_of(k.uow, clock)
+        if clock.state is ClockState.RUNNING and rule is not None and reason in rule.pause_on:
+            pause(clock, calendar_for(clock.calendar_spec), k.at, reason)
+
+
+def _on_info_provided(k: Clocks) -> None:
+    for clock in k.running(*OPD_METRICS):
+        if clock.state is ClockState.PAUSED:
+            resume(clock, calendar_for(clock.calendar_spec), k.at)
+
+
+def _rule_of(uow: AbstractUnitOfWork, clock: SlaClock) -> SlaRule | None:
+    return next((r for r in uow.sla.rules() if (r.rule_id, r.version) == (clock.rule_id, clock.rule_version)), None)
+
+
+REACTIONS: dict[type[ReportEvent], Callable[[Clocks], None]] = {
+    ReportSubmitted: _on_submitted,
+    ReportAssigned: _on_assigned,
+    ReportReassigned: _on_reassigned,
+    ReportReturned: _on_returned,
+    ReportResponded: _on_responded,
+    ReportClosed: _on_closed,
+    ReportRejected: _on_rejected,
+    ReportReopened: _on_reopened,
+    ReportInfoRequested: _on_info_requested,
+    ReportInfoProvided: _on_info_provided,
+}
+
+
+def react(uow: AbstractUnitOfWork, report: Report, event: ReportEvent) -> None:
+    """Move the report's clocks for one lifecycle event, in the same transaction."""
+    reaction = REACTIONS.get(type(event))
+    if reaction is not None:
+        reaction(Clocks(uow, report, event.at))
+
+
+# --- recording alerts and breaches ---------------------------------------------------------
+
+
+def _attributed(uow: AbstractUnitOfWork, clock: SlaClock, at: datetime) -> str | None:
+    """The officer holding the ticket at `at`, or the OPD's head when nobody held it."""
+    officer = holder_at(clock, at)
+    if officer is None and clock.opd is not None:
+        return uow.sla.opd_head(clock.opd)
+    return officer
+
+
+def record_breach(uow: AbstractUnitOfWork, clock: SlaClock, alert: Alert, now: datetime) -> None:
+    """Queue the breach for the ledger; it is chained at flush, once the clock has its id."""
+    row = BreachRow(
+        clock_id=clock.id,
+        report_id=clock.report_id,
+        opd=clock.opd,
+        officer=_attributed(uow, clock, alert.at),
+        metric=clock.metric.value,
+        rule_id=clock.rule_id,
+        rule_version=clock.rule_version,
+        calendar_spec=clock.calendar_spec,
+        started_at=clock.started_at,
+        due_at=alert.at,
+        working_seconds=clock.target.total_seconds(),
+        paused_seconds=clock.paused_total.total_seconds(),
+        recorded_at=now,
+    )
+    uow.sla.pending_breaches.append((clock, row))
+    mark_recorded(clock, [alert])
+
+
+def _record_warning(uow: AbstractUnitOfWork, clock: SlaClock, alert: Alert, now: datetime) -> dict[str, Any]:
+    return {
+        "clock_id": clock.id,
+        "report_id": clock.report_id,
+        "kind": alert.kind,
+        "at": alert.at,
+        "opd": clock.opd,
+        "officer": _attributed(uow, clock, alert.at),
+        "recorded_at": now,
+    }
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    clocks: int
+    warnings: int
+    breaches: int
+
+
+def sweep(uow: AbstractUnitOfWork, now: datetime, limit: int) -> SweepResult:
+    """Record every warning and breach due by `now` on up to `limit` clocks. Its cost follows
+    the clocks that fall due (the partial index), not the number of open tickets. Concurrent
+    sweeps on PostgreSQL skip each other's clocks; on SQLite they queue on the write lock."""
+    if uow.session.get_bind().dialect.name == "sqlite":
+        uow.sla.lock_head()
+    query = (
+        select(ClockRow)
+        .where(ClockRow.next_alert_at <= now)
+        .order_by(ClockRow.next_alert_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    pairs = [(clock_from_row(r), r) for r in uow.session.scalars(query)]
+    warnings: list[dict[str, Any]] = []
+    breaches = 0
+    for clock, row in pairs:
+        for alert in due_alerts(clock, now):
+            if alert.kind == BREACH:
+                record_breach(uow, clock, alert, now)
+                breaches += 1
+            else:
+                warnings.append(_record_warning(uow, clock, alert, now))
+                mark_recorded(clock, [alert])
+        uow.sla.track(clock, row)
+    uow.sla.insert_warnings(warnings)
+    return SweepResult(len(pairs), len(warnings), breaches)
+
+
+def sweep_sla(cmd: c.SweepSla, ctx: Context) -> SweepResult:
+    return sweep(ctx.uow, cmd.now or ctx.now, cmd.limit)
+
+
+# --- supervisors: calendars, rules, waivers ------------------------------------------------
+
+
+def _supervisor(uow: AbstractUnitOfWork, username: str, action: str) -> str:
+    user = uow.reference.user(username)
+    if Role(user.role) not in SUPERVISING:
+        raise PermissionDenied(username, action)
+    return username
+
+
+def define_calendar(cmd: c.DefineCalendar, ctx: Context) -> None:
+    uow = ctx.uow
+    actor = _supervisor(uow, cmd.actor, "edit working calendars")
+    try:
+        spec = WorkingCalendar.from_spec(cmd.spec).spec
+    except CalendarSpecError as err:
+        raise InvalidInput(f"calendar.{err.field}", str(err)) from err
+    row = uow.session.scalar(select(CalendarRow).where(CalendarRow.name == cmd.name)) or CalendarRow(name=cmd.name)
+    row.spec, row.updated_by, row.updated_at = spec, actor, ctx.now
+    uow.sla.add(row)
+
+
+def define_rule(cmd: c.DefineRule, ctx: Context) -> int:
+    """A new rule, or a new version of one. Returns the rule id."""
+    uow = ctx.uow
+    actor = _supervisor(uow, cmd.actor, "edit SLA rules")
+    rule = _validated_rule(cmd, uow, ctx.now)
+    latest = [r for r in uow.sla.rules() if r.rule_id == rule.rule_id]
+    if cmd.rule_id is not None and not latest:
+        raise NotFound("SLA rule", cmd.rule_id)
+    version = max((r.version for r in latest), default=0) + 1
+    uow.sla.add(
+        RuleRow(
+            rule_id=rule.rule_id,
+            version=version,
+            metric=rule.metric.value,
+            opd=rule.opd,
+            category=rule.category,
+            priority=rule.priority,
+            target_amount=rule.target.amount,
+            target_unit=rule.target.unit.value,
+            calendar=rule.calendar,
+            warn_at=list(rule.warn_at),
+            pause_on=sorted(rule.pause_on),
+            effective_from=rule.effective_from,
+            retired=cmd.retire,
+            created_by=actor,
+            created_at=ctx.now,
+            note=cmd.note,
+        )
+    )
+    return rule.rule_id
+
+
+def _validated_rule(cmd: c.DefineRule, uow: AbstractUnitOfWork, now: datetime) -> SlaRule:
+    try:
+        metric, unit = Metric(cmd.metric), TargetUnit(cmd.target_unit)
+    except ValueError as err:
+        raise InvalidInput("metric/target_unit", str(err)) from err
+    if cmd.opd:
+        uow.reference.opd(cmd.opd)
+    if cmd.category:
+        uow.reference.category(cmd.category)
+    uow.sla.calendar(cmd.calendar)
+    try:
+        return SlaRule(
+            rule_id=cmd.rule_id or uow.sla.next_rule_id(),
+            version=0,
+            metric=metric,
+            target=Target(cmd.target_amount, unit),
+            calendar=cmd.calendar,
+            effective_from=cmd.effective_from or now,
+            opd=cmd.opd,
+            category=cmd.category,
+            priority=cmd.priority,
+            warn_at=tuple(cmd.warn_at),
+            pause_on=frozenset(cmd.pause_on),
+        )
+    except RuleError as err:
+        raise InvalidInput(err.field, err.problem) from err
+
+
+def waive_breach(cmd: c.WaiveBreach, ctx: Context) -> None:
+    uow = ctx.uow
+    actor = _supervisor(uow, cmd.actor, "waive breaches")
+    if not cmd.reason.strip():
+        raise InvalidInput("reason", "a waiver needs a reason")
+    if uow.session.get(BreachRow, cmd.breach_id) is None:
+        raise NotFound("breach", cmd.breach_id)
+    if uow.session.scalar(select(WaiverRow.id).where(WaiverRow.breach_id == cmd.breach_id)) is not None:
+        raise InvalidInput("breach_id", f"breach {cmd.breach_id} is already waived")
+    uow.sla.append(WaiverRow(breach_id=cmd.breach_id, reason=cmd.reason.strip(), waived_by=actor, waived_at=ctx.now))
+
+
+def clock_view(clock: SlaClock, now: datetime) -> dict[str, Any]:
+    calendar = calendar_for(clock.calendar_spec)
+    used = work_used(clock, calendar, now if clock.stopped_at is None else clock.stopped_at)
+    return {
+        "metric": clock.metric.value,
+        "opd": clock.opd,
+        "state": clock.state.value,
+        "rule": f"{clock.rule_id}v{clock.rule_version}",
+        "started_at": clock.started_at,
+        "due_at": clock.due_at,
+        "target_hours": clock.target.total_seconds() / 3600,
+        "used_hours": used.total_seconds() / 3600,
+        "paused_hours": clock.paused_total.total_seconds() / 3600,
+        "late": clock.late or (clock.state is ClockState.RUNNING and now > clock.due_at),
+        "outcome": clock.outcome.value if clock.outcome else None,
+    }
+
+
+HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
+    c.DefineCalendar: define_calendar,
+    c.DefineRule: define_rule,
+    c.WaiveBreach: waive_breach,
+    c.SweepSla: sweep_sla,
+}
