@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 GENESIS = "0" * 64
@@ -21,7 +21,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError(f"ledger content needs aware datetimes, got {value!r}")
-        return value.isoformat()
+        return value.astimezone(UTC).isoformat()
     raise TypeError(f"ledger content cannot hold {type(value).__name__}")
 
 

@@ -8,12 +8,14 @@ from typing import Any
 from states.errors import DomainError
 from states.lifecycle import LifecyclePolicy
 from tanggap import commands as c
-from tanggap import services, sla_service
+from tanggap import hr, intake, services, sla_service
 from tanggap.clock import Clock
 from tanggap.context import Context
 from tanggap.uow import AbstractUnitOfWork
 
-HANDLERS: dict[type[c.Command], Callable[..., Any]] = {**services.HANDLERS, **sla_service.HANDLERS}
+HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
+    **services.HANDLERS, **sla_service.HANDLERS, **hr.HANDLERS, **intake.HANDLERS
+}
 
 
 def handle(cmd: c.Command, uow: AbstractUnitOfWork, clock: Clock, policy: LifecyclePolicy) -> Any:

@@ -164,6 +164,8 @@ def user_create(username: str, role: str, opd: str | None, password: str | None,
 
 def run() -> None:
     """Console entry point: usage mistakes end with one line too, not click's three."""
+    from tanggap import cli_sla  # noqa: F401  (registers the SLA and HR commands on `main`)
+
     try:
         main(standalone_mode=False)
     except click.exceptions.Exit as done:

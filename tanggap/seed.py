@@ -106,7 +106,12 @@ def _seed_sla(app: Tanggap, echo: Echo) -> None:
             c.DefineCalendar("24-7", ROUND_THE_CLOCK, supervisor),
         ]
     )
-    outcomes = app.handle_batch(default_rules(supervisor))
+    tiers = {
+        "shape": "tiers",
+        "tiers": [{"min_on_time": 90, "cut": 0}, {"min_on_time": 75, "cut": 5}, {"min_on_time": 0, "cut": 10}],
+    }
+    policy = c.SetAllowancePolicy(demo.HR_STAFF[0].username, tiers, RULES_SINCE.strftime("%Y-%m"))
+    outcomes = app.handle_batch([*default_rules(supervisor), policy])
     failed = [o for o in outcomes if isinstance(o, Exception)]
     if failed:
         raise failed[0]
@@ -119,7 +124,11 @@ def _seed_reports(app: Tanggap, count: int, echo: Echo) -> None:
     for _ in range(count):
         start = end - HISTORY * rng.random() ** 1.5
         _one_history(app, rng, start, end)
-    echo(f"created {count} demo reports over the last {HISTORY.days} days")
+    swept = app.sweep()
+    echo(
+        f"created {count} demo reports over the last {HISTORY.days} days "
+        f"({swept.warnings} warnings and {swept.breaches} breaches still open at the end)"
+    )
 
 
 def _one_history(app: Tanggap, rng: random.Random, start: datetime, end: datetime) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from sla.calendar import WorkingCalendar
 from sla.clocks import Alert, ClockState, Outcome, SlaClock
-from sla.ledger import GENESIS, LedgerEntry, chain_hash
+from sla.ledger import LedgerEntry, chain_hash
 from sla.rules import Metric, SlaRule, Target, TargetUnit
 from states.errors import NotFound
 from tanggap.db import (
@@ -252,9 +252,7 @@ class SqlAlchemySlaRepository:
             self.session.execute(update(LedgerHeadRow).where(LedgerHeadRow.id == 1).values(seq=LedgerHeadRow.seq))
         head = self.session.scalar(select(LedgerHeadRow).where(LedgerHeadRow.id == 1).with_for_update())
         if head is None:
-            head = LedgerHeadRow(id=1, seq=0, hash=GENESIS)
-            self.session.add(head)
-            self.session.flush()
+            raise LookupError("the ledger head row is missing; run `tanggap db upgrade`")
         return head
 
     def append(self, row: ChainedRow) -> None:
@@ -274,8 +272,8 @@ class SqlAlchemySlaRepository:
                     LedgerEntry(
                         row.chain_seq,
                         table,
-                        row.id,
-                        ledger_content(row),  # type: ignore[attr-defined]
+                        row.id,  # type: ignore[attr-defined]
+                        ledger_content(row),
                         row.prev_hash,
                         row.hash,
                     )

@@ -7,7 +7,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -47,8 +47,27 @@ REFERENCE: list[c.Command] = [
 ]
 
 
+OFFICE_HOURS = {
+    "timezone": "Asia/Makassar",
+    "hours": {"mon": ["08:00-16:00"], "tue": ["08:00-16:00"], "wed": ["08:00-16:00"], "thu": ["08:00-16:00"],
+              "fri": ["08:00-11:30", "13:00-16:30"]},
+    "holidays": {"country": "ID", "categories": ["public", "government"]},
+}
+RULES_SINCE = T0 - timedelta(days=60)
+SLA_REFERENCE: list[c.Command] = [
+    c.DefineCalendar("kantor", OFFICE_HOURS, "supervisor"),
+    c.DefineCalendar("24-7", {"timezone": "Asia/Makassar", "hours": "always"}, "supervisor"),
+    c.DefineRule("supervisor", "dispatch", 3, "working_days", "kantor", effective_from=RULES_SINCE),
+    c.DefineRule("supervisor", "response", 8, "working_hours", "kantor", effective_from=RULES_SINCE),
+    c.DefineRule("supervisor", "resolution", 5, "working_days", "kantor", effective_from=RULES_SINCE),
+    c.DefineRule("supervisor", "response", 4, "working_hours", "24-7", category="pohon-tumbang",
+                 effective_from=RULES_SINCE),
+    c.SetAllowancePolicy("hr", {"shape": "per_breach", "percent_per_breach": 2.5, "monthly_cap": 10}, "2026-01"),
+]
+
+
 def load_reference(app: Tanggap) -> None:
-    for cmd in [*REFERENCE, *PERSONAS]:
+    for cmd in [*REFERENCE, *PERSONAS, *SLA_REFERENCE]:
         app.handle(cmd)
 
 
@@ -102,7 +121,9 @@ def postgres_reference(postgres_url: str, tmp_path_factory: pytest.TempPathFacto
 
 def _truncate_reports(app: Tanggap) -> None:
     with app.engine.begin() as conn:
-        conn.execute(text("TRUNCATE report_events, outbox, reports RESTART IDENTITY CASCADE"))
+        conn.execute(text("TRUNCATE report_events, outbox, reports, sla_clocks, sla_alerts, sla_breaches, "
+                          "sla_fulfilments, sla_waivers, ledger_head RESTART IDENTITY CASCADE"))
+        conn.execute(text("INSERT INTO ledger_head (id, seq, hash) VALUES (1, 0, :genesis)"), {"genesis": "0" * 64})
 
 
 def _app_on(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Tanggap:

@@ -195,6 +195,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("pause_reason", sa.String(length=32), nullable=True))
 
 
+    # The chain's head exists from the start, so concurrent first appenders lock the same row.
+    op.execute("INSERT INTO ledger_head (id, seq, hash) VALUES (1, 0, '" + "0" * 64 + "')")
+
+
 def downgrade() -> None:
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.drop_column("pause_reason")

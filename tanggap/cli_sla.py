@@ -1,0 +1,118 @@
+"""`tanggap` commands for supervisors and HR: the sweep, breach exports, allowance cuts, the ledger."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from tanggap import commands as c
+from tanggap.cli import app, main, one_line_errors
+from tanggap.hr import allowance as allowance_report
+from tanggap.hr import breach_log, verify_ledger, write_csv, write_xlsx
+
+
+@main.group()
+def sla() -> None:
+    """SLA clocks and rules."""
+
+
+@sla.command("sweep")
+@click.option("--now", "at", help="ISO time with zone; default: now")
+@one_line_errors
+def sla_sweep(at: str | None) -> None:
+    """Record every warning and breach that has fallen due."""
+    moment = _aware(at) if at else None
+    result = app().sweep(now=moment)
+    click.echo(f"{result.clocks} clocks swept: {result.warnings} warnings, {result.breaches} breaches recorded")
+
+
+def _aware(raw: str) -> datetime:
+    moment = datetime.fromisoformat(raw)
+    if moment.tzinfo is None:
+        raise ValueError(f"--now {raw!r} needs a zone, e.g. {raw}+08:00")
+    return moment
+
+
+@main.group()
+def breaches() -> None:
+    """The breach log HR works from."""
+
+
+@breaches.command("export")
+@click.option("--month", required=True, help="YYYY-MM, a WITA calendar month")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="file; CSV defaults to stdout")
+@click.option("--opd")
+@click.option("--officer")
+@click.option("--metric", type=click.Choice(["dispatch", "response", "resolution"]))
+@one_line_errors
+def breaches_export(
+    month: str, fmt: str, output: Path | None, opd: str | None, officer: str | None, metric: str | None
+) -> None:
+    """Export a month's breaches with their waivers and fulfilments; times in WITA."""
+    lines = breach_log(app().uow(), month, opd=opd, officer=officer, metric=metric)
+    if fmt == "xlsx":
+        target = output or Path(f"pelanggaran-{month}.xlsx")
+        write_xlsx(lines, target)
+        click.echo(f"{len(lines)} breaches written to {target}")
+    elif output:
+        with output.open("w", newline="", encoding="utf-8") as stream:
+            write_csv(lines, stream)
+        click.echo(f"{len(lines)} breaches written to {output}")
+    else:
+        write_csv(lines, sys.stdout)
+
+
+@main.command("allowance")
+@click.option("--month", required=True, help="YYYY-MM, a WITA calendar month")
+@click.option("--json", "as_json", is_flag=True, help="print JSON instead of a table")
+@one_line_errors
+def allowance(month: str, as_json: bool) -> None:
+    """Each officer's and OPD's allowance cut for a month, with the breaches behind it."""
+    report = allowance_report(app().uow(), month)
+    if as_json:
+        click.echo(json.dumps(asdict(report), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"Potongan TPP {month} (kebijakan: {json.dumps(report.policy)})")
+    for title, cuts in (("Per pegawai", report.officers), ("Per OPD", report.opds)):
+        click.echo(f"\n{title}:")
+        for cut in cuts:
+            click.echo(
+                f"  {cut.who:<22} {cut.opd:<9} {cut.cut_percent:>5g}%  {cut.explanation}"
+                f"  pelanggaran: {', '.join(map(str, cut.breach_ids)) or '-'}"
+            )
+
+
+@main.command("allowance-policy")
+@click.argument("spec")
+@click.option("--from-month", required=True, help="YYYY-MM the policy applies from")
+@click.option("--actor", required=True, help="an HR username")
+@one_line_errors
+def allowance_policy(spec: str, from_month: str, actor: str) -> None:
+    """Set the cut policy, e.g. '{"shape": "per_breach", "percent_per_breach": 2.5, "monthly_cap": 10}'."""
+    try:
+        parsed = json.loads(spec)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"policy is not valid JSON: {err.msg}") from None
+    app().handle(c.SetAllowancePolicy(actor=actor, spec=parsed, effective_month=from_month))
+    click.echo(f"allowance policy set from {from_month}")
+
+
+@main.group()
+def ledger() -> None:
+    """The hash chain over breaches, fulfilments and waivers."""
+
+
+@ledger.command("verify")
+@one_line_errors
+def ledger_verify() -> None:
+    """Say whether the chain is intact, or name the first row that was altered."""
+    verdict = verify_ledger(app().uow())
+    click.echo(str(verdict))
+    if not verdict.intact:
+        sys.exit(1)
