@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from sla.calendar import WorkingCalendar
@@ -35,6 +36,7 @@ LEDGER_TABLES: dict[str, type[ChainedRow]] = {
     "sla_waivers": WaiverRow,
 }
 # A row's id is assigned on insert, after hashing; its place in the chain (chain_seq) is hashed instead.
+CLOCKS = cast(Table, ClockRow.__table__)
 CHAIN_COLUMNS = frozenset({"id", "prev_hash", "hash"})
 
 
@@ -123,11 +125,13 @@ def clock_values(clock: SlaClock) -> dict[str, Any]:
     }
 
 
-def ledger_content(row: ChainedRow) -> dict[str, Any]:
+def ledger_content(table: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """The canonical content a ledger row's hash covers: every column but its own chain fields."""
-    columns = row.__table__.columns  # type: ignore[attr-defined]
-    content = {c.key: getattr(row, c.key) for c in columns if c.key not in CHAIN_COLUMNS}
-    return {"table": row.__tablename__, **content}  # type: ignore[attr-defined]
+    return {"table": table, **{k: v for k, v in values.items() if k not in CHAIN_COLUMNS}}
+
+
+def row_values(row: Any) -> dict[str, Any]:
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
 
 
 class SqlAlchemySlaRepository:
@@ -135,9 +139,9 @@ class SqlAlchemySlaRepository:
         self.session = session
         self._rules: list[SlaRule] | None = None
         self._calendars: dict[str, WorkingCalendar] = {}
+        self._heads: dict[str, str | None] = {}
         self._clocks: dict[int, list[tuple[SlaClock, ClockRow]]] = {}
-        self._swept: list[tuple[SlaClock, ClockRow]] = []
-        self.pending_breaches: list[tuple[SlaClock, BreachRow]] = []
+        self.pending_breaches: list[tuple[SlaClock, dict[str, Any]]] = []
         self.pending_fulfilments: list[tuple[SlaClock, datetime, Outcome]] = []
 
     # --- rules and calendars
@@ -162,7 +166,14 @@ class SqlAlchemySlaRepository:
         self._rules = None
         self._calendars.clear()
 
-    # --- clocks
+    def opd_head(self, opd: str) -> str | None:
+        if opd not in self._heads:
+            self._heads[opd] = self.session.scalar(
+                select(UserRow.username).where(UserRow.opd_code == opd, UserRow.role == "opd_head").limit(1)
+            )
+        return self._heads[opd]
+
+    # --- clocks moved by lifecycle events
     def clocks_of(self, report_id: int) -> list[SlaClock]:
         if report_id not in self._clocks:
             rows = self.session.scalars(select(ClockRow).where(ClockRow.report_id == report_id).order_by(ClockRow.id))
@@ -174,13 +185,9 @@ class SqlAlchemySlaRepository:
         self.session.add(row)
         self._clocks.setdefault(clock.report_id, []).append((clock, row))
 
-    def track(self, clock: SlaClock, row: ClockRow) -> None:
-        """A clock the sweep loaded; written back at flush like the others."""
-        self._swept.append((clock, row))
-
     def flush(self) -> None:
         """Write touched clocks back, then chain the breaches and fulfilments they produced."""
-        tracked = [*(p for pairs in self._clocks.values() for p in pairs), *self._swept]
+        tracked = [p for pairs in self._clocks.values() for p in pairs]
         for clock, row in tracked:
             for key, value in clock_values(clock).items():
                 if getattr(row, key) != value:
@@ -192,35 +199,80 @@ class SqlAlchemySlaRepository:
         self._chain_fulfilments()
 
     def _chain_breaches(self) -> None:
-        for clock, breach in self.pending_breaches:
+        if not self.pending_breaches:
+            return
+        for clock, values in self.pending_breaches:
             assert clock.id is not None, "clocks are flushed before their breaches"
-            breach.clock_id = clock.id
-            self.append(breach)
-            self.session.add(
-                OutboxRow(
-                    topic="sla.breach",
-                    report_id=clock.report_id,
-                    payload={"breach_id": breach.id},
-                    created_at=breach.recorded_at,
-                )
-            )
+            values["clock_id"] = clock.id
+        ids = self.append_rows(BreachRow, [values for _, values in self.pending_breaches])
+        self.session.execute(
+            insert(OutboxRow),
+            [
+                {
+                    "topic": "sla.breach",
+                    "report_id": values["report_id"],
+                    "created_at": values["recorded_at"],
+                    "payload": {"breach_id": breach_id},
+                }
+                for (_, values), breach_id in zip(self.pending_breaches, ids, strict=True)
+            ],
+        )
         self.pending_breaches.clear()
 
     def _chain_fulfilments(self) -> None:
+        rows = []
         for clock, at, outcome in self.pending_fulfilments:
             breach_id = self.session.scalar(select(BreachRow.id).where(BreachRow.clock_id == clock.id))
-            if breach_id is None:
-                continue  # late only by the sweep's view of time: nothing was recorded, nothing to close
-            self.append(
-                FulfilmentRow(
-                    breach_id=breach_id,
-                    fulfilled_at=at,
-                    outcome=outcome.value,
-                    overdue_seconds=clock.overdue.total_seconds(),
-                    recorded_at=at,
+            if breach_id is not None:  # None: late only at the final minute, and nothing was recorded
+                rows.append(
+                    {
+                        "breach_id": breach_id,
+                        "fulfilled_at": at,
+                        "outcome": outcome.value,
+                        "overdue_seconds": clock.overdue.total_seconds(),
+                        "recorded_at": at,
+                    }
                 )
-            )
         self.pending_fulfilments.clear()
+        if rows:
+            self.append_rows(FulfilmentRow, rows)
+
+    # --- the sweep, set-based
+    def due_clocks(self, now: datetime, limit: int) -> list[SlaClock]:
+        """Clocks with an alert due, oldest first, locked for this sweep; other sweeps skip them."""
+        query = (
+            select(CLOCKS)
+            .where(CLOCKS.c.next_alert_at <= now)
+            .order_by(CLOCKS.c.next_alert_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [clock_from_row(row) for row in self.session.execute(query)]  # type: ignore[arg-type]
+
+    def save_swept(self, clocks: list[SlaClock]) -> None:
+        if not clocks:
+            return
+        statement = (
+            update(CLOCKS)
+            .where(CLOCKS.c.id == bindparam("clock_id"))
+            .values(
+                pending=bindparam("new_pending"),
+                recorded=bindparam("new_recorded"),
+                next_alert_at=bindparam("new_next"),
+            )
+        )
+        self.session.execute(
+            statement,
+            [
+                {
+                    "clock_id": k.id,
+                    "new_pending": [a.to_json() for a in k.pending],
+                    "new_recorded": list(k.recorded),
+                    "new_next": k.next_alert_at,
+                }
+                for k in clocks
+            ],
+        )
 
     def insert_warnings(self, warnings: list[dict[str, Any]]) -> None:
         if not warnings:
@@ -239,11 +291,6 @@ class SqlAlchemySlaRepository:
             ],
         )
 
-    def opd_head(self, opd: str) -> str | None:
-        return self.session.scalar(
-            select(UserRow.username).where(UserRow.opd_code == opd, UserRow.role == "opd_head").limit(1)
-        )
-
     # --- the ledger
     def lock_head(self) -> LedgerHeadRow:
         """Take the chain's head for this transaction; concurrent appenders wait here."""
@@ -255,27 +302,27 @@ class SqlAlchemySlaRepository:
             raise LookupError("the ledger head row is missing; run `tanggap db upgrade`")
         return head
 
-    def append(self, row: ChainedRow) -> None:
-        """Give `row` the next place in the chain and the hash over its content."""
+    def append_rows(self, model: type[ChainedRow], rows: list[dict[str, Any]]) -> list[int]:
+        """Chain `rows` after the head, in order, and insert them; returns their ids."""
         head = self.lock_head()
-        row.chain_seq, row.prev_hash = head.seq + 1, head.hash
-        row.hash = chain_hash(row.prev_hash, ledger_content(row))
-        head.seq, head.hash = row.chain_seq, row.hash
-        self.session.add(row)
+        table = model.__tablename__  # type: ignore[attr-defined]
+        for values in rows:
+            values["chain_seq"], values["prev_hash"] = head.seq + 1, head.hash
+            values["hash"] = chain_hash(values["prev_hash"], ledger_content(table, values))
+            head.seq, head.hash = values["chain_seq"], values["hash"]
+        statement = insert(model).returning(model.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
+        ids = list(self.session.scalars(statement, rows))
         self.session.flush()
+        return ids
 
     def ledger(self) -> list[LedgerEntry]:
         entries: list[LedgerEntry] = []
         for table, model in LEDGER_TABLES.items():
             for row in self.session.scalars(select(model)):
+                values = row_values(row)
                 entries.append(
                     LedgerEntry(
-                        row.chain_seq,
-                        table,
-                        row.id,  # type: ignore[attr-defined]
-                        ledger_content(row),
-                        row.prev_hash,
-                        row.hash,
+                        row.chain_seq, table, values["id"], ledger_content(table, values), row.prev_hash, row.hash
                     )
                 )
         return entries

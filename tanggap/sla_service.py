@@ -46,8 +46,8 @@ from states.model import (
 )
 from tanggap import commands as c
 from tanggap.context import Context
-from tanggap.db import BreachRow, CalendarRow, ClockRow, RuleRow, WaiverRow
-from tanggap.sla_repository import calendar_for, clock_from_row
+from tanggap.db import BreachRow, CalendarRow, RuleRow, WaiverRow
+from tanggap.sla_repository import calendar_for
 from tanggap.uow import AbstractUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -192,22 +192,22 @@ def _attributed(uow: AbstractUnitOfWork, clock: SlaClock, at: datetime) -> str |
 
 def record_breach(uow: AbstractUnitOfWork, clock: SlaClock, alert: Alert, now: datetime) -> None:
     """Queue the breach for the ledger; it is chained at flush, once the clock has its id."""
-    row = BreachRow(
-        clock_id=clock.id,
-        report_id=clock.report_id,
-        opd=clock.opd,
-        officer=_attributed(uow, clock, alert.at),
-        metric=clock.metric.value,
-        rule_id=clock.rule_id,
-        rule_version=clock.rule_version,
-        calendar_spec=clock.calendar_spec,
-        started_at=clock.started_at,
-        due_at=alert.at,
-        working_seconds=clock.target.total_seconds(),
-        paused_seconds=clock.paused_total.total_seconds(),
-        recorded_at=now,
-    )
-    uow.sla.pending_breaches.append((clock, row))
+    values = {
+        "clock_id": clock.id,
+        "report_id": clock.report_id,
+        "opd": clock.opd,
+        "officer": _attributed(uow, clock, alert.at),
+        "metric": clock.metric.value,
+        "rule_id": clock.rule_id,
+        "rule_version": clock.rule_version,
+        "calendar_spec": clock.calendar_spec,
+        "started_at": clock.started_at,
+        "due_at": alert.at,
+        "working_seconds": clock.target.total_seconds(),
+        "paused_seconds": clock.paused_total.total_seconds(),
+        "recorded_at": now,
+    }
+    uow.sla.pending_breaches.append((clock, values))
     mark_recorded(clock, [alert])
 
 
@@ -236,17 +236,10 @@ def sweep(uow: AbstractUnitOfWork, now: datetime, limit: int) -> SweepResult:
     sweeps on PostgreSQL skip each other's clocks; on SQLite they queue on the write lock."""
     if uow.session.get_bind().dialect.name == "sqlite":
         uow.sla.lock_head()
-    query = (
-        select(ClockRow)
-        .where(ClockRow.next_alert_at <= now)
-        .order_by(ClockRow.next_alert_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    pairs = [(clock_from_row(r), r) for r in uow.session.scalars(query)]
+    clocks = uow.sla.due_clocks(now, limit)
     warnings: list[dict[str, Any]] = []
     breaches = 0
-    for clock, row in pairs:
+    for clock in clocks:
         for alert in due_alerts(clock, now):
             if alert.kind == BREACH:
                 record_breach(uow, clock, alert, now)
@@ -254,9 +247,9 @@ def sweep(uow: AbstractUnitOfWork, now: datetime, limit: int) -> SweepResult:
             else:
                 warnings.append(_record_warning(uow, clock, alert, now))
                 mark_recorded(clock, [alert])
-        uow.sla.track(clock, row)
+    uow.sla.save_swept(clocks)
     uow.sla.insert_warnings(warnings)
-    return SweepResult(len(pairs), len(warnings), breaches)
+    return SweepResult(len(clocks), len(warnings), breaches)
 
 
 def sweep_sla(cmd: c.SweepSla, ctx: Context) -> SweepResult:
@@ -354,7 +347,10 @@ def waive_breach(cmd: c.WaiveBreach, ctx: Context) -> None:
         raise NotFound("breach", cmd.breach_id)
     if uow.session.scalar(select(WaiverRow.id).where(WaiverRow.breach_id == cmd.breach_id)) is not None:
         raise InvalidInput("breach_id", f"breach {cmd.breach_id} is already waived")
-    uow.sla.append(WaiverRow(breach_id=cmd.breach_id, reason=cmd.reason.strip(), waived_by=actor, waived_at=ctx.now))
+    uow.sla.append_rows(
+        WaiverRow,
+        [{"breach_id": cmd.breach_id, "reason": cmd.reason.strip(), "waived_by": actor, "waived_at": ctx.now}],
+    )
 
 
 def clock_view(clock: SlaClock, now: datetime) -> dict[str, Any]:
