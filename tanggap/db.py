@@ -181,7 +181,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # psycopg's own executemany pipelines rows; SQLAlchemy's multi-VALUES rewrite of large batches
+    # costs more in query conversion than it saves here.
+    return create_engine(url, pool_pre_ping=True, use_insertmanyvalues=False, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -260,10 +262,18 @@ class ClockRow(Base):
     overdue_seconds: Mapped[float] = mapped_column(Float, default=0)
     __table_args__ = (
         # The sweep reads only clocks with an alert ahead: its cost follows what falls due.
-        Index("ix_sla_clocks_next_alert", "next_alert_at", sqlite_where=text("next_alert_at IS NOT NULL"),
-              postgresql_where=text("next_alert_at IS NOT NULL")),
-        Index("ix_sla_clocks_running_due", "due_at", sqlite_where=text("state = 'running'"),
-              postgresql_where=text("state = 'running'")),
+        Index(
+            "ix_sla_clocks_next_alert",
+            "next_alert_at",
+            sqlite_where=text("next_alert_at IS NOT NULL"),
+            postgresql_where=text("next_alert_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_sla_clocks_running_due",
+            "due_at",
+            sqlite_where=text("state = 'running'"),
+            postgresql_where=text("state = 'running'"),
+        ),
     )
 
 

@@ -6,9 +6,12 @@ import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+import orjson
+from sqlalchemy import Table, Text, bindparam, func, select, text, update
+from sqlalchemy import cast as sa_cast
 from sqlalchemy.orm import Session
 
 from sla.calendar import WorkingCalendar
@@ -16,6 +19,7 @@ from sla.clocks import Alert, ClockState, Outcome, SlaClock
 from sla.ledger import LedgerEntry, chain_hash
 from sla.rules import Metric, SlaRule, Target, TargetUnit
 from states.errors import NotFound
+from tanggap.bulk import bulk_insert
 from tanggap.db import (
     AlertRow,
     BreachRow,
@@ -37,6 +41,13 @@ LEDGER_TABLES: dict[str, type[ChainedRow]] = {
 }
 # A row's id is assigned on insert, after hashing; its place in the chain (chain_seq) is hashed instead.
 CLOCKS = cast(Table, ClockRow.__table__)
+JSON_CLOCK_COLUMNS = frozenset({"calendar_spec", "warn_at", "pending", "recorded", "holders"})
+
+
+def _parsed(row: Mapping[str, Any]) -> Any:
+    return SimpleNamespace(**{k: orjson.loads(v) if k in JSON_CLOCK_COLUMNS else v for k, v in row.items()})
+
+
 CHAIN_COLUMNS = frozenset({"id", "prev_hash", "hash"})
 
 
@@ -204,17 +215,18 @@ class SqlAlchemySlaRepository:
         for clock, values in self.pending_breaches:
             assert clock.id is not None, "clocks are flushed before their breaches"
             values["clock_id"] = clock.id
-        ids = self.append_rows(BreachRow, [values for _, values in self.pending_breaches])
-        self.session.execute(
-            insert(OutboxRow),
+        self.append_rows(BreachRow, [values for _, values in self.pending_breaches])
+        bulk_insert(
+            self.session,
+            cast(Table, OutboxRow.__table__),
             [
                 {
                     "topic": "sla.breach",
                     "report_id": values["report_id"],
                     "created_at": values["recorded_at"],
-                    "payload": {"breach_id": breach_id},
+                    "payload": {"clock_id": values["clock_id"], "kind": "breach"},
                 }
-                for (_, values), breach_id in zip(self.pending_breaches, ids, strict=True)
+                for _, values in self.pending_breaches
             ],
         )
         self.pending_breaches.clear()
@@ -240,17 +252,31 @@ class SqlAlchemySlaRepository:
     # --- the sweep, set-based
     def due_clocks(self, now: datetime, limit: int) -> list[SlaClock]:
         """Clocks with an alert due, oldest first, locked for this sweep; other sweeps skip them."""
+        columns = [sa_cast(c, Text).label(c.key) if c.key in JSON_CLOCK_COLUMNS else c for c in CLOCKS.columns]
         query = (
-            select(CLOCKS)
+            select(*columns)
             .where(CLOCKS.c.next_alert_at <= now)
             .order_by(CLOCKS.c.next_alert_at)
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=CLOCKS)
         )
-        return [clock_from_row(row) for row in self.session.execute(query)]  # type: ignore[arg-type]
+        # JSON arrives as text and is parsed by orjson: the driver's per-value json.loads dominated.
+        return [clock_from_row(_parsed(dict(row._mapping))) for row in self.session.execute(query)]
 
     def save_swept(self, clocks: list[SlaClock]) -> None:
         if not clocks:
+            return
+        rows = [
+            {
+                "clock_id": k.id,
+                "new_pending": [a.to_json() for a in k.pending],
+                "new_recorded": list(k.recorded),
+                "new_next": k.next_alert_at,
+            }
+            for k in clocks
+        ]
+        if self.session.get_bind().dialect.name == "postgresql":
+            self._save_swept_postgres(rows)
             return
         statement = (
             update(CLOCKS)
@@ -261,25 +287,32 @@ class SqlAlchemySlaRepository:
                 next_alert_at=bindparam("new_next"),
             )
         )
+        self.session.execute(statement, rows)
+
+    def _save_swept_postgres(self, rows: list[dict[str, Any]]) -> None:
+        # One statement for the whole batch: arrays in, joined on id.
         self.session.execute(
-            statement,
-            [
-                {
-                    "clock_id": k.id,
-                    "new_pending": [a.to_json() for a in k.pending],
-                    "new_recorded": list(k.recorded),
-                    "new_next": k.next_alert_at,
-                }
-                for k in clocks
-            ],
+            text("""
+            UPDATE sla_clocks AS c
+               SET pending = CAST(v.pending AS json), recorded = CAST(v.recorded AS json), next_alert_at = v.next
+              FROM unnest(CAST(:ids AS bigint[]), CAST(:pending AS text[]), CAST(:recorded AS text[]),
+                          CAST(:next AS timestamptz[])) AS v(id, pending, recorded, next)
+             WHERE c.id = v.id"""),
+            {
+                "ids": [r["clock_id"] for r in rows],
+                "pending": [json.dumps(r["new_pending"]) for r in rows],
+                "recorded": [json.dumps(r["new_recorded"]) for r in rows],
+                "next": [r["new_next"] for r in rows],
+            },
         )
 
     def insert_warnings(self, warnings: list[dict[str, Any]]) -> None:
         if not warnings:
             return
-        self.session.execute(insert(AlertRow), warnings)
-        self.session.execute(
-            insert(OutboxRow),
+        bulk_insert(self.session, cast(Table, AlertRow.__table__), warnings)
+        bulk_insert(
+            self.session,
+            cast(Table, OutboxRow.__table__),
             [
                 {
                     "topic": "sla.warning",
@@ -302,18 +335,15 @@ class SqlAlchemySlaRepository:
             raise LookupError("the ledger head row is missing; run `tanggap db upgrade`")
         return head
 
-    def append_rows(self, model: type[ChainedRow], rows: list[dict[str, Any]]) -> list[int]:
-        """Chain `rows` after the head, in order, and insert them; returns their ids."""
+    def append_rows(self, model: type[ChainedRow], rows: list[dict[str, Any]]) -> None:
+        """Chain `rows` after the head, in order, and insert them."""
         head = self.lock_head()
         table = model.__tablename__  # type: ignore[attr-defined]
         for values in rows:
             values["chain_seq"], values["prev_hash"] = head.seq + 1, head.hash
             values["hash"] = chain_hash(values["prev_hash"], ledger_content(table, values))
             head.seq, head.hash = values["chain_seq"], values["hash"]
-        statement = insert(model).returning(model.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
-        ids = list(self.session.scalars(statement, rows))
-        self.session.flush()
-        return ids
+        bulk_insert(self.session, cast(Table, model.__table__), rows)  # type: ignore[attr-defined]
 
     def ledger(self) -> list[LedgerEntry]:
         entries: list[LedgerEntry] = []
