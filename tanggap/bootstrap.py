@@ -42,8 +42,9 @@ class Tanggap:
         total = SweepResult(0, 0, 0)
         while True:
             done: SweepResult = self.handle(SweepSla(now=at, limit=limit))
-            total = SweepResult(total.clocks + done.clocks, total.warnings + done.warnings,
-                                total.breaches + done.breaches)
+            total = SweepResult(
+                total.clocks + done.clocks, total.warnings + done.warnings, total.breaches + done.breaches
+            )
             if done.clocks < limit:
                 return total
 

@@ -21,8 +21,8 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     json_columns = {c.key for c in table.columns if isinstance(c.type, JSON)}
     # COPY bypasses the ORM, so the Python-side scalar defaults are filled in here.
     defaults = {
-        c.key: c.default.arg
-        for c in table.columns  # type: ignore[attr-defined]
+        c.key: getattr(c.default, "arg", None)
+        for c in table.columns
         if c.key not in columns and c.default is not None and c.default.is_scalar
     }
     columns += list(defaults)

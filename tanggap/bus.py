@@ -14,7 +14,10 @@ from tanggap.context import Context
 from tanggap.uow import AbstractUnitOfWork
 
 HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
-    **services.HANDLERS, **sla_service.HANDLERS, **hr.HANDLERS, **intake.HANDLERS
+    **services.HANDLERS,
+    **sla_service.HANDLERS,
+    **hr.HANDLERS,
+    **intake.HANDLERS,
 }
 
 

@@ -162,6 +162,32 @@ def user_create(username: str, role: str, opd: str | None, password: str | None,
     click.echo(f"created {username}" + ("" if password else f" with password {generated}"))
 
 
+@main.group("api-key")
+def api_key() -> None:
+    """Keys of the client apps that file reports through Open311."""
+
+
+@api_key.command("create")
+@click.argument("name")
+@one_line_errors
+def api_key_create(name: str) -> None:
+    """Issue a key for the app NAME and print it. Only its hash is kept: this is the one chance to copy it."""
+    from tanggap.intake import IssueApiKey
+
+    click.echo(app().handle(IssueApiKey(name)))
+
+
+@api_key.command("revoke")
+@click.argument("name")
+@one_line_errors
+def api_key_revoke(name: str) -> None:
+    """Revoke the active key of the app NAME; its requests are refused from now on."""
+    from tanggap.intake import RevokeApiKey
+
+    app().handle(RevokeApiKey(name))
+    click.echo(f"revoked the key of {name}")
+
+
 def run() -> None:
     """Console entry point: usage mistakes end with one line too, not click's three."""
     from tanggap import cli_sla  # noqa: F401  (registers the SLA and HR commands on `main`)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,6 +34,66 @@ def env_float(name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, got {raw!r}") from None
 
 
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{name} must be true or false, got {raw!r}")
+
+
+def env_box(name: str, default: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    parts = raw.split(",")
+    try:
+        south, west, north, east = (float(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"{name} must be 'min_lat,min_long,max_lat,max_long', got {raw!r}") from None
+    if not (south < north and west < east):
+        raise ValueError(f"{name}: the minimums must be below the maximums, got {raw!r}")
+    return south, west, north, east
+
+
+# Kota Kupang, roughly: the city's kelurahan all lie inside.
+KUPANG_BOX = (-10.25, 123.50, -10.10, 123.70)
+
+
+@dataclass(frozen=True)
+class IntakeSettings:
+    """Citizen intake (Open311 API and the /lapor form)."""
+
+    city_box: tuple[float, float, float, float] = KUPANG_BOX  # min_lat, min_long, max_lat, max_long
+    max_photo_bytes: int = 10 * 1024 * 1024
+    max_photo_pixels: int = 50_000_000
+    duplicate_window: timedelta = timedelta(minutes=10)
+    rate_limit_ip: str = "600 per minute"
+    rate_limit_api_key: str = "3000 per minute"
+    redis_url: str = ""  # empty: rate-limit counters live in each process's memory
+    media_fetch_timeout: float = 10.0
+    media_fetch_max_bytes: int = 10 * 1024 * 1024
+    media_fetch_allow_private: bool = False  # loopback/private hosts; tests only (SSRF otherwise)
+
+    @classmethod
+    def from_env(cls) -> IntakeSettings:
+        return cls(
+            city_box=env_box("TANGGAP_CITY_BOX", KUPANG_BOX),
+            max_photo_bytes=env_int("TANGGAP_MAX_PHOTO_BYTES", 10 * 1024 * 1024),
+            max_photo_pixels=env_int("TANGGAP_MAX_PHOTO_PIXELS", 50_000_000),
+            duplicate_window=timedelta(minutes=env_float("TANGGAP_DUPLICATE_WINDOW_MINUTES", 10)),
+            rate_limit_ip=env_str("TANGGAP_RATE_LIMIT_IP", "600 per minute"),
+            rate_limit_api_key=env_str("TANGGAP_RATE_LIMIT_API_KEY", "3000 per minute"),
+            redis_url=env_str("TANGGAP_REDIS_URL", ""),
+            media_fetch_timeout=env_float("TANGGAP_MEDIA_FETCH_TIMEOUT", 10.0),
+            media_fetch_max_bytes=env_int("TANGGAP_MEDIA_FETCH_MAX_BYTES", 10 * 1024 * 1024),
+            media_fetch_allow_private=env_bool("TANGGAP_MEDIA_FETCH_ALLOW_PRIVATE", False),
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -41,6 +101,8 @@ class Settings:
     quiet_period: timedelta = timedelta(hours=72)
     reopen_window: timedelta = timedelta(days=7)
     display_tz: str = DISPLAY_TZ
+    secret_key: str = ""  # signs web sessions and CSRF tokens; empty: one is kept in the data folder
+    intake: IntakeSettings = field(default_factory=IntakeSettings)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -50,6 +112,8 @@ class Settings:
             database_url=env_str("TANGGAP_DATABASE_URL", f"sqlite:///{data_dir / 'tanggap.db'}"),
             quiet_period=timedelta(hours=env_float("TANGGAP_QUIET_PERIOD_HOURS", 72)),
             reopen_window=timedelta(days=env_float("TANGGAP_REOPEN_WINDOW_DAYS", 7)),
+            secret_key=env_str("TANGGAP_SECRET_KEY", ""),
+            intake=IntakeSettings.from_env(),
         )
 
     @property

@@ -50,9 +50,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_keys")),
         sa.UniqueConstraint("scope", "key", name="uq_idempotency_keys_scope_key"),
     )
-    op.create_index(
-        "ix_idempotency_keys_scope_fingerprint", "idempotency_keys", ["scope", "fingerprint", "created_at"]
-    )
+    op.create_index("ix_idempotency_keys_scope_fingerprint", "idempotency_keys", ["scope", "fingerprint", "created_at"])
     op.create_table(
         "photos",
         sa.Column("id", sa.Integer(), nullable=False),
