@@ -8,7 +8,7 @@ from typing import Any
 from states.errors import DomainError
 from states.lifecycle import LifecyclePolicy
 from tanggap import commands as c
-from tanggap import hr, intake, services, sla_service
+from tanggap import hr, services, sla_service
 from tanggap.clock import Clock
 from tanggap.context import Context
 from tanggap.uow import AbstractUnitOfWork
@@ -17,7 +17,6 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     **services.HANDLERS,
     **sla_service.HANDLERS,
     **hr.HANDLERS,
-    **intake.HANDLERS,
 }
 
 
