@@ -8,7 +8,7 @@ from typing import Any
 from states.errors import DomainError
 from states.lifecycle import LifecyclePolicy
 from tanggap import commands as c
-from tanggap import hr, services, sla_service
+from tanggap import hr, intake, notifications, outbox, processing, services, sla_service, training
 from tanggap.clock import Clock
 from tanggap.context import Context
 from tanggap.uow import AbstractUnitOfWork
@@ -17,6 +17,11 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     **services.HANDLERS,
     **sla_service.HANDLERS,
     **hr.HANDLERS,
+    **intake.HANDLERS,
+    **notifications.HANDLERS,
+    **processing.HANDLERS,
+    **training.HANDLERS,
+    c.ClaimOutbox: outbox.claim_outbox,
 }
 
 

@@ -89,6 +89,7 @@ class CreateUser(Command):
     full_name: str = ""
     opd: str | None = None
     password: str | None = None
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -172,3 +173,80 @@ class SetAllowancePolicy(Command):
     actor: str
     spec: dict[str, Any]
     effective_month: str
+
+
+@dataclass(frozen=True)
+class ClaimOutbox(Command):
+    """Lease pending outbox rows of these topics to a worker."""
+
+    topics: tuple[str, ...]
+    worker: str
+    limit: int = 64
+    lease_seconds: int = 300
+
+
+@dataclass(frozen=True)
+class CloseQuietReports(Command):
+    """Close every responded report whose quiet period has passed."""
+
+    limit: int = 500
+
+
+@dataclass(frozen=True)
+class FanOutNotifications(Command):
+    """Turn pending notification messages into inbox entries for their recipients."""
+
+    limit: int = 200
+
+
+@dataclass(frozen=True)
+class ClaimEmails(Command):
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class RecordEmailResults(Command):
+    """Outcomes of one sending round: inbox id -> None when sent, or the error text."""
+
+    results: tuple[tuple[int, str | None], ...]
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An outbox row leased to a worker."""
+
+    outbox_id: int
+    topic: str
+    report_id: int | None
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TagOutcome:
+    """What the tagger produced for one report, in a form that crosses process boundaries."""
+
+    report_id: int
+    status: str  # ok | no_photo | error | unavailable
+    model_sha: str | None = None
+    hints: tuple[dict[str, Any], ...] = ()
+    analysis: dict[str, Any] = field(default_factory=dict)
+    phash: str | None = None
+    embedding: bytes | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RouteSubmitted(Command):
+    """Classify, check and route claimed new reports with their tagging results."""
+
+    worker: str
+    claims: tuple[Claim, ...]
+    tags: tuple[TagOutcome, ...]
+
+
+@dataclass(frozen=True)
+class RetrainTagger(Command):
+    """Retrain the category head on staff labels for the model with this sha256."""
+
+    model_sha: str | None

@@ -119,3 +119,37 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    """The flows: batch sizes, timers, the tagger, e-mail and where Prefect runs them."""
+
+    batch_size: int = 64
+    poll_seconds: float = 1.0
+    sweep_seconds: float = 60.0
+    quiet_close_seconds: float = 600.0
+    claim_lease_seconds: int = 300
+    tagger_threads: int = 1
+    model_path: str = ""  # empty: the model shipped in cv/models
+    smtp_url: str = ""  # empty: notifications go to the in-app inbox only
+    mail_from: str = "tanggap@localhost"
+    prefect_mode: str = "embedded"  # embedded: flows run in `tanggap serve`; server: deployments on workers
+
+    @classmethod
+    def from_env(cls) -> PipelineSettings:
+        mode = env_str("TANGGAP_PREFECT_MODE", "embedded")
+        if mode not in ("embedded", "server"):
+            raise ValueError(f"TANGGAP_PREFECT_MODE must be embedded or server, got {mode!r}")
+        return cls(
+            batch_size=env_int("TANGGAP_BATCH_SIZE", 64),
+            poll_seconds=env_float("TANGGAP_POLL_SECONDS", 1.0),
+            sweep_seconds=env_float("TANGGAP_SWEEP_SECONDS", 60.0),
+            quiet_close_seconds=env_float("TANGGAP_QUIET_CLOSE_SECONDS", 600.0),
+            claim_lease_seconds=env_int("TANGGAP_CLAIM_LEASE_SECONDS", 300),
+            tagger_threads=env_int("TANGGAP_TAGGER_THREADS", 1),
+            model_path=env_str("TANGGAP_MODEL_PATH", ""),
+            smtp_url=env_str("TANGGAP_SMTP_URL", ""),
+            mail_from=env_str("TANGGAP_MAIL_FROM", "tanggap@localhost"),
+            prefect_mode=mode,
+        )

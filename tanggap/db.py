@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -77,6 +78,7 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(32))
     opd_code: Mapped[str | None] = mapped_column(ForeignKey("opds.code"))
     password_hash: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
 
@@ -359,3 +361,87 @@ class AllowancePolicyRow(Base):
     effective_month: Mapped[str] = mapped_column(String(7))
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime]
+
+
+# --- tagging, duplicates, labels, notifications ----------------------------------------------
+
+
+class ReportTagRow(Base):
+    """What the tagger saw in a report's photo: hints for staff, checks, and the embedding."""
+
+    __tablename__ = "report_tags"
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    model_sha: Mapped[str | None] = mapped_column(String(64))
+    head_version: Mapped[int | None] = mapped_column(Integer)
+    hints: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    analysis: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    decision: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    phash: Mapped[str | None] = mapped_column(String(16))
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class DuplicateLinkRow(Base):
+    """A possible duplicate, for staff to confirm or reject; never acted on silently."""
+
+    __tablename__ = "duplicate_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    original_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("report_id", "original_id", name="uq_duplicate_links_pair"),)
+
+
+class TrainingLabelRow(Base):
+    """A category a person confirmed or corrected for a report: what the head learns from."""
+
+    __tablename__ = "training_labels"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    category: Mapped[str] = mapped_column(ForeignKey("categories.code"))
+    source: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+
+
+class TaggerHeadRow(Base):
+    """A trained category head; the active one classifies new reports."""
+
+    __tablename__ = "tagger_heads"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    artefact: Mapped[bytes] = mapped_column(LargeBinary)
+    model_sha: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(32))
+    label_count: Mapped[int] = mapped_column(Integer)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    trained_at: Mapped[datetime]
+
+
+class InboxRow(Base):
+    """An in-app notification; one per outbox message and recipient."""
+
+    __tablename__ = "inbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"))
+    recipient: Mapped[str] = mapped_column(String(200), index=True)
+    report_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(String(200))
+    email_status: Mapped[str | None] = mapped_column(String(16))
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    email_error: Mapped[str | None] = mapped_column(Text)
+    email_next_at: Mapped[datetime | None]
+    emailed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+    __table_args__ = (UniqueConstraint("outbox_id", "recipient", name="uq_inbox_outbox_recipient"),)

@@ -8,6 +8,8 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import select
+
 from sla.rules import PauseReason
 from states.errors import ConcurrencyConflict, InvalidInput
 from states.lifecycle import Attempt, lifecycle
@@ -18,6 +20,10 @@ from states.model import (
     Actor,
     Priority,
     Report,
+    ReportAssigned,
+    ReportEvent,
+    ReportReassigned,
+    ReportResponded,
     ReportState,
     ReportSubmitted,
     Role,
@@ -26,7 +32,7 @@ from states.model import (
 from tanggap import commands as c
 from tanggap import sla_service
 from tanggap.context import Context
-from tanggap.db import CategoryRow, OpdRow, OutboxRow, UserRow
+from tanggap.db import CategoryRow, OpdRow, OutboxRow, ReportRow, TrainingLabelRow, UserRow
 from tanggap.passwords import hash_password
 from tanggap.uow import AbstractUnitOfWork
 
@@ -98,7 +104,24 @@ def _load(uow: AbstractUnitOfWork, cmd: c.ReportCommand) -> Report:
 def _fire(ctx: Context, cmd: c.ReportCommand, report: Report, trigger: Trigger, data: dict[str, Any]) -> None:
     attempt = Attempt(resolve_actor(ctx.uow, cmd.actor), ctx.now, data, cmd.note, ctx.policy)
     lifecycle().fire(report, trigger, attempt)
-    sla_service.react(ctx.uow, report, report.pending_events[-1])
+    event = report.pending_events[-1]
+    sla_service.react(ctx.uow, report, event)
+    _notify(ctx, report, event)
+
+
+NOTIFY_ON: dict[type[ReportEvent], str] = {
+    ReportAssigned: "notify.assigned",
+    ReportReassigned: "notify.assigned",
+    ReportResponded: "notify.responded",
+}
+
+
+def _notify(ctx: Context, report: Report, event: ReportEvent) -> None:
+    """Queue a notification in the same transaction as the change; it is delivered after commit."""
+    topic = NOTIFY_ON.get(type(event))
+    if topic is not None and report.id is not None:
+        ctx.uow.outbox.put(OutboxRow(topic=topic, report_id=report.id, payload={"event": event.name},
+                                     created_at=ctx.now))
 
 
 def _check_holder(uow: AbstractUnitOfWork, opd: str, officer: str | None) -> None:
@@ -122,6 +145,18 @@ def classify_report(cmd: c.ClassifyReport, ctx: Context) -> None:
         "priority": (Priority.URGENT if urgent else report.priority).value,
     }
     _fire(ctx, cmd, report, Trigger.CLASSIFY, data)
+    _record_label(ctx, report, cmd.actor)
+
+
+LABELLING_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.OPD_HEAD, Role.OPD_OFFICER})
+
+
+def _record_label(ctx: Context, report: Report, actor_name: str) -> None:
+    """A person confirmed or corrected the category: a label the photo tagger learns from."""
+    actor = resolve_actor(ctx.uow, actor_name)
+    if actor.role in LABELLING_ROLES and report.id is not None and report.category:
+        ctx.uow.session.add(TrainingLabelRow(report_id=report.id, category=report.category, source="classification",
+                                             actor=actor.name, created_at=ctx.now))
 
 
 def assign_report(cmd: c.AssignReport, ctx: Context) -> None:
@@ -162,6 +197,20 @@ def respond_report(cmd: c.RespondReport, ctx: Context) -> None:
 
 
 CLOSE_REASONS = {Role.CITIZEN: "citizen_confirmed", Role.SYSTEM: "quiet_period"}
+
+
+def close_quiet_reports(cmd: c.CloseQuietReports, ctx: Context) -> int:
+    """The system closes answered reports nobody disputed within the quiet period."""
+    quiet_since = ctx.now - ctx.policy.quiet_period
+    ids = ctx.uow.session.scalars(select(ReportRow.id).where(
+        ReportRow.state == ReportState.RESPONDED.value, ReportRow.responded_at <= quiet_since
+    ).order_by(ReportRow.id).limit(cmd.limit))
+    closed = 0
+    for report_id in list(ids):
+        report = ctx.uow.reports.get(report_id)
+        _fire(ctx, c.CloseReport(report_id, "system"), report, Trigger.CLOSE, {"close_reason": "quiet_period"})
+        closed += 1
+    return closed
 
 
 def close_report(cmd: c.CloseReport, ctx: Context) -> None:
@@ -215,6 +264,7 @@ def create_user(cmd: c.CreateUser, ctx: Context) -> str:
             opd_code=cmd.opd,
             password_hash=hash_password(password),
             active=True,
+            email=cmd.email,
             created_at=ctx.now,
         )
     )
@@ -279,4 +329,5 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.CreateUser: create_user,
     c.DefineOpd: define_opd,
     c.DefineCategory: define_category,
+    c.CloseQuietReports: close_quiet_reports,
 }

@@ -78,3 +78,11 @@ def report_count(uow: AbstractUnitOfWork, source: str | None = None) -> int:
 def sla_rule_count(uow: AbstractUnitOfWork) -> int:
     with uow:
         return int(uow.session.scalar(select(func.count()).select_from(RuleRow)) or 0)
+
+
+def photo_keys(uow: AbstractUnitOfWork, report_ids: list[int]) -> dict[int, str | None]:
+    """Where each report's original photo is stored."""
+    with uow:
+        rows = uow.session.execute(select(ReportRow.id, ReportRow.photo).where(ReportRow.id.in_(report_ids)))
+        found = {rid: key for rid, key in rows}
+    return {rid: found.get(rid) for rid in report_ids}

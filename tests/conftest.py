@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,10 @@ from tanggap.bootstrap import Tanggap, bootstrap
 from tanggap.clock import FrozenClock
 from tanggap.config import Settings
 from tanggap.migrate import upgrade
+from workflows.environment import configure
+
+# Prefect reads its settings when imported: point it at a scratch home before any test imports it.
+configure(Path(tempfile.mkdtemp(prefix="tanggap-prefect-")))
 
 PG_ENV = "TANGGAP_TEST_POSTGRES_URL"
 # A Tuesday morning in WITA (01:00 UTC = 09:00 WITA), clear of holidays.
@@ -122,7 +127,8 @@ def postgres_reference(postgres_url: str, tmp_path_factory: pytest.TempPathFacto
 def _truncate_reports(app: Tanggap) -> None:
     with app.engine.begin() as conn:
         conn.execute(text("TRUNCATE report_events, outbox, reports, sla_clocks, sla_alerts, sla_breaches, "
-                          "sla_fulfilments, sla_waivers, ledger_head RESTART IDENTITY CASCADE"))
+                          "sla_fulfilments, sla_waivers, ledger_head, report_tags, duplicate_links, training_labels, "
+                          "tagger_heads, inbox RESTART IDENTITY CASCADE"))
         conn.execute(text("INSERT INTO ledger_head (id, seq, hash) VALUES (1, 0, :genesis)"), {"genesis": "0" * 64})
 
 

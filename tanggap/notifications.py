@@ -1,0 +1,171 @@
+"""Notifications: outbox messages become inbox entries, and e-mails when SMTP is configured.
+
+E-mail is sent at most once per entry. An entry is marked `sending` and committed before the SMTP
+call; if the process dies after that, the entry stays `sending` for staff to look at rather than
+being sent a second time. Failures that SMTP reports are retried with exponential backoff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select
+
+from states.model import Report
+from tanggap import commands as c
+from tanggap.context import Context
+from tanggap.db import ClockRow, InboxRow, OutboxRow, UserRow
+from tanggap.outbox import NOTIFY_TOPICS, claimable
+from tanggap.uow import AbstractUnitOfWork
+from tanggap.views import local_iso
+
+BACKOFF = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    email: str | None
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str
+
+
+def fan_out(cmd: c.FanOutNotifications, ctx: Context) -> int:
+    """One transaction: lock pending messages, write an inbox entry per recipient, mark them done."""
+    uow = ctx.uow
+    rows = list(uow.session.scalars(select(OutboxRow).where(claimable(NOTIFY_TOPICS, ctx.now))
+                                    .order_by(OutboxRow.id).limit(cmd.limit).with_for_update(skip_locked=True)))
+    for row in rows:
+        for recipient, message in _messages(uow, row):
+            uow.session.add(InboxRow(
+                outbox_id=row.id, recipient=recipient.name, report_id=row.report_id, kind=row.topic,
+                title=message.title, body=message.body, email=recipient.email,
+                email_status="pending" if recipient.email else None, created_at=ctx.now))
+        row.done_at = ctx.now
+    return len(rows)
+
+
+def _messages(uow: AbstractUnitOfWork, row: OutboxRow) -> list[tuple[Recipient, Message]]:
+    report = uow.reports.get(row.report_id) if row.report_id is not None else None
+    if report is None:
+        return []
+    compose = COMPOSERS.get(row.topic)
+    return compose(uow, report, row.payload) if compose else []
+
+
+def _staff(uow: AbstractUnitOfWork, *conditions: Any) -> list[Recipient]:
+    users = uow.session.scalars(select(UserRow).where(UserRow.active.is_(True), *conditions)
+                                .order_by(UserRow.username))
+    return [Recipient(u.username, u.email) for u in users]
+
+
+def _opd_heads(uow: AbstractUnitOfWork, opd: str | None) -> list[Recipient]:
+    return _staff(uow, UserRow.opd_code == opd, UserRow.role == "opd_head") if opd else []
+
+
+def _assigned(uow: AbstractUnitOfWork, report: Report, _: dict[str, Any]) -> list[tuple[Recipient, Message]]:
+    message = Message(f"Laporan #{report.id} ditugaskan ke {report.opd}",
+                      f"{report.category or 'Tanpa kategori'}: {report.description[:200]}")
+    people = _opd_heads(uow, report.opd)
+    if report.officer:
+        people = _staff(uow, UserRow.username == report.officer) + people
+    return [(p, message) for p in _unique(people)]
+
+
+def _responded(uow: AbstractUnitOfWork, report: Report, _: dict[str, Any]) -> list[tuple[Recipient, Message]]:
+    email = report.reporter.get("email") if report.reporter else None
+    message = Message(f"Laporan #{report.id} sudah ditanggapi", report.response or "")
+    return [(Recipient(f"citizen:{report.id}", email), message)]
+
+
+def _warning(uow: AbstractUnitOfWork, report: Report, payload: dict[str, Any]) -> list[tuple[Recipient, Message]]:
+    clock = uow.session.get(ClockRow, payload.get("clock_id"))
+    if clock is None:
+        return []
+    share = str(payload.get("kind", "")).removeprefix("warning_")
+    message = Message(f"Peringatan SLA {share}%: laporan #{report.id}",
+                      f"Tenggat {clock.metric} {local_iso(clock.due_at)} WITA. Pemegang: {report.officer or '-'}")
+    return [(p, message) for p in _opd_heads(uow, clock.opd)]
+
+
+def _breach(uow: AbstractUnitOfWork, report: Report, payload: dict[str, Any]) -> list[tuple[Recipient, Message]]:
+    clock = uow.session.get(ClockRow, payload.get("clock_id"))
+    due = local_iso(clock.due_at) if clock else "?"
+    message = Message(f"Pelanggaran SLA: laporan #{report.id} ({report.opd or 'dispatch'})",
+                      f"Tenggat {clock.metric if clock else ''} {due} WITA terlewati.")
+    return [(p, message) for p in _staff(uow, UserRow.role == "supervisor")]
+
+
+def _unique(people: list[Recipient]) -> list[Recipient]:
+    return list({p.name: p for p in people}.values())
+
+
+COMPOSERS: dict[str, Callable[[AbstractUnitOfWork, Report, dict[str, Any]], list[tuple[Recipient, Message]]]] = {
+    "notify.assigned": _assigned,
+    "notify.responded": _responded,
+    "sla.warning": _warning,
+    "sla.breach": _breach,
+}
+
+
+@dataclass(frozen=True)
+class Email:
+    inbox_id: int
+    to: str
+    subject: str
+    body: str
+
+
+def claim_emails(cmd: c.ClaimEmails, ctx: Context) -> list[Email]:
+    """Mark due e-mails `sending` and hand them out; committed before anything is sent."""
+    due = list(ctx.uow.session.scalars(select(InboxRow).where(
+        InboxRow.email_status == "pending",
+        (InboxRow.email_next_at.is_(None)) | (InboxRow.email_next_at <= ctx.now),
+    ).order_by(InboxRow.id).limit(cmd.limit).with_for_update(skip_locked=True)))
+    for row in due:
+        row.email_status, row.email_attempts = "sending", row.email_attempts + 1
+    return [Email(r.id, r.email or "", r.title, r.body) for r in due]
+
+
+def record_email_results(cmd: c.RecordEmailResults, ctx: Context) -> None:
+    for inbox_id, error in cmd.results:
+        row = ctx.uow.session.get(InboxRow, inbox_id)
+        if row is None or row.email_status != "sending":
+            continue
+        if error is None:
+            row.email_status, row.emailed_at, row.email_error = "sent", ctx.now, None
+        elif row.email_attempts >= cmd.max_attempts:
+            row.email_status, row.email_error = "failed", error
+        else:
+            row.email_status, row.email_error = "pending", error
+            row.email_next_at = ctx.now + BACKOFF * 2 ** (row.email_attempts - 1)
+
+
+class AbstractMailer(Protocol):
+    def send(self, email: Email) -> None: ...
+
+
+def send_all(mailer: AbstractMailer, emails: Sequence[Email]) -> tuple[tuple[int, str | None], ...]:
+    """Send each e-mail; an SMTP error is recorded for a retry, never raised past the batch."""
+    results: list[tuple[int, str | None]] = []
+    for email in emails:
+        try:
+            mailer.send(email)
+            results.append((email.inbox_id, None))
+        except Exception as err:
+            results.append((email.inbox_id, f"{type(err).__name__}: {err}"))
+    return tuple(results)
+
+
+HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
+    c.FanOutNotifications: fan_out,
+    c.ClaimEmails: claim_emails,
+    c.RecordEmailResults: record_email_results,
+}

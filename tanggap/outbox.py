@@ -1,0 +1,66 @@
+"""The outbox: side effects written with the change, claimed atomically by whoever runs them.
+
+A claim is a lease: a worker that dies mid-batch loses nothing, because its rows become claimable
+again when the lease runs out, and a row is marked done in the same transaction as the work it
+stands for, so nothing is done twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+
+from tanggap import commands as c
+from tanggap.commands import Claim
+from tanggap.context import Context
+from tanggap.db import OutboxRow
+from tanggap.uow import AbstractUnitOfWork
+
+REPORT_SUBMITTED = "report.submitted"
+NOTIFY_TOPICS = ("notify.assigned", "notify.responded", "sla.warning", "sla.breach")
+
+
+def claimable(topics: Sequence[str], now: datetime) -> Any:
+    return and_(
+        OutboxRow.topic.in_(topics), OutboxRow.done_at.is_(None),
+        or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
+    )
+
+
+def claim_outbox(cmd: c.ClaimOutbox, ctx: Context) -> list[Claim]:
+    """Lease up to `limit` pending rows to `worker`. Concurrent workers on PostgreSQL skip each
+    other's rows; on SQLite the write lock serialises them."""
+    pending = (select(OutboxRow.id).where(claimable(cmd.topics, ctx.now)).order_by(OutboxRow.id)
+               .limit(cmd.limit).with_for_update(skip_locked=True))
+    claimed = (update(OutboxRow).where(OutboxRow.id.in_(pending.scalar_subquery()))
+               .values(claimed_by=cmd.worker, claimed_until=ctx.now + timedelta(seconds=cmd.lease_seconds),
+                       attempts=OutboxRow.attempts + 1)
+               .returning(OutboxRow.id, OutboxRow.topic, OutboxRow.report_id, OutboxRow.payload))
+    rows = ctx.uow.session.execute(claimed, execution_options={"synchronize_session": False})
+    return sorted((Claim(*row) for row in rows), key=lambda claim: claim.outbox_id)
+
+
+def still_mine(uow: AbstractUnitOfWork, claims: Sequence[Claim], worker: str) -> list[Claim]:
+    """The claims this worker still holds: an expired lease may have passed to another worker."""
+    ids = [claim.outbox_id for claim in claims]
+    mine = set(uow.session.scalars(select(OutboxRow.id).where(
+        OutboxRow.id.in_(ids), OutboxRow.claimed_by == worker, OutboxRow.done_at.is_(None)
+    ).with_for_update()))
+    return [claim for claim in claims if claim.outbox_id in mine]
+
+
+def mark_done(uow: AbstractUnitOfWork, claims: Sequence[Claim], now: datetime) -> None:
+    if claims:
+        uow.session.execute(update(OutboxRow).where(OutboxRow.id.in_([cl.outbox_id for cl in claims]))
+                            .values(done_at=now), execution_options={"synchronize_session": False})
+
+
+def pending_count(uow: AbstractUnitOfWork, topics: Sequence[str], now: datetime) -> int:
+    """The embedded runner's idle poll: one indexed count, no flow run."""
+    with uow:
+        return int(uow.session.scalar(select(func.count()).select_from(OutboxRow)
+                                      .where(claimable(topics, now))) or 0)
+

@@ -1,0 +1,178 @@
+"""Processing new reports: tag the photos (outside any transaction), then classify, check for
+duplicates and route, in one transaction that also marks the outbox rows done."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy import select
+
+from cv.decision import Decision, Outcome, decide
+from cv.duplicates import Candidate, MatchBasis, ReportPhoto, find_duplicates
+from cv.exif import ExifInfo
+from cv.geo import GeoPoint
+from cv.head import CategoryHead, Prediction
+from cv.keywords import keyword_scores
+from cv.location import check_photo
+from cv.phash import from_hex, to_hex
+from cv.tagger import AbstractTagger, TagResult
+from states.model import Report, ReportState
+from tanggap import commands as c
+from tanggap import services
+from tanggap.commands import TagOutcome
+from tanggap.config import DISPLAY_TZ
+from tanggap.context import Context
+from tanggap.db import DuplicateLinkRow, ReportRow, ReportTagRow, TaggerHeadRow
+from tanggap.outbox import mark_done, still_mine
+from tanggap.uow import AbstractUnitOfWork
+
+log = logging.getLogger(__name__)
+OPEN_STATES = ("submitted", "classified", "assigned", "responded")
+NEARBY_DEGREES = 0.002  # about 220 m: a cheap box query before the exact distance check
+DUPLICATE_WINDOW = timedelta(days=60)
+
+
+def tag_photos(tagger: AbstractTagger, photos: Mapping[int, bytes | None]) -> list[TagOutcome]:
+    """Run the tagger on every report's photo in one batch; a bad photo never fails the batch."""
+    with_photo = [(rid, data) for rid, data in photos.items() if data]
+    results = tagger.tag([data for _, data in with_photo]) if with_photo else []
+    outcomes = {rid: _outcome(rid, tagger, result) for (rid, _), result in zip(with_photo, results, strict=True)}
+    return [outcomes.get(rid) or TagOutcome(rid, "no_photo") for rid in photos]
+
+
+def _outcome(report_id: int, tagger: AbstractTagger, result: TagResult) -> TagOutcome:
+    if result.error is not None:
+        return TagOutcome(report_id, "error", error=str(result.error))
+    analysis = result.analysis.to_dict() if result.analysis else {}
+    if result.embedding is None:
+        return TagOutcome(report_id, "unavailable", analysis=analysis,
+                          phash=to_hex(result.phash) if result.phash is not None else None)
+    return TagOutcome(
+        report_id, "ok", tagger.model_sha256, tuple(
+            {"label": h.label, "probability": round(h.probability, 4)} for h in result.hints),
+        analysis, to_hex(result.phash) if result.phash is not None else None,
+        np.asarray(result.embedding, dtype=np.float32).tobytes())
+
+
+@lru_cache(maxsize=4)
+def _head_from(head_id: int, artefact: bytes) -> CategoryHead:
+    return CategoryHead.from_bytes(artefact)
+
+
+def active_head(uow: AbstractUnitOfWork) -> tuple[int, CategoryHead] | None:
+    row = uow.session.scalar(select(TaggerHeadRow).where(TaggerHeadRow.active.is_(True))
+                             .order_by(TaggerHeadRow.id.desc()).limit(1))
+    return (row.id, _head_from(row.id, row.artefact)) if row else None
+
+
+def route_submitted(cmd: c.RouteSubmitted, ctx: Context) -> dict[str, int]:
+    """Classify, check and route each claimed report; the outbox rows are done in the same commit."""
+    uow = ctx.uow
+    mine = still_mine(uow, cmd.claims, cmd.worker)
+    uow.reports.preload([cl.report_id for cl in mine if cl.report_id is not None])
+    head = active_head(uow)
+    tags = {t.report_id: t for t in cmd.tags}
+    tally = {"assigned": 0, "triage": 0, "skipped": 0}
+    for claim in mine:
+        if claim.report_id is None:
+            continue
+        outcome = _route_one(ctx, uow.reports.get(claim.report_id), tags.get(claim.report_id), head)
+        tally[outcome] += 1
+    mark_done(uow, mine, ctx.now)
+    return tally
+
+
+def _route_one(ctx: Context, report: Report, tag: TagOutcome | None, head: tuple[int, CategoryHead] | None) -> str:
+    if report.state is not ReportState.SUBMITTED:
+        return "skipped"  # a dispatcher got there first; the tagger's view is no longer needed
+    tag = tag or TagOutcome(report.id or 0, "no_photo")
+    prediction = _predict(head, tag)
+    decision = decide(prediction, report.category, keyword_scores(report.description))
+    flags = _photo_flags(report, tag) + _link_duplicates(ctx, report, tag)
+    _store_tag(ctx, report, tag, decision, flags, head[0] if head else None)
+    if decision.outcome is not Outcome.CLASSIFY or flags or decision.category is None:
+        return "triage"
+    rid = report.id or 0
+    services.classify_report(c.ClassifyReport(rid, "tagger", note=decision.reason, category=decision.category,
+                                              confidence=round(decision.confidence, 4)), ctx)
+    services.assign_report(c.AssignReport(rid, "system", note="routed by category"), ctx)
+    return "assigned"
+
+
+def _predict(head: tuple[int, CategoryHead] | None, tag: TagOutcome) -> Prediction | None:
+    if head is None or tag.embedding is None or head[1].model_sha256 != tag.model_sha:
+        return None
+    return head[1].predict(np.frombuffer(tag.embedding, dtype=np.float32))
+
+
+def _photo_flags(report: Report, tag: TagOutcome) -> list[str]:
+    flags = list(tag.analysis.get("quality", {}).get("flags", []))
+    if tag.status == "error":
+        flags.append("unreadable_photo")
+    exif = _exif(tag.analysis.get("exif") or {})
+    if exif is not None and report.submitted_at is not None:
+        where = GeoPoint(report.lat, report.lon) if report.lat is not None and report.lon is not None else None
+        check = check_photo(exif, where, report.submitted_at, ZoneInfo(DISPLAY_TZ))
+        flags += sorted(flag.value for flag in check.flags)
+    return flags
+
+
+def _exif(raw: dict[str, Any]) -> ExifInfo | None:
+    if not raw:
+        return None
+    gps = raw.get("gps")
+    captured = raw.get("captured_at")
+    return ExifInfo(gps=GeoPoint(gps["lat"], gps["lon"]) if gps else None,
+                    captured_at=datetime.fromisoformat(captured) if captured else None)
+
+
+def _link_duplicates(ctx: Context, report: Report, tag: TagOutcome) -> list[str]:
+    if report.lat is None or report.lon is None or report.id is None:
+        return []
+    new = ReportPhoto(GeoPoint(report.lat, report.lon), report.category,
+                      from_hex(tag.phash) if tag.phash else None, _vector(tag.embedding))
+    # Nearness alone is not evidence: two potholes on one street are two reports.
+    matches = [m for m in find_duplicates(new, _nearby(ctx, report)) if m.basis is MatchBasis.PHOTO]
+    for match in matches:
+        ctx.uow.session.add(DuplicateLinkRow(
+            report_id=report.id, original_id=match.report_id, created_at=ctx.now, status="pending",
+            evidence={"basis": match.basis.value, "distance_m": round(match.distance_m, 1),
+                      "hamming": match.hamming, "cosine": None if match.cosine is None else round(match.cosine, 4)}))
+    return ["possible_duplicate"] if matches else []
+
+
+def _vector(raw: bytes | None) -> Any:
+    return np.frombuffer(raw, dtype=np.float32) if raw else None
+
+
+def _nearby(ctx: Context, report: Report) -> list[Candidate]:
+    assert report.lat is not None and report.lon is not None
+    rows = ctx.uow.session.execute(
+        select(ReportRow.id, ReportRow.lat, ReportRow.lon, ReportRow.category, ReportTagRow.phash,
+               ReportTagRow.embedding)
+        .outerjoin(ReportTagRow, ReportTagRow.report_id == ReportRow.id)
+        .where(ReportRow.id != report.id, ReportRow.state.in_(OPEN_STATES),
+               ReportRow.lat.between(report.lat - NEARBY_DEGREES, report.lat + NEARBY_DEGREES),
+               ReportRow.lon.between(report.lon - NEARBY_DEGREES, report.lon + NEARBY_DEGREES),
+               ReportRow.submitted_at >= ctx.now - DUPLICATE_WINDOW)
+        .order_by(ReportRow.id.desc()).limit(50))
+    return [Candidate(rid, ReportPhoto(GeoPoint(lat, lon), category, from_hex(ph) if ph else None, _vector(emb)))
+            for rid, lat, lon, category, ph, emb in rows if lat is not None and lon is not None]
+
+
+def _store_tag(ctx: Context, report: Report, tag: TagOutcome, decision: Decision, flags: list[str],
+               head_version: int | None) -> None:
+    assert report.id is not None
+    ctx.uow.session.merge(ReportTagRow(
+        report_id=report.id, status=tag.status, model_sha=tag.model_sha, head_version=head_version,
+        hints=list(tag.hints), analysis=tag.analysis, flags=flags, decision=decision.to_dict(), phash=tag.phash,
+        embedding=tag.embedding, error=tag.error, created_at=ctx.now))
+
+
+HANDLERS: dict[type[c.Command], Callable[..., Any]] = {c.RouteSubmitted: route_submitted}

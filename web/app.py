@@ -1,0 +1,110 @@
+"""The Flask application factory: blueprints per audience, built on one Tanggap composition root."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+from tanggap.bootstrap import Tanggap, bootstrap
+from tanggap.config import Settings
+from tanggap.intake import IntakeService
+from tanggap.storage import AbstractPhotoStorage, LocalPhotoStorage
+from web import citizen, media, open311
+from web.deps import INTAKE, TANGGAP
+
+SLACK = 1024 * 1024  # room for the form fields around the largest allowed photo
+OPEN311_ERRORS = (404, 405, 413, 429, 500)
+
+
+def create_app(tanggap: Tanggap | None = None, **overrides: Any) -> Flask:
+    """`overrides` are Flask config keys, plus PHOTO_STORAGE (a photo storage object)."""
+    tanggap = tanggap or bootstrap()
+    app = Flask(__name__)
+    app.config.from_mapping(_defaults(tanggap.settings))
+    app.config.update(overrides)
+    app.extensions[TANGGAP] = tanggap
+    app.extensions[INTAKE] = IntakeService(tanggap, _photos(app, tanggap.settings))
+    CSRFProtect(app).exempt(open311.bp)
+    _limit(app)
+    for blueprint in (open311.bp, citizen.bp, media.bp):
+        app.register_blueprint(blueprint)
+    for code in OPEN311_ERRORS:
+        app.register_error_handler(code, open311.http_error)
+    app.get("/healthz")(_health)
+    return app
+
+
+def _defaults(settings: Settings) -> dict[str, Any]:
+    rules = settings.intake
+    return {
+        "SECRET_KEY": settings.secret_key or _stored_secret(settings.data_dir),
+        "MAX_CONTENT_LENGTH": rules.max_photo_bytes + SLACK,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: a page left open still works
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": rules.redis_url or "memory://",
+        "RATELIMIT_SWALLOW_ERRORS": bool(rules.redis_url),  # Redis down: serve unlimited rather than fail
+        "TANGGAP_RATE_LIMIT_IP": rules.rate_limit_ip,
+        "TANGGAP_RATE_LIMIT_API_KEY": rules.rate_limit_api_key,
+    }
+
+
+def _stored_secret(data_dir: Path) -> str:
+    """A random secret kept in the data folder, so sessions survive restarts and are shared by
+    every worker process without configuration."""
+    path = data_dir / "secret_key"
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as out:
+        out.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _photos(app: Flask, settings: Settings) -> AbstractPhotoStorage:
+    storage: AbstractPhotoStorage | None = app.config.get("PHOTO_STORAGE")
+    return storage or LocalPhotoStorage(settings.data_dir / "photos")
+
+
+def _limit(app: Flask) -> None:
+    """Per client IP on everything public, per API key on submissions; 429 with Retry-After."""
+    # after_request functions run in reverse order of registration: registered first, this one
+    # sees the limiter's headers and keeps Retry-After for refusals only.
+    app.after_request(_retry_after_only_when_refused)
+    limiter = Limiter(get_remote_address, app=app)
+    per_ip = limiter.shared_limit(lambda: str(app.config["TANGGAP_RATE_LIMIT_IP"]), scope="per-ip")
+    per_key = limiter.shared_limit(
+        lambda: str(app.config["TANGGAP_RATE_LIMIT_API_KEY"]),
+        scope="per-api-key",
+        key_func=_api_key_bucket,
+        methods=["POST"],
+        exempt_when=lambda: not request.form.get("api_key"),
+    )
+    per_ip(open311.bp)
+    per_key(open311.bp)
+    limiter.shared_limit(lambda: str(app.config["TANGGAP_RATE_LIMIT_IP"]), scope="per-ip", methods=["POST"])(
+        citizen.bp
+    )
+
+
+def _retry_after_only_when_refused(response: Response) -> Response:
+    if response.status_code != 429:
+        response.headers.pop("Retry-After", None)
+    return response
+
+
+def _api_key_bucket() -> str:
+    return hashlib.sha256(request.form.get("api_key", "").encode()).hexdigest()[:32]
+
+
+def _health() -> Response:
+    return Response("ok\n", mimetype="text/plain")

@@ -1,0 +1,155 @@
+"""Tanggap's Prefect flows. Each flow wires small tasks; each task calls the service layer.
+
+Import this module only after `workflows.environment.configure` has run (the runner and the
+worker entrypoints do), so Prefect reads Tanggap's settings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from prefect import flow, task
+
+from tanggap import commands as c
+from tanggap.config import DISPLAY_TZ
+from tanggap.hr import allowance, breach_log, write_csv, write_xlsx
+from tanggap.notifications import send_all
+from tanggap.outbox import REPORT_SUBMITTED
+from tanggap.processing import tag_photos
+from tanggap.views import photo_keys
+from workflows import deps
+
+
+@task
+def claim_submitted(limit: int) -> list[c.Claim]:
+    d = deps.current()
+    cmd = c.ClaimOutbox((REPORT_SUBMITTED,), deps.worker_name(), limit, d.pipeline.claim_lease_seconds)
+    claims: list[c.Claim] = d.app.handle(cmd)
+    return claims
+
+
+@task
+def load_photos(claims: list[c.Claim]) -> dict[int, bytes | None]:
+    d = deps.current()
+    keys = photo_keys(d.app.uow(), [cl.report_id for cl in claims if cl.report_id is not None])
+    return {rid: d.photos.original(key) if key else None for rid, key in keys.items()}
+
+
+@task
+def tag(photos: dict[int, bytes | None]) -> list[c.TagOutcome]:
+    return tag_photos(deps.current().tagger, photos)
+
+
+@task
+def route(claims: list[c.Claim], tags: list[c.TagOutcome]) -> dict[str, int]:
+    tally: dict[str, int] = deps.current().app.handle(
+        c.RouteSubmitted(deps.worker_name(), tuple(claims), tuple(tags)))
+    return tally
+
+
+@flow(name="process-reports")
+def process_reports(limit: int = 64) -> dict[str, int]:
+    """Claim a batch of new reports, tag their photos, then classify, check and route them."""
+    claims = claim_submitted(limit)
+    if not claims:
+        return {"claimed": 0}
+    return {"claimed": len(claims), **route(claims, tag(load_photos(claims)))}
+
+
+@task
+def sweep() -> dict[str, int]:
+    return asdict(deps.current().app.sweep())
+
+
+@flow(name="enforce-sla")
+def enforce_sla() -> dict[str, int]:
+    """Record due warnings and breaches; their notifications are queued in the same transaction."""
+    return sweep()
+
+
+@task
+def fan_out() -> int:
+    count: int = deps.current().app.handle(c.FanOutNotifications())
+    return count
+
+
+@task
+def send_emails() -> dict[str, int]:
+    d = deps.current()
+    if d.mailer is None:
+        return {"sent": 0, "failed": 0}
+    emails = d.app.handle(c.ClaimEmails())
+    results = send_all(d.mailer, emails)
+    if results:
+        d.app.handle(c.RecordEmailResults(results))
+    failed = sum(1 for _, error in results if error)
+    return {"sent": len(results) - failed, "failed": failed}
+
+
+@flow(name="deliver-notifications")
+def deliver_notifications() -> dict[str, int]:
+    """Inbox entries for every pending message, then e-mail when SMTP is configured."""
+    return {"messages": fan_out(), **send_emails()}
+
+
+@task
+def close_quiet() -> int:
+    closed: int = deps.current().app.handle(c.CloseQuietReports())
+    return closed
+
+
+@flow(name="close-quiet-reports")
+def close_quiet_reports() -> int:
+    """Close answered reports that nobody disputed within the quiet period."""
+    return close_quiet()
+
+
+def previous_month(now: datetime) -> str:
+    first = now.astimezone(ZoneInfo(DISPLAY_TZ)).replace(day=1)
+    return (first - timedelta(days=1)).strftime("%Y-%m")
+
+
+@task
+def write_month_exports(month: str) -> dict[str, Any]:
+    app = deps.current().app
+    folder = app.settings.data_dir / "exports" / month
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = breach_log(app.uow(), month)
+    with (folder / "breaches.csv").open("w", newline="", encoding="utf-8") as stream:
+        write_csv(lines, stream)
+    write_xlsx(lines, folder / "breaches.xlsx")
+    report = allowance(app.uow(), month)
+    (folder / "allowance.json").write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False, default=str))
+    return {"month": month, "breaches": len(lines), "folder": str(folder)}
+
+
+@flow(name="month-end-allowance")
+def month_end_allowance(month: str | None = None) -> dict[str, Any]:
+    """Last month's breach log and allowance cuts, written as files HR downloads."""
+    return write_month_exports(month or previous_month(deps.current().app.clock.now()))
+
+
+@task
+def retrain() -> dict[str, Any]:
+    result: dict[str, Any] = deps.current().app.handle(c.RetrainTagger(deps.current().tagger.model_sha256))
+    return result
+
+
+@flow(name="retrain-tagger")
+def retrain_tagger() -> dict[str, Any]:
+    """Retrain the category head on staff labels; keep it only if it is not worse."""
+    return retrain()
+
+
+@flow(name="warm-up")
+def warm_up() -> str:
+    """Started once by the runner so that no report waits for Prefect's first start."""
+    return datetime.now(UTC).isoformat()
+
+
+FLOWS = {f.name: f for f in (process_reports, enforce_sla, deliver_notifications, close_quiet_reports,
+                             month_end_allowance, retrain_tagger, warm_up)}
