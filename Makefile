@@ -13,6 +13,8 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# civicbot (an Open311 client the tests drive) needs only the standard library.
+	$(BIN)/python -m pip install --quiet --no-deps civicbot==0.4.0
 	touch $(STAMP)
 
 $(TANGGAP_DATA_DIR)/.seeded: $(STAMP)
