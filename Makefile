@@ -24,7 +24,7 @@ $(TANGGAP_DATA_DIR)/.seeded: $(STAMP)
 
 run: $(STAMP) $(TANGGAP_DATA_DIR)/.seeded
 	$(BIN)/tanggap db upgrade
-	$(MAKE) --no-print-directory walkthrough
+	$(BIN)/tanggap serve --host 127.0.0.1 --port 5000
 
 walkthrough: $(STAMP)
 	@sh bin/walkthrough.sh $(BIN)/tanggap
