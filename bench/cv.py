@@ -7,17 +7,20 @@ the ONNX model (``OnnxTagger.tag``), then the category head's prediction. Two up
 * 12 MP originals (4032x3024).
 
 Test photos are made here from the two small fixture photos (upscaled, with per-photo noise so no
-two files are alike, with phone-like EXIF); nothing big is committed. Configurations: one process
-with 1 or 2 threads (onnxruntime intra-op threads = decode pool size), in ``tag()`` calls of 1, 8
-or 32 photos; and two processes with one thread each (how a 2-core worker host would run it).
+two files are alike, with phone-like EXIF); nothing big is committed. Configurations (``CONFIGS``),
+each for ``tag()`` calls of 1, 8 and 32 photos: one process with onnxruntime on 1 thread and
+serial decoding ("1t"), on 2 threads with 2 decoding threads ("2t"), on 1 thread with 2 decoding
+threads overlapping the model ("1t+2 decoders"); and two processes of "1t" each.
 
 For 12 MP the script prints the ratio of end-to-end throughput to decode-only throughput (the
 same files through ``Image.draft`` + decode and nothing else, with the same parallelism).
 
-Run: .venv/bin/python bench/cv.py [--rounds N]    (about 4 minutes on 2 cores)
+Run: .venv/bin/python bench/cv.py [--rounds N]    (about 5 minutes on 2 cores)
 
-This machine's speed drifts (shared host): configurations are measured in interleaved rounds and
-the best round is reported, with the median beside it.
+This machine's speed drifts (shared host, other jobs): configurations are measured in interleaved
+rounds and the best round is reported, with the median beside it. CPU time per photo (all threads
+and worker processes) is reported too: other jobs move it less than the wall clock, and
+2000 / (CPU ms per photo) bounds what two idle cores could do with that configuration.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import statistics  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from multiprocessing.pool import Pool  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -90,22 +94,41 @@ def decode_only(data: bytes) -> None:
     image.load()
 
 
-def timed_rate(work: Callable[[], object], count: int) -> float:
+Work = Callable[[], float]
+"""Runs one workload and returns the CPU seconds it used, in every thread and worker process."""
+
+
+@dataclass(frozen=True)
+class Run:
+    photos_per_s: float
+    cpu_ms_per_photo: float
+
+
+def timed(work: Work, count: int) -> Run:
     began = time.perf_counter()
-    work()
-    return count / (time.perf_counter() - began)
+    cpu = work()
+    return Run(count / (time.perf_counter() - began), 1000 * cpu / count)
 
 
-def rate(work: Callable[[], object], count: int) -> float:
-    """Photos per second of one run after a warm-up run (for the per-stage costs)."""
-    work()
-    return timed_rate(work, count)
+def in_process(job: Callable[[], object]) -> Work:
+    def run() -> float:
+        began = time.process_time()  # all threads of this process
+        job()
+        return time.process_time() - began
+
+    return run
 
 
-def decode_work(photos: Sequence[bytes], pool: ThreadPoolExecutor | None) -> Callable[[], object]:
+def cpu_ms(job: Callable[[], object], count: int, repeats: int = 3) -> float:
+    """CPU milliseconds per photo: the least of ``repeats`` runs after a warm-up run."""
+    job()
+    return min(timed(in_process(job), count).cpu_ms_per_photo for _ in range(repeats))
+
+
+def decode_work(photos: Sequence[bytes], pool: ThreadPoolExecutor | None) -> Work:
     if pool is None:
-        return lambda: [decode_only(p) for p in photos]
-    return lambda: list(pool.map(decode_only, photos))
+        return in_process(lambda: [decode_only(p) for p in photos])
+    return in_process(lambda: list(pool.map(decode_only, photos)))
 
 
 def end_to_end(tagger: OnnxTagger, head: CategoryHead, photos: Sequence[bytes], batch: int) -> None:
@@ -133,69 +156,80 @@ def _start_worker() -> None:
     _WORKER = (tagger, demo_head(tagger.model_sha256))
 
 
-def _worker_batch(photos: list[bytes]) -> int:
+def _worker_batch(photos: list[bytes]) -> float:
+    """CPU seconds the worker spent on the batch."""
     assert _WORKER is not None
+    began = time.process_time()
     end_to_end(_WORKER[0], _WORKER[1], photos, len(photos))
-    return len(photos)
+    return time.process_time() - began
 
 
-def process_work(pool: Pool, photos: Sequence[bytes], batch: int) -> Callable[[], object]:
+def process_work(pool: Pool, photos: Sequence[bytes], batch: int) -> Work:
     chunks = [list(photos[i : i + batch]) for i in range(0, len(photos), batch)]
-    return lambda: pool.map(_worker_batch, chunks, chunksize=1)
+    return lambda: sum(pool.map(_worker_batch, chunks, chunksize=1))
 
 
 # ----------------------------------------------------------------------------- report
 
 
 def stage_costs(photos: Sequence[bytes]) -> dict[str, float]:
-    """Milliseconds per photo for each stage, one thread."""
+    """CPU milliseconds per photo for each stage, one thread."""
     tagger = OnnxTagger(DEFAULT_MODEL_PATH, TaggerConfig(threads=1))
     head = demo_head(tagger.model_sha256)
     pixels = np.stack([analyse(p).pixels for p in photos[:8]])
     embeddings = tagger.run_model(pixels)[1]
     return {
-        "decode (draft)": 1000 / rate(lambda: [decode_only(p) for p in photos], len(photos)),
-        "decode + EXIF + quality + pHash + crop": 1000 / rate(lambda: [analyse(p) for p in photos], len(photos)),
-        "model (batch of 8)": 1000 / rate(lambda: tagger.run_model(pixels), len(pixels)),
-        "head (batch of 8)": 1000 / rate(lambda: head.predict_many(embeddings), len(embeddings)),
+        "decode (draft)": cpu_ms(lambda: [decode_only(p) for p in photos], len(photos)),
+        "decode + EXIF + quality + pHash + crop": cpu_ms(lambda: [analyse(p) for p in photos], len(photos)),
+        "model (batch of 8)": cpu_ms(lambda: tagger.run_model(pixels), len(pixels)),
+        "head (batch of 8)": cpu_ms(lambda: head.predict_many(embeddings), len(embeddings)),
     }
 
 
-def bench_kind(name: str, photos: list[bytes], rounds: int, pool: Pool) -> dict[str, list[float]]:
+def bench_kind(name: str, photos: list[bytes], rounds: int, pool: Pool) -> dict[str, list[Run]]:
     print(f"\n== {name}: {len(photos)} photos, {np.mean([len(p) for p in photos]) / 1e6:.2f} MB each on average")
     for stage, ms in stage_costs(photos).items():
-        print(f"  {stage:40s} {ms:7.1f} ms/photo")
+        print(f"  {stage:40s} {ms:7.1f} CPU ms/photo")
     with ThreadPoolExecutor(2) as decoders:
         works = workloads(photos, decoders, pool)
-        rates: dict[str, list[float]] = {label: [] for label in works}
+        runs: dict[str, list[Run]] = {label: [] for label in works}
         for _ in range(rounds + 1):  # the first round warms up and is not recorded
             for label, work in works.items():
-                rates[label].append(timed_rate(work, len(photos)))
-    rates = {label: values[1:] for label, values in rates.items()}
-    print(f"  {'photos/s, best and median of ' + str(rounds) + ' interleaved rounds':40s}   best  median")
-    for label, values in rates.items():
-        print(f"  {label:40s} {max(values):6.1f} {statistics.median(values):7.1f}")
-    return rates
+                runs[label].append(timed(work, len(photos)))
+    runs = {label: values[1:] for label, values in runs.items()}
+    print(f"  {'':40s} {'photos/s':>8s} {'photos/s':>9s} {'CPU ms':>7s} {'2-core':>7s}")
+    print(
+        f"  {'(' + str(rounds) + ' interleaved rounds)':40s} {'best':>8s} {'median':>9s} {'/photo':>7s} {'ceiling':>7s}"
+    )
+    for label, values in runs.items():
+        cpu = statistics.median(r.cpu_ms_per_photo for r in values)
+        best, median = max(r.photos_per_s for r in values), statistics.median(r.photos_per_s for r in values)
+        print(f"  {label:40s} {best:8.1f} {median:9.1f} {cpu:7.1f} {2000 / cpu:7.1f}")
+    return runs
 
 
-def workloads(photos: list[bytes], decoders: ThreadPoolExecutor, pool: Pool) -> dict[str, Callable[[], object]]:
+def workloads(photos: list[bytes], decoders: ThreadPoolExecutor, pool: Pool) -> dict[str, Work]:
     works = {"decode-only 1t": decode_work(photos, None), "decode-only 2t": decode_work(photos, decoders)}
     for label, config in CONFIGS.items():
         tagger = OnnxTagger(DEFAULT_MODEL_PATH, config)
         head = demo_head(tagger.model_sha256)
         for batch in BATCHES:
-            works[f"e2e {label} b{batch}"] = functools.partial(end_to_end, tagger, head, photos, batch)
+            works[f"e2e {label} b{batch}"] = in_process(functools.partial(end_to_end, tagger, head, photos, batch))
     for batch in BATCHES:
         works[f"e2e {PROCESSES} b{batch}"] = process_work(pool, photos, batch)
     return works
 
 
-def summary(results: dict[str, dict[str, list[float]]]) -> None:
-    print("\n== summary (best of the rounds; ratios are medians of per-round ratios)")
-    two = {label: max(values) for label, values in results["2 MP"].items()}
+def summary(results: dict[str, dict[str, list[Run]]]) -> None:
+    print("\n== summary (wall clock: best round; ratios: median of per-round ratios; CPU: median)")
+    two = {label: max(r.photos_per_s for r in runs) for label, runs in results["2 MP"].items()}
     best = max((label for label in two if label.startswith("e2e")), key=two.__getitem__)
     share = two[best] / TARGET_2MP
     print(f"  2 MP best end to end: {two[best]:.1f} photos/s ({best}); target {TARGET_2MP:.0f}/s, ratio {share:.2f}")
+    cpu = {label: statistics.median(r.cpu_ms_per_photo for r in runs) for label, runs in results["2 MP"].items()}
+    cheapest = min((label for label in cpu if label.startswith("e2e")), key=cpu.__getitem__)
+    ceiling = 2000 / cpu[cheapest]
+    print(f"  2 MP cheapest end to end: {cpu[cheapest]:.1f} CPU ms/photo ({cheapest}), <= {ceiling:.0f}/s on 2 cores")
     twelve = results["12 MP"]
     pairs = [
         ("decode-only 1t", "e2e 1t b32"),
@@ -204,10 +238,12 @@ def summary(results: dict[str, dict[str, list[float]]]) -> None:
         ("decode-only 2t", f"e2e {PROCESSES} b32"),
     ]
     for decode_key, e2e_key in pairs:
-        ratios = [e / d for e, d in zip(twelve[e2e_key], twelve[decode_key], strict=True)]
-        e2e, decode = max(twelve[e2e_key]), max(twelve[decode_key])
-        print(f"  12 MP {e2e_key} / {decode_key}: {e2e:.1f} / {decode:.1f} photos/s", end="")
-        print(f", ratio {statistics.median(ratios):.2f} (target {TARGET_RATIO})")
+        e2e, decode = twelve[e2e_key], twelve[decode_key]
+        wall = statistics.median(e.photos_per_s / d.photos_per_s for e, d in zip(e2e, decode, strict=True))
+        decode_cpu = statistics.median(d.cpu_ms_per_photo for d in decode)
+        by_cpu = decode_cpu / statistics.median(e.cpu_ms_per_photo for e in e2e)
+        print(f"  12 MP {e2e_key} / {decode_key}: ratio {wall:.2f} wall clock, {by_cpu:.2f} by CPU cost", end="")
+        print(f" (target {TARGET_RATIO})")
 
 
 def main() -> None:

@@ -44,7 +44,7 @@ def tag_paths(
             records.append({})
         except ImageError as exc:
             records.append(_error(exc))
-    results = tagger.tag(list(loaded.values()))
+    results = tagger.tag(list(loaded.values()), sources=[str(paths[i]) for i in loaded])
     for i, result in zip(loaded, results, strict=True):
         records[i] = _record(result, tagger, include_embedding)
     return [{"path": str(p), **r, "index": i} for i, (p, r) in enumerate(zip(paths, records, strict=True))]

@@ -4,9 +4,11 @@
 problem. Limits are per call (an ``ImageLimits`` value), never Pillow's process-wide settings:
 
 * ``max_bytes`` is checked before Pillow sees the data;
-* ``max_pixels`` is checked on the header's size, before any pixel is decoded. The default is
-  below Pillow's own ``MAX_IMAGE_PIXELS`` (89.5 MP), so every file for which Pillow would emit a
-  ``DecompressionBombWarning`` is refused here: the warning is, in effect, an error. Above twice
+* ``max_pixels`` is checked on the header's size, before any pixel is decoded. The default, 64 MP
+  (a 50 MP phone photo passes, a 108 MP one does not), is below Pillow's own
+  ``MAX_IMAGE_PIXELS`` (89.5 MP), so every file for which Pillow emits a
+  ``DecompressionBombWarning`` is refused here: the warning is, in effect, an error (Pillow still
+  emits it, through the ``warnings`` module, before we refuse the file). Above twice
   that, Pillow raises ``DecompressionBombError`` while opening, which is mapped to the same
   ``DecompressionBomb``. We do not install a warnings filter: ``warnings.catch_warnings`` mutates
   process-wide state and is not thread-safe on Python 3.11, and decoding runs in a thread pool.

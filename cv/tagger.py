@@ -65,7 +65,14 @@ class TaggerStatus(StrEnum):
 
 @dataclass(frozen=True)
 class TaggerConfig:
-    """``threads`` is onnxruntime's intra-op pool; ``decode_workers`` defaults to the same number."""
+    """How a tagger uses the machine, and the limits and thresholds it applies to every photo.
+
+    ``threads`` is onnxruntime's intra-op pool (inter-op is always 1); ``decode_workers`` is the
+    decoding thread pool, the same number unless set. On the 2-core machines measured by
+    bench/cv.py, onnxruntime's second thread slowed this model down: prefer ``threads=1`` with
+    ``decode_workers=2`` (decoding overlaps the model), or two worker processes with one each.
+    ``batch_size`` is photos per model run within one ``tag()`` call.
+    """
 
     threads: int = 1
     batch_size: int = 16
@@ -127,7 +134,9 @@ class AbstractTagger(Protocol):
     @property
     def model_sha256(self) -> str | None: ...
 
-    def tag(self, images: Sequence[bytes]) -> list[TagResult]: ...
+    def tag(self, images: Sequence[bytes], sources: Sequence[str] | None = None) -> list[TagResult]:
+        """One result per photo, in order. ``sources`` name the photos in error messages."""
+        ...
 
     def health(self) -> dict[str, Any]: ...
 
@@ -135,26 +144,31 @@ class AbstractTagger(Protocol):
 Analysed = PhotoAnalysis | ImageError
 
 
-def analyse_all(images: Sequence[bytes], config: TaggerConfig) -> Iterator[tuple[int, Analysed]]:
+def analyse_all(
+    images: Sequence[bytes], config: TaggerConfig, sources: Sequence[str] | None = None
+) -> Iterator[tuple[int, Analysed]]:
     """Each photo's analysis or its error, in order; decoded in a thread pool when workers > 1."""
-
-    def one(item: tuple[int, bytes]) -> tuple[int, Analysed]:
-        index, data = item
-        source = f"photo #{index}"
-        try:
-            return index, analyse(data, config.limits, config.thresholds, source=source)
-        except ImageError as exc:
-            return index, exc
-        # Pillow's decoders can raise anything on a crafted file; it must not sink the whole batch.
-        except Exception as exc:
-            logger.exception("unexpected decoder failure on %s", source)
-            return index, DecoderFailure(source, f"{type(exc).__name__}: {exc}")
-
+    names = list(sources) if sources is not None else [f"photo #{i}" for i in range(len(images))]
+    if len(names) != len(images):
+        raise ValueError(f"{len(names)} source names for {len(images)} photos")
+    jobs = [(i, data, names[i], config) for i, data in enumerate(images)]
     if config.workers == 1 or len(images) < 2:
-        yield from map(one, enumerate(images))
+        yield from map(_analyse_one, jobs)
         return
     with ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="cv-decode") as pool:
-        yield from pool.map(one, enumerate(images))
+        yield from pool.map(_analyse_one, jobs)
+
+
+def _analyse_one(job: tuple[int, bytes, str, TaggerConfig]) -> tuple[int, Analysed]:
+    index, data, source, config = job
+    try:
+        return index, analyse(data, config.limits, config.thresholds, source=source)
+    except ImageError as exc:
+        return index, exc
+    # Pillow's decoders can raise anything on a crafted file; it must not sink the whole batch.
+    except Exception as exc:
+        logger.exception("unexpected decoder failure on %s", source)
+        return index, DecoderFailure(source, f"{type(exc).__name__}: {exc}")
 
 
 def _chunks(items: Iterable[tuple[int, Analysed]], size: int) -> Iterator[list[tuple[int, Analysed]]]:
@@ -223,9 +237,9 @@ class OnnxTagger:
         logits, embedding = self._session.run(list(OUTPUTS), {"image": pixels})
         return np.asarray(logits, dtype=np.float32), np.asarray(embedding, dtype=np.float32)
 
-    def tag(self, images: Sequence[bytes]) -> list[TagResult]:
+    def tag(self, images: Sequence[bytes], sources: Sequence[str] | None = None) -> list[TagResult]:
         results: list[TagResult] = []
-        for chunk in _chunks(analyse_all(images, self.config), self.config.batch_size):
+        for chunk in _chunks(analyse_all(images, self.config, sources), self.config.batch_size):
             results.extend(self._tag_chunk(chunk))
         return results
 
@@ -248,6 +262,9 @@ def _build_session(data: bytes, threads: int, path: Path) -> Any:
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.log_severity_level = 3
+    if threads > 1:
+        # Idle intra-op threads spin by default, taking the CPU the decode pool needs (bench/cv.py).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         session = ort.InferenceSession(data, sess_options=options, providers=["CPUExecutionProvider"])
     # onnxruntime's pybind errors (InvalidProtobuf, Fail, InvalidGraph...) share no public base class.
@@ -293,8 +310,8 @@ class UnavailableTagger:
             "model_sha256": self._sha256,
         }
 
-    def tag(self, images: Sequence[bytes]) -> list[TagResult]:
-        return [_without_model(i, a) for i, a in analyse_all(images, self.config)]
+    def tag(self, images: Sequence[bytes], sources: Sequence[str] | None = None) -> list[TagResult]:
+        return [_without_model(i, a) for i, a in analyse_all(images, self.config, sources)]
 
 
 def load_tagger(model_path: Path | str = DEFAULT_MODEL_PATH, config: TaggerConfig = DEFAULT_CONFIG) -> AbstractTagger:
@@ -339,9 +356,9 @@ class FakeTagger:
     def health(self) -> dict[str, Any]:
         return {"status": TaggerStatus.OK.value, "reason": None, "model_path": "fake", "model_sha256": self._sha256}
 
-    def tag(self, images: Sequence[bytes]) -> list[TagResult]:
+    def tag(self, images: Sequence[bytes], sources: Sequence[str] | None = None) -> list[TagResult]:
         self.calls.append(len(images))
-        return [self._result(i, a, images[i]) for i, a in analyse_all(images, self.config)]
+        return [self._result(i, a, images[i]) for i, a in analyse_all(images, self.config, sources)]
 
     def _result(self, index: int, item: Analysed, data: bytes) -> TagResult:
         if isinstance(item, ImageError):

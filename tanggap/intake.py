@@ -425,8 +425,7 @@ def submit_service_request(cmd: SubmitServiceRequest, ctx: Context) -> Submissio
     claims = _claims(cmd, client, uow.rules, ctx.now)
     existing = _replayed(uow.session, claims, ctx.now)
     if existing is not None:
-        report = uow.reports.get(existing)
-        return _answer(ctx, existing, True, report.category and uow.reference.category(report.category).opd_code)
+        return _answer(ctx, existing, True, services.routed_opd(uow, uow.reports.get(existing)))
     checked = _checked(uow, cmd)
     photo_key = uow.photos.put(checked.photo).original_key if checked.photo else None
     report_id: int = services.submit_report(_report_command(cmd, checked, client, photo_key), ctx)

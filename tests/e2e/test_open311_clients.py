@@ -18,6 +18,7 @@ from georeport import GeoReport
 from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
+from sqlalchemy import select
 
 from states.model import ReportState
 from tanggap import commands as c
@@ -76,7 +77,7 @@ def test_civicbot_files_a_report_after_checking_the_live_service_definition(
     assert fetched["status_notes"].startswith("Diterima")
     assert fetched["agency_responsible"] == "Dinas Pekerjaan Umum dan Penataan Ruang"
     with app.uow() as uow:
-        stored = uow.session.query(ReportAttributeRow.code, ReportAttributeRow.value).all()
+        stored = uow.session.execute(select(ReportAttributeRow.code, ReportAttributeRow.value)).all()
     assert [tuple(row) for row in stored] == [("severity", "berat")]
 
 
@@ -90,8 +91,7 @@ def test_civicbot_sends_list_answers_with_the_bracket_suffix_and_they_are_kept(
 
     assert "attribute[waste_type][]" in sent.form
     with app.uow() as uow:
-        values = set(uow.session.scalars(ReportAttributeRow.__table__.select().with_only_columns(
-            ReportAttributeRow.value)))  # fmt: skip
+        values = set(uow.session.scalars(select(ReportAttributeRow.value)))
     assert values == {"plastik", "rumah-tangga"}
     assert int(sent.response[0]["service_request_id"]) > 0
 

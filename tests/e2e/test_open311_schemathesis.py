@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -18,6 +19,8 @@ from tanggap.bootstrap import Tanggap
 
 OPENAPI = Path(__file__).resolve().parents[2] / "web" / "openapi.yaml"
 schema = schemathesis.openapi.from_path(str(OPENAPI))
+# schemathesis's own strategies use `random`, which Hypothesis warns about; nothing of ours.
+pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 

@@ -14,7 +14,7 @@ from PIL import Image
 
 from cv.cli import main, tag_paths
 from cv.errors import ModelCorrupt, ModelIntegrityError
-from cv.export_model import COFFEE_IDS, DOMESTIC_CAT_IDS, reference_image
+from cv.export_model import DOMESTIC_CAT_IDS, reference_image
 from cv.images import ImageLimits
 from cv.tagger import DEFAULT_MODEL_PATH, OnnxTagger, TaggerConfig, UnavailableTagger, load_tagger
 
@@ -59,7 +59,6 @@ def test_the_cat_photo_is_hinted_as_a_cat(tagger: OnnxTagger) -> None:
 def test_the_coffee_photo_is_hinted_as_espresso_or_a_cup(tagger: OnnxTagger) -> None:
     (result,) = tagger.tag([COFFEE])
     assert {h.class_id for h in result.hints[:3]} & {ESPRESSO, CUP}
-    assert {ESPRESSO, CUP} <= COFFEE_IDS
 
 
 def test_a_sideways_stored_photo_is_seen_upright(tagger: OnnxTagger) -> None:
@@ -182,6 +181,7 @@ def test_tag_paths_gives_json_records_in_order_with_errors_named(tagger: OnnxTag
         "not_an_image",
         None,
     ]
+    assert records[2]["error"]["message"].startswith(f"{text}: not a supported image")
     assert records[3]["model_sha256"] == REFERENCE["sha256"]
     assert records[3]["imagenet_hints"][0]["label"] == "espresso"
 

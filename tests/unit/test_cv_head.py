@@ -91,6 +91,12 @@ def test_the_hold_out_split_is_stratified_and_deterministic() -> None:
     assert not np.array_equal(stratified_split(labels, 0.2, seed=1)[1], test)
 
 
+def test_a_new_category_moves_no_other_categorys_hold_out() -> None:
+    labels = np.array(["b"] * 10 + ["c"] * 10)
+    with_new = np.array(["b"] * 10 + ["c"] * 10 + ["a"] * 10)  # "a" sorts first
+    assert np.array_equal(stratified_split(labels, 0.2, 0)[1], stratified_split(with_new, 0.2, 0)[1][:4])
+
+
 def test_it_abstains_between_two_categories() -> None:
     x, y = labelled(25)
     head = train_head(x, y, MODEL)
@@ -102,7 +108,9 @@ def test_it_abstains_between_two_categories() -> None:
     assert sum(halfway.scores.values()) == pytest.approx(1.0)
 
 
-def head_space_midpoint(head: CategoryHead, a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> npt.NDArray:
+def head_space_midpoint(
+    head: CategoryHead, a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
     """The input whose probabilities for a and b are equal, found by bisection on the segment."""
     lo, hi = 0.0, 1.0
     ia, ib = head.classes.index(CATEGORIES[0]), head.classes.index(CATEGORIES[1])
@@ -192,7 +200,7 @@ def test_it_refuses_embeddings_of_the_wrong_width() -> None:
         (np.full((2, DIM), np.nan), ["a", "b"], "NaN"),
     ],
 )
-def test_it_refuses_labels_it_cannot_learn_from(x: npt.NDArray, y: list[str], problem: str) -> None:
+def test_it_refuses_labels_it_cannot_learn_from(x: npt.NDArray[np.float64], y: list[str], problem: str) -> None:
     with pytest.raises(HeadTrainingError, match=problem):
         train_head(x, y, MODEL)
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from cv import errors
 from cv.analysis import analyse
 from cv.errors import DecompressionBomb, FileTooLarge, ImageError, NotAnImage, TruncatedImage
 from cv.export_model import preprocess
@@ -99,12 +100,33 @@ def test_it_refuses_formats_outside_jpeg_png_webp() -> None:
         load_image(gif)
 
 
-def test_every_error_is_an_image_error_that_pickles_with_its_message() -> None:
+@pytest.mark.parametrize(
+    "error",
+    [
+        errors.FileTooLarge("x.jpg", 30_000_000, 20_971_520),
+        errors.NotAnImage("x.jpg", "expected one of JPEG, PNG, WEBP"),
+        errors.TruncatedImage("x.jpg", "image file is truncated"),
+        errors.DecompressionBomb("x.jpg", 400_000_000, 64_000_000),
+        errors.DecompressionBomb("x.jpg", None, 178_956_970),
+        errors.DecoderFailure("x.jpg", "IndexError: tile"),
+        errors.UnreadableFile("x.jpg", "Permission denied"),
+        errors.ModelMissing("m.onnx"),
+        errors.ModelIntegrityError("m.onnx", "ab" * 32, "cd" * 32),
+        errors.ModelIntegrityError("m.onnx", None, "cd" * 32),
+        errors.ModelCorrupt("m.onnx", "onnxruntime cannot load it"),
+        errors.HeadFormatError("version 2 is not supported"),
+        errors.HeadTrainingError("need two categories"),
+        errors.HeadModelMismatch("ab" * 32, "cd" * 32),
+        errors.KeywordRuleError("lampu/mati", "letters and digits only"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_every_error_is_a_value_error_that_survives_pickling_with_its_message(error: errors.CvError) -> None:
     import pickle
 
-    error = DecompressionBomb("x.jpg", 400_000_000, 64_000_000)
     copy = pickle.loads(pickle.dumps(error))
-    assert isinstance(copy, ImageError) and str(copy) == str(error)
+    assert isinstance(copy, ValueError) and type(copy) is type(error)
+    assert str(copy) == str(error) and copy.kind == error.kind != "cv_error"
 
 
 def test_a_jpeg_is_decoded_in_draft_mode_to_no_less_than_the_draft_size() -> None:

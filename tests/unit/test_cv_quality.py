@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -15,17 +16,18 @@ from cv.quality import QualityFlag, QualityThresholds, laplacian_variance, measu
 PHOTOS = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
 
 
+CHANGES: dict[str, Callable[[Image.Image], Image.Image]] = {
+    "as-is": lambda im: im,
+    "blur-2px": lambda im: im.filter(ImageFilter.GaussianBlur(2)),
+    "dark-25%": lambda im: ImageEnhance.Brightness(im).enhance(0.25),
+    "dark-40%": lambda im: ImageEnhance.Brightness(im).enhance(0.4),
+    "bright-250%": lambda im: ImageEnhance.Brightness(im).enhance(2.5),
+}
+
+
 def variant(name: str, change: str) -> bytes:
-    image = Image.open(PHOTOS / name).convert("RGB")
-    changes = {
-        "as-is": lambda im: im,
-        "blur-2px": lambda im: im.filter(ImageFilter.GaussianBlur(2)),
-        "dark-25%": lambda im: ImageEnhance.Brightness(im).enhance(0.25),
-        "dark-40%": lambda im: ImageEnhance.Brightness(im).enhance(0.4),
-        "bright-250%": lambda im: ImageEnhance.Brightness(im).enhance(2.5),
-    }
     out = io.BytesIO()
-    changes[change](image).save(out, "JPEG", quality=90)
+    CHANGES[change](Image.open(PHOTOS / name).convert("RGB")).save(out, "JPEG", quality=90)
     return out.getvalue()
 
 

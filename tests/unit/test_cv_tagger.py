@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+from cv.analysis import PhotoAnalysis, analyse
 from cv.errors import NotAnImage, TruncatedImage
 from cv.tagger import FakeTagger, Hint, TaggerConfig, UnavailableTagger, analyse_all, fake_embedding
 
@@ -76,14 +79,23 @@ def test_decoding_in_a_thread_pool_keeps_the_order_and_the_results() -> None:
     assert [i for i, _ in pooled] == list(range(12))
     for (_, a), (_, b) in zip(serial, pooled, strict=True):
         assert type(a) is type(b)
-        if not isinstance(a, Exception):
+        if isinstance(a, PhotoAnalysis) and isinstance(b, PhotoAnalysis):
             assert a.phash == b.phash and np.array_equal(a.pixels, b.pixels)
 
 
-@pytest.mark.parametrize("field", ["threads", "batch_size", "top_k", "decode_workers"])
-def test_a_config_refuses_zero_workers_or_sizes(field: str) -> None:
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: TaggerConfig(threads=0),
+        lambda: TaggerConfig(batch_size=0),
+        lambda: TaggerConfig(top_k=0),
+        lambda: TaggerConfig(decode_workers=0),
+    ],
+    ids=["threads", "batch_size", "top_k", "decode_workers"],
+)
+def test_a_config_refuses_zero_workers_or_sizes(make: Callable[[], TaggerConfig]) -> None:
     with pytest.raises(ValueError, match="must be at least 1"):
-        TaggerConfig(**{field: 0})
+        make()
 
 
 def test_importing_the_cv_package_builds_no_session_and_loads_no_onnxruntime() -> None:
@@ -98,12 +110,10 @@ def test_an_unexpected_decoder_crash_fails_only_its_photo_and_is_logged(
 ) -> None:
     import cv.tagger
 
-    real = cv.tagger.analyse
-
-    def crashing(data: bytes, *args: object, **kwargs: object) -> object:
+    def crashing(data: bytes, *args: Any, **kwargs: Any) -> PhotoAnalysis:
         if data == b"crash":
             raise IndexError("tile index out of range")
-        return real(data, *args, **kwargs)  # type: ignore[arg-type]
+        return analyse(data, *args, **kwargs)
 
     monkeypatch.setattr(cv.tagger, "analyse", crashing)
     results = FakeTagger().tag([CHELSEA, b"crash"])
@@ -111,3 +121,10 @@ def test_an_unexpected_decoder_crash_fails_only_its_photo_and_is_logged(
     assert results[1].error is not None and results[1].error.kind == "decoder_failure"
     assert "IndexError: tile index out of range" in str(results[1].error)
     assert "photo #1" in caplog.text
+
+
+def test_errors_name_the_photo_as_the_caller_does() -> None:
+    results = FakeTagger().tag([CHELSEA, b"junk"], sources=["report #17", "report #18"])
+    assert results[1].error is not None and str(results[1].error).startswith("report #18: not a supported image")
+    with pytest.raises(ValueError, match="1 source names for 2 photos"):
+        FakeTagger().tag([CHELSEA, b"junk"], sources=["report #17"])
