@@ -17,6 +17,7 @@ from prefect import flow, task
 from tanggap import commands as c
 from tanggap.config import DISPLAY_TZ
 from tanggap.hr import allowance, breach_log, write_csv, write_xlsx
+from tanggap.intake import IntakeService, run_media_fetches
 from tanggap.notifications import send_all
 from tanggap.outbox import REPORT_SUBMITTED
 from tanggap.processing import tag_photos
@@ -145,6 +146,18 @@ def retrain_tagger() -> dict[str, Any]:
     return retrain()
 
 
+@task
+def fetch_media() -> int:
+    d = deps.current()
+    return len(run_media_fetches(IntakeService(d.app, d.photos)))
+
+
+@flow(name="fetch-media")
+def fetch_media_urls() -> int:
+    """Download photos that clients gave as media_url, with the size limit and timeout."""
+    return fetch_media()
+
+
 @flow(name="warm-up")
 def warm_up() -> str:
     """Started once by the runner so that no report waits for Prefect's first start."""
@@ -152,4 +165,4 @@ def warm_up() -> str:
 
 
 FLOWS = {f.name: f for f in (process_reports, enforce_sla, deliver_notifications, close_quiet_reports,
-                             month_end_allowance, retrain_tagger, warm_up)}
+                             month_end_allowance, retrain_tagger, fetch_media_urls, warm_up)}

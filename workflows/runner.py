@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from tanggap.bootstrap import Tanggap
 from tanggap.config import DISPLAY_TZ
+from tanggap.intake import FETCH_TOPIC
 from tanggap.outbox import NOTIFY_TOPICS, REPORT_SUBMITTED, pending_count
 from workflows import deps
 from workflows.environment import configure, without_heartbeats
@@ -59,6 +60,8 @@ class Runner:
             self._run("process-reports", {"limit": self.batch_size})
         if pending_count(self.app.uow(), NOTIFY_TOPICS, at):
             self._run("deliver-notifications", {})
+        if pending_count(self.app.uow(), (FETCH_TOPIC,), at):
+            self._run("fetch-media", {})
         for timer in self.timers:
             if now >= timer.due:
                 timer.due = now + timer.every
