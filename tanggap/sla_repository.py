@@ -187,9 +187,21 @@ class SqlAlchemySlaRepository:
     # --- clocks moved by lifecycle events
     def clocks_of(self, report_id: int) -> list[SlaClock]:
         if report_id not in self._clocks:
-            rows = self.session.scalars(select(ClockRow).where(ClockRow.report_id == report_id).order_by(ClockRow.id))
-            self._clocks[report_id] = [(clock_from_row(r), r) for r in rows]
+            self.preload([report_id])
         return [clock for clock, _ in self._clocks[report_id]]
+
+    def preload(self, report_ids: list[int]) -> None:
+        """Load the clocks of many reports in one query, for batches."""
+        wanted = sorted({rid for rid in report_ids if rid not in self._clocks})
+        if not wanted:
+            return
+        for rid in wanted:
+            self._clocks[rid] = []
+        # No autoflush: clocks added earlier in this unit of work are tracked already.
+        with self.session.no_autoflush:
+            rows = self.session.scalars(select(ClockRow).where(ClockRow.report_id.in_(wanted)).order_by(ClockRow.id))
+            for row in rows:
+                self._clocks[row.report_id].append((clock_from_row(row), row))
 
     def add_clock(self, clock: SlaClock) -> None:
         row = ClockRow(**clock_values(clock))
