@@ -312,8 +312,8 @@ class SqlAlchemySlaRepository:
              WHERE c.id = v.id"""),
             {
                 "ids": [r["clock_id"] for r in rows],
-                "pending": [json.dumps(r["new_pending"]) for r in rows],
-                "recorded": [json.dumps(r["new_recorded"]) for r in rows],
+                "pending": [orjson.dumps(r["new_pending"]).decode() for r in rows],
+                "recorded": [orjson.dumps(r["new_recorded"]).decode() for r in rows],
                 "next": [r["new_next"] for r in rows],
             },
         )
