@@ -1,7 +1,7 @@
 """Persisted lifecycle transitions per second, on SQLite and (when configured) PostgreSQL.
 
 Each ticket goes classify -> assign -> respond -> close through the real service layer, the real
-`transitions` machine and the real database. The baseline is one command per transaction (what a
+`transitions` machine and the real database, with its SLA clocks started and stopped on the way. The baseline is one command per transaction (what a
 web request does); the batched runs put a batch of tickets' commands in one transaction (what a
 flow does). Run: .venv/bin/python bench/lifecycle.py [--tickets N]
 Set TANGGAP_TEST_POSTGRES_URL to include PostgreSQL; a scratch database is created and dropped.
@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 # Replace the script folder on the path: bench/calendar.py would shadow the standard library.
@@ -50,6 +50,21 @@ def prepared(url: str, folder: Path) -> Tanggap:
             c.DefineCategory("jalan-rusak", "Jalan rusak/berlubang", "PUPR"),
             c.CreateUser("dispatcher", "dispatcher", "Dispatcher", None, "bench-password"),
             c.CreateUser("pupr.officer", "opd_officer", "Officer", "PUPR", "bench-password"),
+            c.CreateUser("spv", "supervisor", "Supervisor", None, "bench-password"),
+        ]
+    )
+    # Real SLA work on every transition: office hours with Indonesian holidays, three metrics.
+    office = {
+        "timezone": "Asia/Makassar",
+        "hours": {d: ["08:00-16:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
+        "holidays": {"country": "ID", "categories": ["public", "government"]},
+    }
+    app.handle(c.DefineCalendar("kantor", office, "spv"))
+    since = T0 - timedelta(days=30)
+    app.handle_batch(
+        [
+            c.DefineRule("spv", metric, days, "working_days", "kantor", effective_from=since)
+            for metric, days in (("dispatch", 3), ("response", 5), ("resolution", 14))
         ]
     )
     return app

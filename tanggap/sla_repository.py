@@ -152,6 +152,7 @@ class SqlAlchemySlaRepository:
         self._calendars: dict[str, WorkingCalendar] = {}
         self._heads: dict[str, str | None] = {}
         self._clocks: dict[int, list[tuple[SlaClock, ClockRow]]] = {}
+        self._changed: set[int] = set()  # id() of the clocks this unit of work moved
         self.pending_breaches: list[tuple[SlaClock, dict[str, Any]]] = []
         self.pending_fulfilments: list[tuple[SlaClock, datetime, Outcome]] = []
 
@@ -208,16 +209,21 @@ class SqlAlchemySlaRepository:
         self.session.add(row)
         self._clocks.setdefault(clock.report_id, []).append((clock, row))
 
+    def changed(self, clock: SlaClock) -> None:
+        """Note a clock to write back at flush; untouched clocks are not compared field by field."""
+        self._changed.add(id(clock))
+
     def flush(self) -> None:
         """Write touched clocks back, then chain the breaches and fulfilments they produced."""
         tracked = [p for pairs in self._clocks.values() for p in pairs]
-        for clock, row in tracked:
+        for clock, row in (p for p in tracked if id(p[0]) in self._changed):
             for key, value in clock_values(clock).items():
                 if getattr(row, key) != value:
                     setattr(row, key, value)
         self.session.flush()
         for clock, row in tracked:
             clock.id = row.id
+        self._changed.clear()
         self._chain_breaches()
         self._chain_fulfilments()
 
