@@ -1,9 +1,9 @@
 """Persisted lifecycle transitions per second, on SQLite and (when configured) PostgreSQL.
 
 Each ticket goes classify -> assign -> respond -> close through the real service layer, the real
-`transitions` machine and the real database, with its SLA clocks started and stopped on the way. The baseline is one command per transaction (what a
-web request does); the batched runs put a batch of tickets' commands in one transaction (what a
-flow does). Run: .venv/bin/python bench/lifecycle.py [--tickets N]
+`transitions` machine and the real database, with its SLA clocks started and stopped on the way.
+The baseline is one command per transaction (what a web request does); the batched runs put a
+batch of tickets' commands in one transaction (what a flow does). Run: .venv/bin/python bench/lifecycle.py [--tickets N]
 Set TANGGAP_TEST_POSTGRES_URL to include PostgreSQL; a scratch database is created and dropped.
 """
 
