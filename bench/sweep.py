@@ -34,7 +34,8 @@ from tanggap.config import Settings  # noqa: E402
 from tanggap.migrate import upgrade  # noqa: E402
 
 NOW = datetime(2026, 10, 6, 1, 0, tzinfo=UTC)
-SPEC = '{"timezone": "Asia/Makassar", "hours": "always", "holidays": null, "extra_holidays": [], "extra_working_days": {}}'
+SPEC = ('{"timezone": "Asia/Makassar", "hours": "always", "holidays": null, "extra_holidays": [], '
+        '"extra_working_days": {}}')
 
 
 @contextmanager
