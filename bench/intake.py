@@ -32,9 +32,7 @@ from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-
+from bench.support import scratch_postgres  # noqa: E402
 from tanggap import commands as c  # noqa: E402
 from tanggap.bootstrap import bootstrap  # noqa: E402
 from tanggap.config import Settings  # noqa: E402
@@ -217,20 +215,6 @@ def bench_database(label: str, url: str, data_dir: Path, args: argparse.Namespac
         print(f"  {name}: POST rate / GET /healthz rate = {posts.rate / health.rate:.2f}; "
               f"POST rate / GET services.json rate = {posts.rate / services.rate:.2f}")  # fmt: skip
         bodies = [multipart(key, photo, n + len(bodies)) for n in range(len(bodies))]  # fresh photos per server
-
-
-@contextmanager
-def scratch_postgres(admin_url: str) -> Iterator[str]:
-    name = f"tanggap_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def main() -> None:

@@ -14,18 +14,15 @@ import os
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 # Replace the script folder on the path: bench/calendar.py would shadow the standard library.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.support import scratch_postgres  # noqa: E402
 from tanggap import commands as c  # noqa: E402
 from tanggap.bootstrap import Tanggap, bootstrap  # noqa: E402
 from tanggap.clock import FrozenClock  # noqa: E402
@@ -106,20 +103,6 @@ def measure(url: str, folder: Path, tickets: int) -> list[tuple[str, float]]:
         rows.append((f"batches of {size} tickets", len(STEPS) * tickets / batched(app, ids, size)))
     app.engine.dispose()
     return rows
-
-
-@contextmanager
-def scratch_postgres(admin_url: str) -> Iterator[str]:
-    name = f"tanggap_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def report(backend: str, rows: list[tuple[str, float]]) -> None:
