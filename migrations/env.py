@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy.engine import Engine
 
 import tanggap.intake_db  # noqa: F401
+import tanggap.staff_db  # noqa: F401
 from tanggap.db import Base, make_engine
 
 config = context.config

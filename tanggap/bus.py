@@ -8,7 +8,7 @@ from typing import Any
 from states.errors import DomainError
 from states.lifecycle import LifecyclePolicy
 from tanggap import commands as c
-from tanggap import hr, intake, notifications, outbox, processing, services, sla_service, training
+from tanggap import hr, intake, notifications, outbox, processing, services, sla_service, staff, training
 from tanggap.clock import Clock
 from tanggap.context import Context
 from tanggap.uow import AbstractUnitOfWork
@@ -21,6 +21,7 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     **notifications.HANDLERS,
     **processing.HANDLERS,
     **training.HANDLERS,
+    **staff.HANDLERS,
     c.ClaimOutbox: outbox.claim_outbox,
 }
 

@@ -128,7 +128,7 @@ def _truncate_reports(app: Tanggap) -> None:
     with app.engine.begin() as conn:
         conn.execute(text("TRUNCATE report_events, outbox, reports, sla_clocks, sla_alerts, sla_breaches, "
                           "sla_fulfilments, sla_waivers, ledger_head, report_tags, duplicate_links, training_labels, "
-                          "tagger_heads, inbox RESTART IDENTITY CASCADE"))
+                          "tagger_heads, inbox, login_attempts, api_tokens RESTART IDENTITY CASCADE"))
         conn.execute(text("INSERT INTO ledger_head (id, seq, hash) VALUES (1, 0, :genesis)"), {"genesis": "0" * 64})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from tanggap.bootstrap import Tanggap, bootstrap
 from tanggap.config import Settings
 from tanggap.intake import IntakeService
 from tanggap.storage import AbstractPhotoStorage, LocalPhotoStorage
-from web import citizen, media, open311
+from web import citizen, media, open311, staff
 from web.deps import INTAKE, TANGGAP
 
 SLACK = 1024 * 1024  # room for the form fields around the largest allowed photo
@@ -32,10 +33,13 @@ def create_app(tanggap: Tanggap | None = None, **overrides: Any) -> Flask:
     app.config.update(overrides)
     app.extensions[TANGGAP] = tanggap
     app.extensions[INTAKE] = IntakeService(tanggap, _photos(app, tanggap.settings))
-    CSRFProtect(app).exempt(open311.bp)
+    csrf = CSRFProtect(app)
+    csrf.exempt(open311.bp)
     _limit(app)
     for blueprint in (open311.bp, citizen.bp, media.bp):
         app.register_blueprint(blueprint)
+    staff.init_app(app)
+    csrf.exempt(staff.hr.api)
     for code in OPEN311_ERRORS:
         app.register_error_handler(code, open311.http_error)
     app.get("/healthz")(_health)
@@ -53,6 +57,12 @@ def _defaults(settings: Settings) -> dict[str, Any]:
         "RATELIMIT_SWALLOW_ERRORS": bool(rules.redis_url),  # Redis down: serve unlimited rather than fail
         "TANGGAP_RATE_LIMIT_IP": rules.rate_limit_ip,
         "TANGGAP_RATE_LIMIT_API_KEY": rules.rate_limit_api_key,
+        "SESSION_COOKIE_SECURE": True,  # staff sign in over HTTPS; override for plain-HTTP test servers
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
+        "STAFF_IDLE_MINUTES": 30,
+        "TANGGAP_ANNUAL_TARGET": 30_000,
     }
 
 

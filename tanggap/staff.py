@@ -1,0 +1,269 @@
+"""Staff use cases: sign-in with throttling, acting on tickets within one's reach, duplicate
+decisions, response templates, routing edits and payroll API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from states.errors import InvalidInput, NotFound, PermissionDenied
+from states.model import RejectKind, Role
+from tanggap import commands as c
+from tanggap import services
+from tanggap.context import Context
+from tanggap.db import DuplicateLinkRow, UserRow
+from tanggap.passwords import verify_password
+from tanggap.staff_db import ApiTokenRow, LoginAttemptRow, ResponseTemplateRow
+from tanggap.uow import AbstractUnitOfWork
+
+DISPATCH = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+SEES_ALL = DISPATCH | {Role.HR}
+SUPERVISING = frozenset({Role.SUPERVISOR, Role.ADMIN})
+OPD_ROLES = frozenset({Role.OPD_OFFICER, Role.OPD_HEAD})
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+PAYROLL = "payroll"
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    username: str
+    role: Role
+    opd: str | None
+    full_name: str
+
+    @classmethod
+    def of(cls, row: UserRow) -> StaffUser:
+        return cls(row.username, Role(row.role), row.opd_code, row.full_name)
+
+
+def may_see(user: StaffUser, opd: str | None, officer: str | None) -> bool:
+    """A head sees the whole OPD's tickets; an officer their own and the OPD's unassigned ones."""
+    if user.role in SEES_ALL:
+        return True
+    if user.role not in OPD_ROLES or user.opd is None or opd != user.opd:
+        return False
+    return user.role is Role.OPD_HEAD or officer in (None, user.username)
+
+
+def staff_user(uow: AbstractUnitOfWork, username: str) -> StaffUser:
+    row = uow.reference.user(username)
+    if not row.active:
+        raise PermissionDenied(username, "sign in")
+    return StaffUser.of(row)
+
+
+# --- signing in ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogIn(c.Command):
+    username: str
+    password: str
+    address: str
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: StaffUser | None
+    locked: bool = False
+
+
+def log_in(cmd: LogIn, ctx: Context) -> LoginResult:
+    """Check a password and record the attempt. Too many recent failures lock the name for a
+    while, whether or not it exists, so the answer never tells which names are real."""
+    if _recent_failures(ctx.uow, cmd.username, ctx.now) >= MAX_FAILURES:
+        _record(ctx, cmd, ok=False)
+        return LoginResult(None, locked=True)
+    row = ctx.uow.reference.find_user(cmd.username)
+    ok = row is not None and row.active and verify_password(row.password_hash, cmd.password)
+    _record(ctx, cmd, ok=ok)
+    return LoginResult(StaffUser.of(row) if ok and row is not None else None)
+
+
+def _recent_failures(uow: AbstractUnitOfWork, username: str, now: datetime) -> int:
+    since = now - FAILURE_WINDOW
+    last_ok = select(func.max(LoginAttemptRow.at)).where(LoginAttemptRow.username == username, LoginAttemptRow.ok)
+    floor = uow.session.scalar(last_ok)
+    query = select(func.count()).select_from(LoginAttemptRow).where(
+        LoginAttemptRow.username == username, LoginAttemptRow.ok.is_(False), LoginAttemptRow.at > since
+    )
+    if floor is not None:
+        query = query.where(LoginAttemptRow.at > floor)
+    return int(uow.session.scalar(query) or 0)
+
+
+def _record(ctx: Context, cmd: LogIn, ok: bool) -> None:
+    ctx.uow.session.add(LoginAttemptRow(username=cmd.username[:80], address=cmd.address[:64], ok=ok, at=ctx.now))
+
+
+# --- acting on tickets -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActOnTicket(c.Command):
+    """A staff member's lifecycle command, checked against what they may see first."""
+
+    action: c.ReportCommand
+
+
+def act_on_ticket(cmd: ActOnTicket, ctx: Context) -> Any:
+    user = staff_user(ctx.uow, cmd.action.actor)
+    if user.role is Role.HR:
+        raise PermissionDenied(user.username, "change tickets")
+    report = ctx.uow.reports.get(cmd.action.report_id)
+    if not may_see(user, report.opd, report.officer):
+        # Another OPD's ticket: answer as if it did not exist.
+        raise NotFound("report", cmd.action.report_id)
+    return services.HANDLERS[type(cmd.action)](cmd.action, ctx)
+
+
+@dataclass(frozen=True)
+class TakeTicket(c.Command):
+    """An OPD member takes a ticket of their OPD: a reassignment to themselves."""
+
+    report_id: int
+    actor: str
+    expected_version: int | None = None
+
+
+def take_ticket(cmd: TakeTicket, ctx: Context) -> Any:
+    user = staff_user(ctx.uow, cmd.actor)
+    if user.role not in OPD_ROLES:
+        raise PermissionDenied(cmd.actor, "take tickets: only OPD staff hold them")
+    action = c.ReassignReport(cmd.report_id, cmd.actor, expected_version=cmd.expected_version, officer=cmd.actor)
+    return act_on_ticket(ActOnTicket(action), ctx)
+
+
+@dataclass(frozen=True)
+class DecideDuplicate(c.Command):
+    actor: str
+    link_id: int
+    confirm: bool
+    expected_version: int | None = None
+
+
+def decide_duplicate(cmd: DecideDuplicate, ctx: Context) -> None:
+    """Confirm or dismiss a suspected duplicate. A confirmation by the dispatch unit on a report
+    not yet with an OPD also rejects it as a duplicate of the original."""
+    link = ctx.uow.session.get(DuplicateLinkRow, cmd.link_id)
+    if link is None:
+        raise NotFound("duplicate link", cmd.link_id)
+    if link.status != "pending":
+        raise InvalidInput("link", f"this suspected duplicate was already {link.status}")
+    reject = c.RejectReport(link.report_id, cmd.actor, kind=RejectKind.DUPLICATE.value,
+                            duplicate_of=link.original_id, expected_version=cmd.expected_version)
+    user = staff_user(ctx.uow, cmd.actor)
+    report = ctx.uow.reports.get(link.report_id)
+    if cmd.confirm and user.role in DISPATCH and report.state.value in ("submitted", "classified"):
+        act_on_ticket(ActOnTicket(reject), ctx)
+    else:
+        _check_may_decide(ctx, user, report.opd, report.officer, link.report_id)
+    link.status, link.decided_by, link.decided_at = ("confirmed" if cmd.confirm else "rejected"), cmd.actor, ctx.now
+
+
+def _check_may_decide(ctx: Context, user: StaffUser, opd: str | None, officer: str | None, report_id: int) -> None:
+    if user.role is Role.HR:
+        raise PermissionDenied(user.username, "decide duplicates")
+    if not may_see(user, opd, officer):
+        raise NotFound("report", report_id)
+
+
+# --- response templates, routing, tokens -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DefineResponseTemplate(c.Command):
+    actor: str
+    category: str
+    title: str
+    body: str
+    template_id: int | None = None
+    retire: bool = False
+
+
+def define_response_template(cmd: DefineResponseTemplate, ctx: Context) -> int:
+    user = staff_user(ctx.uow, cmd.actor)
+    category = ctx.uow.reference.category(cmd.category)
+    if not (user.role in SUPERVISING or (user.role is Role.OPD_HEAD and user.opd == category.opd_code)):
+        raise PermissionDenied(user.username, f"edit response templates of {cmd.category}")
+    if not cmd.title.strip() or not cmd.body.strip():
+        raise InvalidInput("template", "a title and a text are required")
+    row = _template(ctx, cmd.template_id) if cmd.template_id else ResponseTemplateRow(created_at=ctx.now)
+    row.category, row.title, row.body = cmd.category, cmd.title.strip()[:120], cmd.body.strip()
+    row.active, row.created_by = not cmd.retire, cmd.actor
+    ctx.uow.session.add(row)
+    ctx.uow.session.flush()
+    return row.id
+
+
+def _template(ctx: Context, template_id: int) -> ResponseTemplateRow:
+    row = ctx.uow.session.get(ResponseTemplateRow, template_id)
+    if row is None:
+        raise NotFound("response template", template_id)
+    return row
+
+
+@dataclass(frozen=True)
+class SetRouting(c.Command):
+    """Route a category to another OPD."""
+
+    actor: str
+    category: str
+    opd: str
+
+
+def set_routing(cmd: SetRouting, ctx: Context) -> None:
+    _require(ctx.uow, cmd.actor, SUPERVISING, "change routing")
+    row = ctx.uow.reference.category(cmd.category)
+    services.define_category(
+        c.DefineCategory(row.code, row.name, cmd.opd, row.description, row.urgent, tuple(row.keywords)), ctx
+    )
+
+
+@dataclass(frozen=True)
+class IssueApiToken(c.Command):
+    actor: str
+    name: str
+    scope: str = PAYROLL
+
+
+def issue_api_token(cmd: IssueApiToken, ctx: Context) -> str:
+    """A new bearer token; it is shown once and only its hash is kept."""
+    _require(ctx.uow, cmd.actor, frozenset({Role.ADMIN}), "issue API tokens")
+    if not cmd.name.strip():
+        raise InvalidInput("name", "a token needs a name")
+    if ctx.uow.session.scalar(select(ApiTokenRow.id).where(ApiTokenRow.name == cmd.name)) is not None:
+        raise InvalidInput("name", f"a token named {cmd.name} already exists")
+    token = secrets.token_urlsafe(32)
+    ctx.uow.session.add(ApiTokenRow(name=cmd.name.strip(), token_hash=token_hash(token), scope=cmd.scope,
+                                    created_by=cmd.actor, created_at=ctx.now))
+    return token
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _require(uow: AbstractUnitOfWork, username: str, roles: frozenset[Role], action: str) -> StaffUser:
+    user = staff_user(uow, username)
+    if user.role not in roles:
+        raise PermissionDenied(username, action)
+    return user
+
+
+HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
+    LogIn: log_in,
+    ActOnTicket: act_on_ticket,
+    TakeTicket: take_ticket,
+    DecideDuplicate: decide_duplicate,
+    DefineResponseTemplate: define_response_template,
+    SetRouting: set_routing,
+    IssueApiToken: issue_api_token,
+}

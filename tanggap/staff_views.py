@@ -1,0 +1,429 @@
+"""Read models for staff pages. Each one takes the signed-in user and shows only what that user
+may see: authorization lives here and in `tanggap.staff`, not in the templates."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import Any, cast
+
+import holidays as holiday_tables
+from sqlalchemy import Select, and_, false, func, or_, select
+from transitions import EventData
+
+from sla.clocks import ClockState, SlaClock, work_used
+from sla.rules import Metric, match_rule
+from states import lifecycle as lc
+from states.errors import NotFound, PermissionDenied
+from states.lifecycle import Attempt, LifecyclePolicy
+from states.model import Actor, Report, ReportState, Role, Trigger
+from tanggap.db import (
+    BreachRow,
+    CalendarRow,
+    CategoryRow,
+    ClockRow,
+    DuplicateLinkRow,
+    OpdRow,
+    ReportRow,
+    ReportTagRow,
+    RuleRow,
+    TaggerHeadRow,
+    TrainingLabelRow,
+    UserRow,
+    WaiverRow,
+)
+from tanggap.sla_repository import calendar_for, clock_from_row, rule_from_row
+from tanggap.sla_service import clock_view
+from tanggap.staff import DISPATCH, OPD_ROLES, SUPERVISING, StaffUser, may_see, staff_user, token_hash
+from tanggap.staff_db import ApiTokenRow, ResponseTemplateRow
+from tanggap.uow import AbstractUnitOfWork
+from tanggap.views import event_view, report_summary
+
+PAGE_SIZE = 50
+OPEN_STATES = (ReportState.ASSIGNED.value,)
+TRIAGE_STATES = (ReportState.SUBMITTED.value, ReportState.CLASSIFIED.value)
+# Guards that depend only on who acts and on the ticket, not on what a form will carry.
+PERMISSION_GUARDS = frozenset({
+    lc.has_permitted_role, lc.is_holding_opd, lc.is_holding_opd_or_dispatch,
+    lc.is_within_reopen_window, lc.is_awaiting_info, lc.is_not_awaiting_info,
+})
+
+
+def user(uow: AbstractUnitOfWork, username: str) -> StaffUser:
+    with uow:
+        return staff_user(uow, username)
+
+
+def require(user: StaffUser, roles: frozenset[Role], action: str) -> None:
+    if user.role not in roles:
+        raise PermissionDenied(user.username, action)
+
+
+# --- SLA colours -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """Qlue's colours: green on track, yellow past the first warning, red when breached."""
+
+    metric: str
+    due_at: datetime
+    colour: str
+    fraction: float
+    running: bool
+
+
+def countdown(clock: SlaClock, now: datetime) -> Countdown:
+    at = clock.stopped_at or now
+    used = work_used(clock, calendar_for(clock.calendar_spec), at)
+    target = clock.target.total_seconds() or 1.0
+    fraction = used.total_seconds() / target
+    late = clock.late or (clock.state is ClockState.RUNNING and now >= clock.due_at)
+    first_warning = min(clock.warn_at, default=0.5)
+    colour = "red" if late else "yellow" if clock.stopped_at is None and fraction >= first_warning else "green"
+    return Countdown(clock.metric.value, clock.due_at, colour, round(fraction, 3), clock.state is ClockState.RUNNING)
+
+
+# --- the queue -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    state: str | None = ReportState.ASSIGNED.value
+    category: str | None = None
+    officer: str | None = None
+    opd: str | None = None
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    state: str
+    category: str | None
+    opd: str | None
+    officer: str | None
+    priority: str
+    description: str
+    submitted_at: datetime | None
+    countdown: Countdown | None
+
+
+@dataclass(frozen=True)
+class Queue:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    pages: int
+    filters: QueueFilter
+    categories: list[str] = field(default_factory=list)
+    officers: list[str] = field(default_factory=list)
+
+
+def _scoped(query: Select[Any], user: StaffUser) -> Select[Any]:
+    if user.role in DISPATCH or user.role is Role.HR:
+        return query
+    if user.role not in OPD_ROLES or user.opd is None:
+        return query.where(false())
+    query = query.where(ReportRow.opd == user.opd)
+    if user.role is Role.OPD_OFFICER:
+        query = query.where(or_(ReportRow.officer == user.username, ReportRow.officer.is_(None)))
+    return query
+
+
+def _filtered(query: Select[Any], f: QueueFilter) -> Select[Any]:
+    for column, value in ((ReportRow.state, f.state), (ReportRow.category, f.category),
+                          (ReportRow.officer, f.officer), (ReportRow.opd, f.opd)):
+        if value:
+            query = query.where(column == value)
+    return query
+
+
+def queue(uow: AbstractUnitOfWork, user: StaffUser, f: QueueFilter, now: datetime) -> Queue:
+    """Tickets in reach, soonest deadline first: the running response clock's due time."""
+    clock = and_(ClockRow.report_id == ReportRow.id, ClockRow.metric == Metric.RESPONSE.value,
+                 ClockRow.stopped_at.is_(None))
+    base = _filtered(_scoped(select(ReportRow.id), user), f)
+    page = max(f.page, 1)
+    listing = (base.outerjoin(ClockRow, clock).add_columns(ClockRow.id)
+               .order_by(ClockRow.due_at.is_(None), ClockRow.due_at, ReportRow.id)
+               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    with uow:
+        total = int(uow.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+        pairs = list(uow.session.execute(listing))
+        rows = _queue_rows(uow, pairs, now)
+        officers = _officers(uow, user)
+        categories = list(uow.session.scalars(select(CategoryRow.code).order_by(CategoryRow.code)))
+    return Queue(rows, total, page, max(1, -(-total // PAGE_SIZE)), f, categories, officers)
+
+
+def _queue_rows(uow: AbstractUnitOfWork, pairs: list[Any], now: datetime) -> list[QueueRow]:
+    ids = [rid for rid, _ in pairs]
+    reports = {r.id: r for r in uow.session.scalars(select(ReportRow).where(ReportRow.id.in_(ids)))}
+    clock_ids = [cid for _, cid in pairs if cid is not None]
+    clocks = {k.report_id: k for k in uow.session.scalars(select(ClockRow).where(ClockRow.id.in_(clock_ids)))}
+    return [_queue_row(reports[rid], clocks.get(rid), now) for rid in ids]
+
+
+def _queue_row(r: ReportRow, clock: ClockRow | None, now: datetime) -> QueueRow:
+    shown = countdown(clock_from_row(clock), now) if clock is not None else None
+    return QueueRow(r.id, r.state, r.category, r.opd, r.officer, r.priority, r.description[:140],
+                    r.submitted_at, shown)
+
+
+def _officers(uow: AbstractUnitOfWork, user: StaffUser) -> list[str]:
+    query = select(UserRow.username).where(UserRow.role.in_([r.value for r in OPD_ROLES]))
+    if user.role in OPD_ROLES:
+        query = query.where(UserRow.opd_code == user.opd)
+    return list(uow.session.scalars(query.order_by(UserRow.username)))
+
+
+# --- the ticket page -------------------------------------------------------------------------
+
+
+def _permitted(report: Report, trigger: Trigger, attempt: Attempt) -> bool:
+    """True when the role, OPD and state guards allow the trigger; form-data guards are left to
+    the service, which checks everything again when the form comes back."""
+    event = SimpleNamespace(name=trigger.value)
+    ev = EventData(None, cast(Any, event), None, report, (), {"attempt": attempt})  # type: ignore[arg-type]
+    for transition in lc.TRANSITIONS:
+        sources = transition["source"] if isinstance(transition["source"], list) else [transition["source"]]
+        if transition["trigger"] == trigger and report.state in sources:
+            guards = [g for g in transition["conditions"] if g in PERMISSION_GUARDS]
+            return all(g(ev) for g in guards)
+    return False
+
+
+def offered_actions(report: Report, user: StaffUser, now: datetime, policy: LifecyclePolicy) -> list[str]:
+    if not may_see(user, report.opd, report.officer) or user.role is Role.HR:
+        return []
+    attempt = Attempt(Actor(user.username, user.role, user.opd), now, {}, None, policy)
+    return [t.value for t in Trigger if _permitted(report, t, attempt)]
+
+
+def ticket(uow: AbstractUnitOfWork, user: StaffUser, report_id: int, now: datetime,
+           policy: LifecyclePolicy) -> dict[str, Any]:
+    with uow:
+        report = uow.reports.get(report_id)
+        if not may_see(user, report.opd, report.officer):
+            raise NotFound("report", report_id)
+        events = uow.reports.events(report_id)
+        clocks = uow.sla.clocks_of(report_id)
+        extra = _ticket_extras(uow, report, user)
+    return {
+        **report_summary(report),
+        "photo": report.photo,
+        "proof_photo": report.proof_photo,
+        "awaiting_info": report.awaiting_info,
+        "events": [event_view(seq, e) for seq, e in enumerate(events, 1)],
+        "clocks": [{**clock_view(k, now), "countdown": countdown(k, now)} for k in clocks],
+        "actions": offered_actions(report, user, now, policy),
+        **extra,
+    }
+
+
+def _ticket_extras(uow: AbstractUnitOfWork, report: Report, user: StaffUser) -> dict[str, Any]:
+    s = uow.session
+    tag = s.get(ReportTagRow, report.id)
+    links = list(s.scalars(select(DuplicateLinkRow).where(DuplicateLinkRow.report_id == report.id)))
+    templates = list(s.scalars(select(ResponseTemplateRow).where(
+        ResponseTemplateRow.category == report.category, ResponseTemplateRow.active).order_by(ResponseTemplateRow.id)))
+    officers = _officers(uow, StaffUser(user.username, Role.OPD_HEAD, report.opd, "")) if report.opd else []
+    return {
+        "hints": list(tag.hints) if tag else [],
+        "flags": list(tag.flags) if tag else [],
+        "tag_status": tag.status if tag else None,
+        "duplicates": [{"id": d.id, "original_id": d.original_id, "status": d.status,
+                        "evidence": d.evidence} for d in links],
+        "templates": [{"id": t.id, "title": t.title, "body": t.body} for t in templates],
+        "holder_officers": officers,
+        "categories": list(s.scalars(select(CategoryRow.code).where(CategoryRow.active).order_by(CategoryRow.code))),
+        "opds": list(s.scalars(select(OpdRow.code).order_by(OpdRow.code))),
+    }
+
+
+# --- triage ----------------------------------------------------------------------------------
+
+
+def triage(uow: AbstractUnitOfWork, user: StaffUser, now: datetime, page: int = 1) -> Queue:
+    """What the dispatch unit must route: reports the tagger abstained on or flagged, and
+    classified reports waiting for an OPD, the dispatch deadline first."""
+    require(user, DISPATCH, "triage reports")
+    clock = and_(ClockRow.report_id == ReportRow.id, ClockRow.metric == Metric.DISPATCH.value,
+                 ClockRow.stopped_at.is_(None))
+    base = select(ReportRow.id).where(ReportRow.state.in_(TRIAGE_STATES))
+    listing = (base.outerjoin(ClockRow, clock).add_columns(ClockRow.id)
+               .order_by(ClockRow.due_at.is_(None), ClockRow.due_at, ReportRow.id)
+               .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE))
+    with uow:
+        total = int(uow.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+        rows = _queue_rows(uow, list(uow.session.execute(listing)), now)
+    return Queue(rows, total, max(page, 1), max(1, -(-total // PAGE_SIZE)), QueueFilter(state=None))
+
+
+def triage_flags(uow: AbstractUnitOfWork, report_ids: list[int]) -> dict[int, list[str]]:
+    with uow:
+        tags = uow.session.scalars(select(ReportTagRow).where(ReportTagRow.report_id.in_(report_ids)))
+        flags = {t.report_id: [*t.flags, *([] if t.decision.get("outcome") != "abstain" else ["abstain"])]
+                 for t in tags}
+        pending = uow.session.scalars(select(DuplicateLinkRow.report_id).where(
+            DuplicateLinkRow.report_id.in_(report_ids), DuplicateLinkRow.status == "pending"))
+        for rid in pending:
+            flags.setdefault(rid, []).append("possible_duplicate")
+    return {rid: sorted(set(flags.get(rid, []))) for rid in report_ids}
+
+
+# --- supervisors -----------------------------------------------------------------------------
+
+
+def rules(uow: AbstractUnitOfWork, user: StaffUser) -> dict[int, list[RuleRow]]:
+    """Every rule's versions, newest first, with who made each."""
+    require(user, SUPERVISING, "read SLA rules")
+    with uow:
+        rows = list(uow.session.scalars(select(RuleRow).order_by(RuleRow.rule_id, RuleRow.version.desc())))
+    grouped: dict[int, list[RuleRow]] = defaultdict(list)
+    for row in rows:
+        grouped[row.rule_id].append(row)
+    return dict(grouped)
+
+
+def preview_rule(uow: AbstractUnitOfWork, user: StaffUser, metric: str, opd: str | None, category: str | None,
+                 priority: str | None, at: datetime) -> RuleRow | None:
+    """Which rule version would start a clock for this OPD, category and priority at `at`."""
+    require(user, SUPERVISING, "preview SLA rules")
+    with uow:
+        rows = list(uow.session.scalars(select(RuleRow)))
+    found = match_rule([rule_from_row(r) for r in rows], Metric(metric), opd, category, priority, at)
+    if found is None:
+        return None
+    return next(r for r in rows if (r.rule_id, r.version) == (found.rule_id, found.version))
+
+
+def calendars(uow: AbstractUnitOfWork, user: StaffUser) -> list[CalendarRow]:
+    require(user, SUPERVISING, "read working calendars")
+    with uow:
+        return list(uow.session.scalars(select(CalendarRow).order_by(CalendarRow.name)))
+
+
+def public_holidays(spec: Mapping[str, Any], year: int) -> list[tuple[str, str]]:
+    """The holidays a calendar observes in a year, cuti bersama included, and its extra ones."""
+    source = spec.get("holidays") or {}
+    found: dict[str, str] = {}
+    if source.get("country"):
+        table = holiday_tables.country_holidays(source["country"], years=year, language="id",
+                                                categories=tuple(source.get("categories", ("public",))))
+        found = {day.isoformat(): str(name) for day, name in sorted(table.items())}
+    for day in spec.get("extra_holidays", []):
+        found.setdefault(str(day), "libur tambahan")
+    return sorted(found.items())
+
+
+def routing(uow: AbstractUnitOfWork, user: StaffUser) -> tuple[list[CategoryRow], list[OpdRow]]:
+    require(user, SUPERVISING, "read routing")
+    with uow:
+        categories = list(uow.session.scalars(select(CategoryRow).order_by(CategoryRow.code)))
+        opds = list(uow.session.scalars(select(OpdRow).order_by(OpdRow.code)))
+    return categories, opds
+
+
+def tagger_health(uow: AbstractUnitOfWork, user: StaffUser) -> dict[str, Any]:
+    require(user, SUPERVISING, "read tagger health")
+    with uow:
+        head = uow.session.scalar(select(TaggerHeadRow).where(TaggerHeadRow.active).order_by(TaggerHeadRow.id.desc()))
+        last = uow.session.scalar(select(func.max(TaggerHeadRow.trained_at)))
+        labels = int(uow.session.scalar(select(func.count()).select_from(TrainingLabelRow)) or 0)
+    holdout = (head.metrics.get("holdout") or {}) if head else {}
+    return {"head": head, "holdout": holdout, "labels": labels, "last_trained": last}
+
+
+def breach_detail(uow: AbstractUnitOfWork, user: StaffUser, breach_id: int, now: datetime) -> dict[str, Any]:
+    """A breach and everything that explains it: rule version, calendar, timeline, working time."""
+    require(user, SUPERVISING | {Role.HR}, "read breaches")
+    with uow:
+        breach = uow.session.get(BreachRow, breach_id)
+        if breach is None:
+            raise NotFound("breach", breach_id)
+        clock = uow.session.get(ClockRow, breach.clock_id)
+        rule = uow.session.scalar(select(RuleRow).where(
+            RuleRow.rule_id == breach.rule_id, RuleRow.version == breach.rule_version))
+        waiver = uow.session.scalar(select(WaiverRow).where(WaiverRow.breach_id == breach_id))
+        events = uow.reports.events(breach.report_id)
+    return {"breach": breach, "rule": rule, "waiver": waiver,
+            "clock": clock_view(clock_from_row(clock), now) if clock else None,
+            "events": [event_view(seq, e) for seq, e in enumerate(events, 1)]}
+
+
+# --- payroll API -----------------------------------------------------------------------------
+
+
+def token_scope(uow: AbstractUnitOfWork, token: str) -> str | None:
+    with uow:
+        row = uow.session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash(token),
+                                                           ApiTokenRow.revoked_at.is_(None)))
+    return row.scope if row else None
+
+
+def api_tokens(uow: AbstractUnitOfWork, user: StaffUser) -> list[ApiTokenRow]:
+    require(user, frozenset({Role.ADMIN}), "read API tokens")
+    with uow:
+        return list(uow.session.scalars(select(ApiTokenRow).order_by(ApiTokenRow.id)))
+
+
+# --- dashboard -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpdScore:
+    opd: str
+    on_time_rate: float | None
+    median_response_hours: float | None
+    open: int
+    overdue: int
+    breached: int
+
+
+def dashboard(uow: AbstractUnitOfWork, user: StaffUser, now: datetime, target: int) -> dict[str, Any]:
+    """Per-OPD performance; a head sees the city's ranking too, as Qlue published it."""
+    require(user, SUPERVISING | {Role.OPD_HEAD, Role.HR, Role.DISPATCHER}, "read the dashboard")
+    week_ago = now - timedelta(days=7)
+    year_start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    with uow:
+        opds = list(uow.session.scalars(select(OpdRow.code).order_by(OpdRow.code)))
+        scores = [_score(uow, opd, now, None) for opd in opds]
+        weekly = sorted((_score(uow, opd, now, week_ago) for opd in opds),
+                        key=lambda s: (-(s.on_time_rate or 0), s.opd))
+        responded = int(uow.session.scalar(select(func.count()).select_from(ReportRow).where(
+            ReportRow.responded_at >= year_start)) or 0)
+        trend = _weekly_trend(uow, now)
+    return {"scores": scores, "ranking": weekly, "responded": responded, "target": target, "trend": trend}
+
+
+def _score(uow: AbstractUnitOfWork, opd: str, now: datetime, since: datetime | None) -> OpdScore:
+    s = uow.session
+    stopped = select(ClockRow.late, ClockRow.used_seconds).where(
+        ClockRow.opd == opd, ClockRow.metric == Metric.RESPONSE.value, ClockRow.outcome == "fulfilled")
+    if since is not None:
+        stopped = stopped.where(ClockRow.stopped_at >= since)
+    done = list(s.execute(stopped))
+    open_count = s.scalar(select(func.count()).select_from(ReportRow).where(
+        ReportRow.opd == opd, ReportRow.state == ReportState.ASSIGNED.value)) or 0
+    overdue = s.scalar(select(func.count()).select_from(ClockRow).where(
+        ClockRow.opd == opd, ClockRow.state == ClockState.RUNNING.value, ClockRow.due_at < now)) or 0
+    breached = s.scalar(select(func.count()).select_from(BreachRow).where(BreachRow.opd == opd)) or 0
+    rate = round(sum(1 for late, _ in done if not late) / len(done), 3) if done else None
+    median = round(statistics.median(u for _, u in done) / 3600, 2) if done else None
+    return OpdScore(opd, rate, median, int(open_count), int(overdue), int(breached))
+
+
+def _weekly_trend(uow: AbstractUnitOfWork, now: datetime, weeks: int = 8) -> list[tuple[str, int]]:
+    start = now - timedelta(weeks=weeks)
+    times = uow.session.scalars(select(ReportRow.responded_at).where(ReportRow.responded_at >= start))
+    counts = [0] * weeks
+    for at in times:
+        if at is not None:
+            counts[min(weeks - 1, int((at - start) / timedelta(weeks=1)))] += 1
+    return [((start + timedelta(weeks=i)).date().isoformat(), n) for i, n in enumerate(counts)]

@@ -1,0 +1,82 @@
+"""The staff web UI: blueprints per audience, sign-in, translations and security headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, Response, request, session
+from flask_babel import Babel, lazy_gettext
+from flask_login import LoginManager
+
+from states.errors import NotFound, PermissionDenied
+from tanggap import staff_views
+from web.deps import TANGGAP, tanggap
+from web.staff import auth, dashboard, hr, supervisor, tickets, triage
+from web.staff.common import LoggedIn, wita
+
+SOURCE = Path(__file__).resolve().parents[1] / "translations"
+CSP = ("default-src 'self'; img-src 'self' data: blob: https://tile.openstreetmap.org; script-src 'self'; "
+       "style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def init_app(app: Flask) -> None:
+    _login(app)
+    _babel(app)
+    app.after_request(security_headers)
+    app.before_request(auth.idle_timeout)
+    app.jinja_env.filters["wita"] = wita
+    for blueprint in (auth.bp, tickets.bp, triage.bp, supervisor.bp, hr.bp, dashboard.bp, hr.api):
+        app.register_blueprint(blueprint)
+
+
+def _login(app: Flask) -> None:
+    manager = LoginManager(app)
+    manager.login_view = "auth.login_form"
+    manager.login_message = lazy_gettext("Silakan masuk terlebih dahulu.")
+    manager.session_protection = "strong"
+    manager.user_loader(_load_user)
+
+
+def _load_user(username: str) -> LoggedIn | None:
+    try:
+        return LoggedIn(staff_views.user(tanggap().uow(), username))
+    except (NotFound, PermissionDenied):
+        return None
+
+
+def _babel(app: Flask) -> None:
+    """Bahasa Indonesia is the source language; the English catalogue is compiled at start."""
+    target = app.extensions[TANGGAP].settings.data_dir / "translations"
+    compile_catalogues(SOURCE, target)
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "id")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
+    Babel(app, locale_selector=_locale)
+
+
+def compile_catalogues(source: Path, target: Path) -> None:
+    for po in source.glob("*/LC_MESSAGES/messages.po"):
+        mo = target / po.relative_to(source).with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as src:
+            catalogue = read_po(src)
+        with mo.open("wb") as out:
+            write_mo(out, catalogue)
+
+
+def _locale() -> str:
+    return str(session.get("lang", "id"))
+
+
+def security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CSP)
+    if request.blueprint in {"auth", "tickets", "triage", "supervisor", "hr", "dashboard", "payroll"}:
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,43 @@
+"""The performance dashboard and the admin's API tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from states.errors import DomainError
+from tanggap import staff, staff_views
+from web.deps import tanggap
+from web.staff.common import mapped, me, refused, run, signed_in
+
+bp = Blueprint("dashboard", __name__)
+
+
+bp.before_request(signed_in)
+
+
+@bp.get("/dashboard")
+@mapped
+def index() -> ResponseReturnValue:
+    app = tanggap()
+    view = staff_views.dashboard(app.uow(), me(), app.clock.now(), current_app.config["TANGGAP_ANNUAL_TARGET"])
+    peak = max((n for _week, n in view["trend"]), default=0) or 1
+    return render_template("staff/dashboard.html", d=view, peak=peak)
+
+
+@bp.get("/admin/tokens")
+@mapped
+def tokens() -> ResponseReturnValue:
+    return render_template("staff/tokens.html", tokens=staff_views.api_tokens(tanggap().uow(), me()), new=None)
+
+
+@bp.post("/admin/tokens")
+@mapped
+def issue_token() -> ResponseReturnValue:
+    try:
+        token = run(staff.IssueApiToken(me().username, request.form.get("name", "")))
+    except DomainError as err:
+        return refused(err, "/admin/tokens")
+    rows = staff_views.api_tokens(tanggap().uow(), me())
+    return render_template("staff/tokens.html", tokens=rows, new=token, message=_("Token dibuat."))

@@ -1,0 +1,130 @@
+"""HR: the breach log with explanations, allowance cuts, CSV/XLSX downloads and the ledger check;
+and the read-only payroll API behind an admin-issued bearer token."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+
+from states.errors import DomainError
+from states.model import Role
+from tanggap import hr as hr_service
+from tanggap import staff_views
+from tanggap.config import DISPLAY_TZ
+from web.deps import tanggap
+from web.staff.common import mapped, me, refused, roles_only, signed_in
+
+bp = Blueprint("hr", __name__, url_prefix="/hr")
+api = Blueprint("payroll", __name__, url_prefix="/api/payroll")
+READERS = (Role.HR, Role.SUPERVISOR, Role.ADMIN)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+bp.before_request(signed_in)
+
+
+def _month() -> str:
+    default = tanggap().clock.now().astimezone(ZoneInfo(DISPLAY_TZ)).strftime("%Y-%m")
+    return request.args.get("month") or default
+
+
+def _lines() -> list[hr_service.BreachLine]:
+    args = request.args
+    waived = {"ya": True, "tidak": False}.get(args.get("waived", ""))
+    return hr_service.breach_log(tanggap().uow(), _month(), args.get("opd") or None, args.get("officer") or None,
+                                 args.get("metric") or None, waived)
+
+
+@bp.get("/breaches")
+@roles_only(*READERS)
+def breaches() -> ResponseReturnValue:
+    try:
+        lines = _lines()
+    except DomainError as err:
+        return refused(err, "/hr/breaches")
+    verdict = hr_service.verify_ledger(tanggap().uow())
+    return render_template("staff/breaches.html", lines=lines, month=_month(), args=request.args, verdict=verdict)
+
+
+@bp.get("/breaches.csv")
+@roles_only(*READERS)
+def breaches_csv() -> ResponseReturnValue:
+    out = io.StringIO()
+    hr_service.write_csv(_lines(), out)
+    return _download(out.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8", "csv")
+
+
+@bp.get("/breaches.xlsx")
+@roles_only(*READERS)
+def breaches_xlsx() -> ResponseReturnValue:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "breaches.xlsx"
+        hr_service.write_xlsx(_lines(), path)
+        data = path.read_bytes()
+    return _download(data, XLSX, "xlsx")
+
+
+def _download(data: bytes, mimetype: str, ext: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="pelanggaran-sla-{_month()}.{ext}"'
+    return response
+
+
+@bp.get("/breaches/<int:breach_id>")
+@mapped
+def breach(breach_id: int) -> ResponseReturnValue:
+    app = tanggap()
+    view = staff_views.breach_detail(app.uow(), me(), breach_id, app.clock.now())
+    return render_template("staff/breach.html", b=view)
+
+
+@bp.get("/allowance")
+@roles_only(*READERS)
+def allowance() -> ResponseReturnValue:
+    try:
+        report = hr_service.allowance(tanggap().uow(), _month())
+    except DomainError as err:
+        return refused(err, "/hr/allowance")
+    return render_template("staff/allowance.html", a=report, month=_month())
+
+
+# --- the payroll API -----------------------------------------------------------------------
+
+
+@api.before_request
+def bearer() -> None:
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.startswith("Bearer ") else ""
+    if not token or staff_views.token_scope(tanggap().uow(), token) != "payroll":
+        abort(Response('{"error": "a valid bearer token is required"}', 401, mimetype="application/json",
+                       headers={"WWW-Authenticate": 'Bearer realm="payroll"'}))
+
+
+@api.get("/breaches")
+def api_breaches() -> ResponseReturnValue:
+    try:
+        lines = _lines()
+    except DomainError as err:
+        return jsonify(error=str(err)), 400
+    return jsonify(month=_month(), breaches=[_line_json(line) for line in lines])
+
+
+def _line_json(line: hr_service.BreachLine) -> dict[str, Any]:
+    return {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in asdict(line).items()}
+
+
+@api.get("/allowance")
+def api_allowance() -> ResponseReturnValue:
+    try:
+        report = hr_service.allowance(tanggap().uow(), _month())
+    except DomainError as err:
+        return jsonify(error=str(err)), 400
+    return jsonify(month=report.month, policy=report.policy, officers=[asdict(c) for c in report.officers],
+                   opds=[asdict(c) for c in report.opds])

@@ -1,0 +1,159 @@
+"""Supervisors: SLA rules with versions and a preview, calendars, routing, templates, waivers
+and the photo tagger's health."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from states.errors import DomainError, InvalidInput
+from tanggap import commands as c
+from tanggap import staff, staff_views
+from tanggap.config import DISPLAY_TZ
+from web.deps import tanggap
+from web.staff.common import mapped, me, refused, run, signed_in
+
+bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+bp.before_request(signed_in)
+
+
+def _done(cmd: c.Command, message: str, back: str) -> ResponseReturnValue:
+    try:
+        run(cmd)
+    except DomainError as err:
+        return refused(err, back)
+    flash(message)
+    return redirect(back, 303)
+
+
+@bp.get("/rules")
+@mapped
+def rules() -> ResponseReturnValue:
+    app = tanggap()
+    found = staff_views.rules(app.uow(), me())
+    categories, opds = staff_views.routing(app.uow(), me())
+    calendars = staff_views.calendars(app.uow(), me())
+    preview = _preview(request.args) if request.args.get("metric") else None
+    return render_template("staff/rules.html", rules=found, categories=categories, opds=opds,
+                           calendars=calendars, preview=preview, args=request.args)
+
+
+def _preview(args: Any) -> dict[str, Any]:
+    app = tanggap()
+    at = _local_time(args.get("at")) or app.clock.now()
+    row = staff_views.preview_rule(app.uow(), me(), args["metric"], args.get("opd") or None,
+                                   args.get("category") or None, args.get("priority") or None, at)
+    return {"row": row, "at": at}
+
+
+def _local_time(raw: str | None) -> datetime | None:
+    """A datetime-local field, read as WITA."""
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(DISPLAY_TZ))
+    except ValueError as err:
+        raise InvalidInput("effective_from", f"{raw!r} is not a date and time") from err
+
+
+def _rule_command(form: Any, rule_id: int | None) -> c.DefineRule:
+    try:
+        amount = float(form.get("target_amount", ""))
+        warn_at = tuple(float(x) for x in form.get("warn_at", "0.5,0.75").split(",") if x.strip())
+    except ValueError as err:
+        raise InvalidInput("target_amount", "must be a number") from err
+    return c.DefineRule(
+        me().username, form.get("metric", ""), amount, form.get("target_unit", ""), form.get("calendar", ""),
+        rule_id=rule_id, opd=form.get("opd") or None, category=form.get("category") or None,
+        priority=form.get("priority") or None, warn_at=warn_at,
+        effective_from=_local_time(form.get("effective_from")), retire=form.get("retire") == "1",
+        note=form.get("note") or None,
+    )
+
+
+@bp.post("/rules")
+def new_rule() -> ResponseReturnValue:
+    return _save_rule(None)
+
+
+@bp.post("/rules/<int:rule_id>")
+def edit_rule(rule_id: int) -> ResponseReturnValue:
+    return _save_rule(rule_id)
+
+
+def _save_rule(rule_id: int | None) -> ResponseReturnValue:
+    back = url_for(".rules")
+    try:
+        cmd = _rule_command(request.form, rule_id)
+    except DomainError as err:
+        return refused(err, back)
+    return _done(cmd, _("Aturan SLA disimpan sebagai versi baru."), back)
+
+
+@bp.get("/calendars")
+@mapped
+def calendars() -> ResponseReturnValue:
+    app = tanggap()
+    found = staff_views.calendars(app.uow(), me())
+    year = app.clock.now().astimezone(ZoneInfo(DISPLAY_TZ)).year
+    holidays = {k.name: staff_views.public_holidays(k.spec, year) for k in found}
+    return render_template("staff/calendars.html", calendars=found, holidays=holidays, days=DAYS, year=year)
+
+
+@bp.post("/calendars/<name>")
+def save_calendar(name: str) -> ResponseReturnValue:
+    back = url_for(".calendars")
+    form = request.form
+    hours = {d: [w.strip() for w in form.get(f"hours_{d}", "").split(",") if w.strip()] for d in DAYS}
+    spec: dict[str, Any] = {"timezone": form.get("timezone", DISPLAY_TZ),
+                            "hours": {d: w for d, w in hours.items() if w}}
+    if form.get("holidays_country"):
+        spec["holidays"] = {"country": form["holidays_country"],
+                            "categories": [x.strip() for x in form.get("holidays_categories", "public").split(",")]}
+    extra = [x.strip() for x in form.get("extra_holidays", "").split() if x.strip()]
+    if extra:
+        spec["extra_holidays"] = extra
+    return _done(c.DefineCalendar(name, spec, me().username), _("Kalender kerja disimpan."), back)
+
+
+@bp.get("/routing")
+@mapped
+def routing() -> ResponseReturnValue:
+    categories, opds = staff_views.routing(tanggap().uow(), me())
+    return render_template("staff/routing.html", categories=categories, opds=opds)
+
+
+@bp.post("/routing/<category>")
+def save_routing(category: str) -> ResponseReturnValue:
+    cmd = staff.SetRouting(me().username, category, request.form.get("opd", ""))
+    return _done(cmd, _("Rute kategori disimpan."), url_for(".routing"))
+
+
+@bp.post("/templates")
+def save_template() -> ResponseReturnValue:
+    form = request.form
+    raw_id = form.get("template_id", "")
+    cmd = staff.DefineResponseTemplate(me().username, form.get("category", ""), form.get("title", ""),
+                                       form.get("body", ""), int(raw_id) if raw_id.isdigit() else None,
+                                       retire=form.get("retire") == "1")
+    return _done(cmd, _("Templat tanggapan disimpan."), url_for(".routing"))
+
+
+@bp.post("/breaches/<int:breach_id>/waive")
+def waive(breach_id: int) -> ResponseReturnValue:
+    cmd = c.WaiveBreach(breach_id, me().username, request.form.get("reason", ""))
+    return _done(cmd, _("Pelanggaran dibebaskan."), url_for("hr.breach", breach_id=breach_id))
+
+
+@bp.get("/tagger")
+@mapped
+def tagger() -> ResponseReturnValue:
+    return render_template("staff/tagger.html", h=staff_views.tagger_health(tanggap().uow(), me()))

@@ -1,0 +1,25 @@
+"""The command centre's triage queue."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
+
+from tanggap import staff_views
+from web.deps import tanggap
+from web.staff.common import mapped, me, signed_in
+
+bp = Blueprint("triage", __name__, url_prefix="/triage")
+
+
+bp.before_request(signed_in)
+
+
+@bp.get("")
+@mapped
+def index() -> ResponseReturnValue:
+    app = tanggap()
+    page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
+    view = staff_views.triage(app.uow(), me(), app.clock.now(), page)
+    flags = staff_views.triage_flags(app.uow(), [r.id for r in view.rows])
+    return render_template("staff/triage.html", q=view, flags=flags)
