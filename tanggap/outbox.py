@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from tanggap import commands as c
 from tanggap.commands import Claim
@@ -58,9 +58,8 @@ def mark_done(uow: AbstractUnitOfWork, claims: Sequence[Claim], now: datetime) -
                             .values(done_at=now), execution_options={"synchronize_session": False})
 
 
-def pending_count(uow: AbstractUnitOfWork, topics: Sequence[str], now: datetime) -> int:
-    """The embedded runner's idle poll: one indexed count, no flow run."""
+def pending_topics(uow: AbstractUnitOfWork, topics: Sequence[str], now: datetime) -> set[str]:
+    """The embedded runner's idle poll: one query on the pending-rows index, no flow run."""
     with uow:
-        return int(uow.session.scalar(select(func.count()).select_from(OutboxRow)
-                                      .where(claimable(topics, now))) or 0)
+        return set(uow.session.scalars(select(OutboxRow.topic).where(claimable(topics, now)).distinct()))
 

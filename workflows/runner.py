@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from tanggap.bootstrap import Tanggap
 from tanggap.config import DISPLAY_TZ
 from tanggap.intake import FETCH_TOPIC
-from tanggap.outbox import NOTIFY_TOPICS, REPORT_SUBMITTED, pending_count
+from tanggap.outbox import NOTIFY_TOPICS, REPORT_SUBMITTED, pending_topics
 from workflows import deps
 from workflows.environment import configure, without_heartbeats
 
@@ -56,11 +56,12 @@ class Runner:
 
     def tick(self, now: float) -> None:
         at = self.app.clock.now()
-        if pending_count(self.app.uow(), (REPORT_SUBMITTED,), at):
+        pending = pending_topics(self.app.uow(), (REPORT_SUBMITTED, FETCH_TOPIC, *NOTIFY_TOPICS), at)
+        if REPORT_SUBMITTED in pending:
             self._run("process-reports", {"limit": self.batch_size})
-        if pending_count(self.app.uow(), NOTIFY_TOPICS, at):
+        if pending & set(NOTIFY_TOPICS):
             self._run("deliver-notifications", {})
-        if pending_count(self.app.uow(), (FETCH_TOPIC,), at):
+        if FETCH_TOPIC in pending:
             self._run("fetch-media", {})
         for timer in self.timers:
             if now >= timer.due:

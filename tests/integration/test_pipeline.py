@@ -26,6 +26,7 @@ from tanggap.storage import FakePhotoStorage, prepare_photo
 from tanggap.views import report_detail
 from workflows import deps
 from workflows.flows import claim_submitted, load_photos, route, tag
+from workflows.runner import WITA, Runner
 
 
 def jpeg(seed: int, quality: int = 90) -> bytes:
@@ -149,3 +150,14 @@ def test_two_concurrent_runs_on_postgres_never_process_the_same_report(pg_app: T
             EventRow.report_id.in_(ids), EventRow.trigger == "assign"))
     assert assigned_events == 40
     deps.use(None)  # type: ignore[arg-type]
+
+
+def test_the_runner_starts_a_flow_only_when_the_outbox_has_work(pipeline: deps.Dependencies) -> None:
+    launched: list[str] = []
+    runner = Runner(pipeline.app, lambda name, _: launched.append(name), poll_seconds=1, batch_size=8,
+                    last_day=pipeline.app.clock.now().astimezone(WITA).date().isoformat())  # today's jobs done
+    runner.tick(now=0.0)
+    assert launched == []  # idle: one query, no flow run
+    submit(pipeline, None)
+    runner.tick(now=0.5)
+    assert launched == ["process-reports"]
