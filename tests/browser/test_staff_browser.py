@@ -38,7 +38,7 @@ def test_a_report_goes_from_triage_to_a_green_response(browser: Any, server: str
     dispatcher.select_option("#form-classify select[name=category]", "jalan-rusak")
     dispatcher.click("#form-classify button")
     dispatcher.click("#form-assign button")
-    assert "assigned" in dispatcher.inner_text("h1")
+    assert "Ditugaskan" in dispatcher.inner_text("h1")
 
     officer = _sign_in(browser, server, "pupr.officer")
     officer.goto(f"{server}/queue")
@@ -50,7 +50,7 @@ def test_a_report_goes_from_triage_to_a_green_response(browser: Any, server: str
     officer.fill("#form-respond textarea[name=response]", "Lubang sudah ditambal.")
     officer.set_input_files("#form-respond input[name=proof]", str(PHOTO))
     officer.click("#form-respond button")
-    assert "responded" in officer.inner_text("h1")
+    assert "Ditanggapi" in officer.inner_text("h1")
     assert officer.locator(".sla.green").count() >= 1 and officer.locator(".sla.red").count() == 0
     officer.screenshot(path=str(shots / "ticket.png"), full_page=True)
 

@@ -27,8 +27,24 @@ def init_app(app: Flask) -> None:
     app.after_request(security_headers)
     app.before_request(auth.idle_timeout)
     app.jinja_env.filters["wita"] = wita
+    app.jinja_env.filters["state_label"] = state_label
     for blueprint in (auth.bp, tickets.bp, triage.bp, supervisor.bp, hr.bp, dashboard.bp, hr.api):
         app.register_blueprint(blueprint)
+
+
+STATE_LABELS = {
+    "submitted": lazy_gettext("Baru"),
+    "classified": lazy_gettext("Terklasifikasi"),
+    "assigned": lazy_gettext("Ditugaskan"),
+    "responded": lazy_gettext("Ditanggapi"),
+    "closed": lazy_gettext("Selesai"),
+    "rejected": lazy_gettext("Ditolak"),
+}
+
+
+def state_label(state: str) -> str:
+    """A lifecycle state as staff read it, in the page's language."""
+    return str(STATE_LABELS.get(state, state))
 
 
 def _login(app: Flask) -> None:
