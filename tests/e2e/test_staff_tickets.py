@@ -126,7 +126,7 @@ def test_an_officer_responds_with_a_proof_photo_and_the_clock_turns_green(web: F
     response = client.post(f"/tickets/{rid}/respond", data=data, content_type="multipart/form-data")
     assert response.status_code == 303
     after = client.get(f"/tickets/{rid}").text
-    assert "responded" in after and "Sudah ditambal" in after
+    assert "Ditanggapi" in after and "Sudah ditambal" in after
     proof = re.search(r'src="(/media/[^"]+)" alt="Foto bukti perbaikan"', after)
     assert proof and client.get(proof.group(1)).status_code == 200
     assert 'class="sla green"' in after and 'class="sla red"' not in after

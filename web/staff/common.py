@@ -104,7 +104,10 @@ def _explained(err: DomainError) -> tuple[int, str]:
     return 400, _("Tindakan gagal.")
 
 
-def wita(at: datetime | None, fmt: str = "%d-%m-%Y %H:%M") -> str:
+def wita(at: datetime | str | None, fmt: str = "%d-%m-%Y %H:%M") -> str:
+    """A time as staff read it; read models may hand over an ISO string with its offset."""
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
     return at.astimezone(ZoneInfo(DISPLAY_TZ)).strftime(fmt) + " WITA" if at else "-"
 
 
