@@ -220,6 +220,7 @@ class Claim:
     topic: str
     report_id: int | None
     payload: dict[str, Any]
+    attempts: int = 1
 
 
 @dataclass(frozen=True)

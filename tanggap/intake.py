@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, column, func, inspect, or_, select, table, update
+from sqlalchemy import Engine, column, func, inspect, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,7 +38,7 @@ from states.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
 from states.model import CITIZEN, Report, ReportState, Trigger
 from tanggap import commands as c
-from tanggap import services
+from tanggap import outbox, services
 from tanggap.config import DISPLAY_TZ, IntakeSettings
 from tanggap.context import Context
 from tanggap.db import CategoryRow, OpdRow, OutboxRow, ReportRow, UtcDateTime
@@ -773,28 +773,10 @@ def rate_response(cmd: RateResponse, ctx: Context) -> None:
 
 
 def claim_media_fetches(cmd: ClaimMediaFetches, ctx: Context) -> list[MediaFetchJob]:
-    """Lease pending fetches to one worker. A conditional UPDATE per row: if another worker
-    leased it first, the row count is 0 and it is skipped."""
-    session = ctx.uow.session
-    free = or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < ctx.now)
-    pending = session.scalars(
-        select(OutboxRow)
-        .where(OutboxRow.topic == FETCH_TOPIC, OutboxRow.done_at.is_(None), free)
-        .order_by(OutboxRow.id)
-        .limit(cmd.limit)
-    ).all()
-    jobs = []
-    for row in pending:
-        leased = session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id == row.id, OutboxRow.done_at.is_(None), free)
-            .values(claimed_until=ctx.now + cmd.lease, claimed_by=cmd.worker, attempts=OutboxRow.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if leased.rowcount == 1:  # type: ignore[attr-defined]
-            assert row.report_id is not None
-            jobs.append(MediaFetchJob(row.id, row.report_id, str(row.payload["url"]), row.attempts + 1))
-    return jobs
+    """Lease pending fetches to one worker, through the outbox's shared claim."""
+    lease = c.ClaimOutbox((FETCH_TOPIC,), cmd.worker, cmd.limit, int(cmd.lease.total_seconds()))
+    return [MediaFetchJob(cl.outbox_id, cl.report_id, str(cl.payload["url"]), cl.attempts)
+            for cl in outbox.claim_outbox(lease, ctx) if cl.report_id is not None]
 
 
 def record_media_fetch(cmd: RecordMediaFetch, ctx: Context) -> str | None:

@@ -38,7 +38,7 @@ def claim_outbox(cmd: c.ClaimOutbox, ctx: Context) -> list[Claim]:
     claimed = (update(OutboxRow).where(OutboxRow.id.in_(pending.scalar_subquery()))
                .values(claimed_by=cmd.worker, claimed_until=ctx.now + timedelta(seconds=cmd.lease_seconds),
                        attempts=OutboxRow.attempts + 1)
-               .returning(OutboxRow.id, OutboxRow.topic, OutboxRow.report_id, OutboxRow.payload))
+               .returning(OutboxRow.id, OutboxRow.topic, OutboxRow.report_id, OutboxRow.payload, OutboxRow.attempts))
     rows = ctx.uow.session.execute(claimed, execution_options={"synchronize_session": False})
     return sorted((Claim(*row) for row in rows), key=lambda claim: claim.outbox_id)
 
