@@ -93,6 +93,8 @@ class CategoryRow(Base):
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Two reports of this category this close (metres) may be one problem: a flood spreads wider than a pothole.
+    duplicate_radius_m: Mapped[float] = mapped_column(Float, default=50.0, server_default="50")
 
 
 class ReportRow(Base):
@@ -126,11 +128,15 @@ class ReportRow(Base):
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     awaiting_info: Mapped[bool] = mapped_column(Boolean, default=False)
     pause_reason: Mapped[str | None] = mapped_column(String(32))
+    # Due time of the open response clock (a projection of sla_clocks kept by the SLA reactions),
+    # so the OPD queue walks one index in deadline order.
+    response_due_at: Mapped[datetime | None]
     # The application sets the version (= number of events); the ORM puts the old value
     # in the UPDATE's WHERE clause, so a concurrent writer's update matches no row.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
-    __table_args__ = (Index("ix_reports_opd_state", "opd", "state"),)
+    __table_args__ = (Index("ix_reports_opd_state", "opd", "state"),
+                      Index("ix_reports_opd_response_due", "opd", "response_due_at", "id"))
 
 
 class EventRow(Base):
