@@ -135,8 +135,7 @@ class ReportRow(Base):
     # in the UPDATE's WHERE clause, so a concurrent writer's update matches no row.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
-    __table_args__ = (Index("ix_reports_opd_state", "opd", "state"),
-                      Index("ix_reports_opd_response_due", "opd", "response_due_at", "id"))
+    __table_args__ = (Index("ix_reports_queue", "opd", "state", "response_due_at", "id", "officer", "category"),)
 
 
 class EventRow(Base):

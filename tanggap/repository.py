@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import fields
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import insert, select
@@ -30,7 +32,7 @@ class AbstractReportRepository(Protocol):
     def preload(self, report_ids: list[int]) -> None: ...
     def events(self, report_id: int) -> list[ReportEvent]: ...
     def changed_ids(self) -> list[int]: ...
-    def flush_pending(self) -> None: ...
+    def flush_pending(self, deadlines: Mapping[int, datetime | None]) -> None: ...
 
 
 class SqlAlchemyReportRepository:
@@ -73,13 +75,16 @@ class SqlAlchemyReportRepository:
     def changed_ids(self) -> list[int]:
         return [rid for rid, (report, _, _) in self._seen.items() if report.pending_events]
 
-    def flush_pending(self) -> None:
-        """Write changed reports and append their new events."""
+    def flush_pending(self, deadlines: Mapping[int, datetime | None]) -> None:
+        """Write changed reports and append their new events. `deadlines` are the open response
+        clocks' due times of reports whose clocks moved: the queue's sort key, written in the same UPDATE."""
         new_events: list[dict[str, Any]] = []
         for report_id, (report, row, base) in list(self._seen.items()):
             if not report.pending_events:
                 continue
             _copy_to_row(report, row)
+            if report_id in deadlines and row.response_due_at != deadlines[report_id]:
+                row.response_due_at = deadlines[report_id]
             new_events += (event_values(report_id, base + i, e) for i, e in enumerate(report.pending_events, 1))
             report.pending_events.clear()
             self._seen[report_id] = (report, row, report.version)

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, Text, bindparam, func, select, text, update
+from sqlalchemy import Table, Text, bindparam, func, insert, select, text, update
 from sqlalchemy import cast as sa_cast
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,21 @@ LEDGER_TABLES: dict[str, type[ChainedRow]] = {
 # A row's id is assigned on insert, after hashing; its place in the chain (chain_seq) is hashed instead.
 CLOCKS = cast(Table, ClockRow.__table__)
 JSON_CLOCK_COLUMNS = frozenset({"calendar_spec", "warn_at", "pending", "recorded", "holders"})
+
+
+# Everything a lifecycle event or a pause can move; identity, rule and calendar snapshot never change.
+MUTABLE_CLOCK_COLUMNS = frozenset({
+    "state", "run_from", "used_seconds", "paused_seconds", "paused_at", "pause_reason", "due_at",
+    "next_alert_at", "pending", "recorded", "holders", "stopped_at", "outcome", "late", "overdue_seconds",
+})
+# JSON arrives as text and is parsed by orjson: the driver's per-value json.loads dominated.
+CLOCK_READ_COLUMNS = [sa_cast(c, Text).label(c.key) if c.key in JSON_CLOCK_COLUMNS else c for c in CLOCKS.columns]
+
+
+def open_response_due(clocks: list[SlaClock]) -> datetime | None:
+    """What the OPD queue sorts by: the due time of the report's response clock that has not stopped."""
+    return min((k.due_at for k in clocks if k.metric is Metric.RESPONSE and k.state is not ClockState.STOPPED),
+               default=None)
 
 
 def _parsed(row: Mapping[str, Any]) -> Any:
@@ -151,7 +166,9 @@ class SqlAlchemySlaRepository:
         self._rules: list[SlaRule] | None = None
         self._calendars: dict[str, WorkingCalendar] = {}
         self._heads: dict[str, str | None] = {}
-        self._clocks: dict[int, list[tuple[SlaClock, ClockRow]]] = {}
+        self._clocks: dict[int, list[SlaClock]] = {}
+        self._loaded: dict[int, tuple[SlaClock, dict[str, Any]]] = {}  # id(clock) -> (clock, stored values)
+        self._new: list[SlaClock] = []
         self._changed: set[int] = set()  # id() of the clocks this unit of work moved
         self.pending_breaches: list[tuple[SlaClock, dict[str, Any]]] = []
         self.pending_fulfilments: list[tuple[SlaClock, datetime, Outcome]] = []
@@ -186,10 +203,12 @@ class SqlAlchemySlaRepository:
         return self._heads[opd]
 
     # --- clocks moved by lifecycle events
+    # Clocks are read and written with Core statements, a few per batch: the ORM's per-object
+    # bookkeeping cost more than the SLA arithmetic itself.
     def clocks_of(self, report_id: int) -> list[SlaClock]:
         if report_id not in self._clocks:
             self.preload([report_id])
-        return [clock for clock, _ in self._clocks[report_id]]
+        return self._clocks[report_id]
 
     def preload(self, report_ids: list[int]) -> None:
         """Load the clocks of many reports in one query, for batches."""
@@ -198,34 +217,73 @@ class SqlAlchemySlaRepository:
             return
         for rid in wanted:
             self._clocks[rid] = []
-        # No autoflush: clocks added earlier in this unit of work are tracked already.
-        with self.session.no_autoflush:
-            rows = self.session.scalars(select(ClockRow).where(ClockRow.report_id.in_(wanted)).order_by(ClockRow.id))
-            for row in rows:
-                self._clocks[row.report_id].append((clock_from_row(row), row))
+        query = select(*CLOCK_READ_COLUMNS).where(CLOCKS.c.report_id.in_(wanted)).order_by(CLOCKS.c.id)
+        for row in self.session.execute(query):
+            loaded = _parsed(row._mapping)
+            clock = clock_from_row(loaded)
+            self._clocks[clock.report_id].append(clock)
+            self._loaded[id(clock)] = (clock, vars(loaded))
 
     def add_clock(self, clock: SlaClock) -> None:
-        row = ClockRow(**clock_values(clock))
-        self.session.add(row)
-        self._clocks.setdefault(clock.report_id, []).append((clock, row))
+        self._clocks.setdefault(clock.report_id, []).append(clock)
+        self._new.append(clock)
 
     def changed(self, clock: SlaClock) -> None:
         """Note a clock to write back at flush; untouched clocks are not compared field by field."""
         self._changed.add(id(clock))
 
+    def response_deadlines(self) -> dict[int, datetime | None]:
+        """The open response clock's due time of every report whose clocks moved in this unit of work."""
+        moved = {k.report_id for k in self._new} | {
+            self._loaded[key][0].report_id for key in self._changed if key in self._loaded
+        }
+        return {rid: open_response_due(self._clocks.get(rid, [])) for rid in moved}
+
     def flush(self) -> None:
         """Write touched clocks back, then chain the breaches and fulfilments they produced."""
-        tracked = [p for pairs in self._clocks.values() for p in pairs]
-        for clock, row in (p for p in tracked if id(p[0]) in self._changed):
-            for key, value in clock_values(clock).items():
-                if getattr(row, key) != value:
-                    setattr(row, key, value)
-        self.session.flush()
-        for clock, row in tracked:
-            clock.id = row.id
-        self._changed.clear()
+        self._insert_new_clocks()
+        self._update_changed_clocks()
         self._chain_breaches()
         self._chain_fulfilments()
+
+    def _insert_new_clocks(self) -> None:
+        if not self._new:
+            return
+        rows = [clock_values(k) for k in self._new]
+        if self.session.get_bind().dialect.name == "postgresql":
+            # Ids drawn from the sequence up front, then one COPY: breaches need the ids.
+            ids = sorted(self.session.scalars(
+                text("SELECT nextval(pg_get_serial_sequence('sla_clocks', 'id')) FROM generate_series(1, :n)"),
+                {"n": len(rows)}))
+            bulk_insert(self.session, CLOCKS, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+        else:
+            statement = insert(CLOCKS).returning(CLOCKS.c.id, sort_by_parameter_order=True)
+            ids = list(self.session.execute(statement, rows).scalars())
+        for clock, clock_id in zip(self._new, ids, strict=True):
+            clock.id = clock_id
+            self._loaded[id(clock)] = (clock, {})  # written whole: later changes compare against nothing
+        self._changed.difference_update(id(k) for k in self._new)
+        self._new.clear()
+
+    def _update_changed_clocks(self) -> None:
+        # Only the columns that moved are written, as the ORM did: a concurrent sweep's record of
+        # an alert on a column this transaction did not touch is never overwritten.
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for key in self._changed:
+            clock, before = self._loaded[key]
+            now = clock_values(clock)
+            moved = tuple(sorted(k for k, v in now.items() if k in MUTABLE_CLOCK_COLUMNS and before.get(k) != v))
+            if moved:
+                groups.setdefault(moved, []).append({"clock_id": clock.id, **{f"new_{k}": now[k] for k in moved}})
+                before.update({k: now[k] for k in moved})
+        for columns, rows in groups.items():
+            statement = (
+                update(CLOCKS)
+                .where(CLOCKS.c.id == bindparam("clock_id"))
+                .values({k: bindparam(f"new_{k}", type_=CLOCKS.c[k].type) for k in columns})
+            )
+            self.session.execute(statement, rows)
+        self._changed.clear()
 
     def _chain_breaches(self) -> None:
         if not self.pending_breaches:
@@ -270,16 +328,14 @@ class SqlAlchemySlaRepository:
     # --- the sweep, set-based
     def due_clocks(self, now: datetime, limit: int) -> list[SlaClock]:
         """Clocks with an alert due, oldest first, locked for this sweep; other sweeps skip them."""
-        columns = [sa_cast(c, Text).label(c.key) if c.key in JSON_CLOCK_COLUMNS else c for c in CLOCKS.columns]
         query = (
-            select(*columns)
+            select(*CLOCK_READ_COLUMNS)
             .where(CLOCKS.c.next_alert_at <= now)
             .order_by(CLOCKS.c.next_alert_at)
             .limit(limit)
             .with_for_update(skip_locked=True, of=CLOCKS)
         )
-        # JSON arrives as text and is parsed by orjson: the driver's per-value json.loads dominated.
-        return [clock_from_row(_parsed(dict(row._mapping))) for row in self.session.execute(query)]
+        return [clock_from_row(_parsed(row._mapping)) for row in self.session.execute(query)]
 
     def save_swept(self, clocks: list[SlaClock]) -> None:
         if not clocks:

@@ -144,28 +144,32 @@ def _filtered(query: Select[Any], f: QueueFilter) -> Select[Any]:
 
 
 def queue(uow: AbstractUnitOfWork, user: StaffUser, f: QueueFilter, now: datetime) -> Queue:
-    """Tickets in reach, soonest deadline first: the running response clock's due time."""
-    clock = and_(ClockRow.report_id == ReportRow.id, ClockRow.metric == Metric.RESPONSE.value,
-                 ClockRow.stopped_at.is_(None))
+    """Tickets in reach, soonest deadline first: the open response clock's due time, which the
+    SLA reactions keep on the report so this walks one index in order (ix_reports_queue)."""
     base = _filtered(_scoped(select(ReportRow.id), user), f)
     page = max(f.page, 1)
-    listing = (base.outerjoin(ClockRow, clock).add_columns(ClockRow.id)
-               .order_by(ClockRow.due_at.is_(None), ClockRow.due_at, ReportRow.id)
-               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    skip = (page - 1) * PAGE_SIZE
+    due = ReportRow.response_due_at
     with uow:
-        total = int(uow.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
-        pairs = list(uow.session.execute(listing))
-        rows = _queue_rows(uow, pairs, now)
+        s = uow.session
+        total, timed = s.execute(base.with_only_columns(func.count(), func.count(due))).one()
+        # Tickets with a deadline first, then those without (no rule covered them), oldest first.
+        ids = list(s.scalars(base.where(due.isnot(None)).order_by(due, ReportRow.id)
+                             .limit(PAGE_SIZE).offset(skip))) if skip < timed else []
+        if len(ids) < PAGE_SIZE and skip + len(ids) < total:
+            ids += s.scalars(base.where(due.is_(None)).order_by(ReportRow.id)
+                             .limit(PAGE_SIZE - len(ids)).offset(max(0, skip - timed)))
+        rows = _queue_rows(uow, ids, Metric.RESPONSE, now)
         officers = _officers(uow, user)
-        categories = list(uow.session.scalars(select(CategoryRow.code).order_by(CategoryRow.code)))
+        categories = list(s.scalars(select(CategoryRow.code).order_by(CategoryRow.code)))
     return Queue(rows, total, page, max(1, -(-total // PAGE_SIZE)), f, categories, officers)
 
 
-def _queue_rows(uow: AbstractUnitOfWork, pairs: list[Any], now: datetime) -> list[QueueRow]:
-    ids = [rid for rid, _ in pairs]
+def _queue_rows(uow: AbstractUnitOfWork, ids: list[int], metric: Metric, now: datetime) -> list[QueueRow]:
+    """The listed reports with the open clock of `metric` each (their countdown), in `ids` order."""
     reports = {r.id: r for r in uow.session.scalars(select(ReportRow).where(ReportRow.id.in_(ids)))}
-    clock_ids = [cid for _, cid in pairs if cid is not None]
-    clocks = {k.report_id: k for k in uow.session.scalars(select(ClockRow).where(ClockRow.id.in_(clock_ids)))}
+    clocks = {k.report_id: k for k in uow.session.scalars(select(ClockRow).where(
+        ClockRow.report_id.in_(ids), ClockRow.metric == metric.value, ClockRow.stopped_at.is_(None)))}
     return [_queue_row(reports[rid], clocks.get(rid), now) for rid in ids]
 
 
@@ -261,7 +265,7 @@ def triage(uow: AbstractUnitOfWork, user: StaffUser, now: datetime, page: int = 
                .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE))
     with uow:
         total = int(uow.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
-        rows = _queue_rows(uow, list(uow.session.execute(listing)), now)
+        rows = _queue_rows(uow, [rid for rid, _ in uow.session.execute(listing)], Metric.DISPATCH, now)
     return Queue(rows, total, max(page, 1), max(1, -(-total // PAGE_SIZE)), QueueFilter(state=None))
 
 

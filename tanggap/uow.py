@@ -52,7 +52,7 @@ class SqlAlchemyUnitOfWork:
     def commit(self) -> None:
         changed = self.reports.changed_ids()
         try:
-            self.reports.flush_pending()
+            self.reports.flush_pending(self.sla.response_deadlines())
             self.sla.flush()
             self.session.commit()
         except StaleDataError as err:

@@ -24,7 +24,10 @@ def upgrade() -> None:
         "UPDATE reports SET response_due_at = (SELECT MIN(c.due_at) FROM sla_clocks c"
         " WHERE c.report_id = reports.id AND c.metric = 'response' AND c.stopped_at IS NULL)"
     )
-    op.create_index("ix_reports_opd_response_due", "reports", ["opd", "response_due_at", "id"])
+    # The queue's scope (OPD, state) in deadline order; the officer is carried so an officer's
+    # count ("mine or unassigned") and a category filter's count never visit the table.
+    op.create_index("ix_reports_queue", "reports", ["opd", "state", "response_due_at", "id", "officer", "category"])
+    op.drop_index("ix_reports_opd_state", table_name="reports")  # a prefix of the queue's index
     # How far apart two reports of this category may be and still be one problem (metres).
     with op.batch_alter_table("categories") as batch:
         batch.add_column(sa.Column("duplicate_radius_m", sa.Float(), nullable=False, server_default="50"))
@@ -33,6 +36,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("categories") as batch:
         batch.drop_column("duplicate_radius_m")
-    op.drop_index("ix_reports_opd_response_due", table_name="reports")
+    op.create_index("ix_reports_opd_state", "reports", ["opd", "state"])
+    op.drop_index("ix_reports_queue", table_name="reports")
     with op.batch_alter_table("reports") as batch:
         batch.drop_column("response_due_at")
