@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -59,6 +60,19 @@ def env_box(name: str, default: tuple[float, float, float, float]) -> tuple[floa
     return south, west, north, east
 
 
+# http(s), a host (optionally behind Leaflet's {s} subdomain slot) and port, then a path with
+# {z}, {x} and {y}. The host goes into the Content-Security-Policy header, so nothing else may.
+TILE_URL = re.compile(r"^(?P<origin>https?://(?:\{s\}\.)?[A-Za-z0-9.-]+(?::\d{1,5})?)/[^\s;,'\"]*$")
+
+
+def env_tile_url(name: str) -> str:
+    raw = os.environ.get(name, "").strip()
+    if raw and not (TILE_URL.match(raw) and all(slot in raw for slot in ("{z}", "{x}", "{y}"))):
+        raise ValueError(f"{name} must be a tile URL like https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png, "
+                         f"got {raw!r}")
+    return raw
+
+
 # Kota Kupang, roughly: the city's kelurahan all lie inside.
 KUPANG_BOX = (-10.25, 123.50, -10.10, 123.70)
 
@@ -95,6 +109,25 @@ class IntakeSettings:
 
 
 @dataclass(frozen=True)
+class MapSettings:
+    """The map on the ticket page. No tile URL, no map: the page shows the coordinates only and
+    the browser fetches nothing from outside (the demo machine has no internet)."""
+
+    tiles: str = ""  # a tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
+    attribution: str = ""  # shown on the map as HTML; the tile provider's terms usually require it
+
+    @property
+    def tile_source(self) -> str:
+        """The tile host as a Content-Security-Policy source; Leaflet's {s} slot becomes *."""
+        found = TILE_URL.match(self.tiles)
+        return found.group("origin").replace("{s}", "*") if found else ""
+
+    @classmethod
+    def from_env(cls) -> MapSettings:
+        return cls(tiles=env_tile_url("TANGGAP_MAP_TILES"), attribution=env_str("TANGGAP_MAP_ATTRIBUTION", ""))
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str
@@ -103,6 +136,7 @@ class Settings:
     display_tz: str = DISPLAY_TZ
     secret_key: str = ""  # signs web sessions and CSRF tokens; empty: one is kept in the data folder
     intake: IntakeSettings = field(default_factory=IntakeSettings)
+    map: MapSettings = field(default_factory=MapSettings)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -114,6 +148,7 @@ class Settings:
             reopen_window=timedelta(days=env_float("TANGGAP_REOPEN_WINDOW_DAYS", 7)),
             secret_key=env_str("TANGGAP_SECRET_KEY", ""),
             intake=IntakeSettings.from_env(),
+            map=MapSettings.from_env(),
         )
 
     @property

@@ -4,12 +4,14 @@ may see: authorization lives here and in `tanggap.staff`, not in the templates."
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from bisect import bisect_right
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 import holidays as holiday_tables
 from sqlalchemy import Select, and_, false, func, or_, select
@@ -21,6 +23,7 @@ from states import lifecycle as lc
 from states.errors import NotFound, PermissionDenied
 from states.lifecycle import Attempt, LifecyclePolicy
 from states.model import Actor, Report, ReportState, Role, Trigger
+from tanggap.config import DISPLAY_TZ
 from tanggap.db import (
     BreachRow,
     CalendarRow,
@@ -44,6 +47,8 @@ from tanggap.uow import AbstractUnitOfWork
 from tanggap.views import event_view, report_summary
 
 PAGE_SIZE = 50
+WITA = ZoneInfo(DISPLAY_TZ)
+TREND_WEEKS = 12
 OPEN_STATES = (ReportState.ASSIGNED.value,)
 TRIAGE_STATES = (ReportState.SUBMITTED.value, ReportState.CLASSIFIED.value)
 # Guards that depend only on who acts and on the ticket, not on what a form will carry.
@@ -423,11 +428,54 @@ def _score(uow: AbstractUnitOfWork, opd: str, now: datetime, since: datetime | N
     return OpdScore(opd, rate, median, int(open_count), int(overdue), int(breached))
 
 
-def _weekly_trend(uow: AbstractUnitOfWork, now: datetime, weeks: int = 8) -> list[tuple[str, int]]:
-    start = now - timedelta(weeks=weeks)
-    times = uow.session.scalars(select(ReportRow.responded_at).where(ReportRow.responded_at >= start))
-    counts = [0] * weeks
-    for at in times:
-        if at is not None:
-            counts[min(weeks - 1, int((at - start) / timedelta(weeks=1)))] += 1
-    return [((start + timedelta(weeks=i)).date().isoformat(), n) for i, n in enumerate(counts)]
+@dataclass(frozen=True)
+class WeekTrend:
+    """One ISO week (Monday to Sunday in WITA): responses sent, and response clocks stopped in
+    time out of all that stopped fulfilled, as the OPD scores count them."""
+
+    monday: datetime  # 00:00 WITA
+    responses: int
+    on_time: int
+    measured: int
+    by_opd: dict[str, int]
+
+    @property
+    def week(self) -> str:
+        year, number, _day = self.monday.isocalendar()
+        return f"{year}-W{number:02d}"
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(self.on_time / self.measured, 3) if self.measured else None
+
+
+def week_starts(now: datetime, weeks: int) -> list[datetime]:
+    """Midnight WITA of the Mondays of the last `weeks` ISO weeks, oldest first, this week last."""
+    today = now.astimezone(WITA).date()
+    monday = today - timedelta(days=today.weekday())
+    return [datetime.combine(monday - timedelta(weeks=n), time(), WITA) for n in range(weeks - 1, -1, -1)]
+
+
+def _weekly_trend(uow: AbstractUnitOfWork, now: datetime, weeks: int = TREND_WEEKS) -> list[WeekTrend]:
+    starts = week_starts(now, weeks)
+    begin, end = starts[0], starts[-1] + timedelta(weeks=1)
+    responded = uow.session.execute(select(ReportRow.responded_at, ReportRow.opd).where(
+        ReportRow.responded_at >= begin, ReportRow.responded_at < end))
+    stopped = uow.session.execute(select(ClockRow.stopped_at, ClockRow.late).where(
+        ClockRow.metric == Metric.RESPONSE.value, ClockRow.outcome == "fulfilled",
+        ClockRow.stopped_at >= begin, ClockRow.stopped_at < end))
+    by_opd: list[Counter[str]] = [Counter() for _ in starts]
+    for at, opd in responded:
+        by_opd[_week_index(starts, at)][opd or "-"] += 1
+    measured, late = Counter[int](), Counter[int]()
+    for at, was_late in stopped:
+        week = _week_index(starts, at)
+        measured[week] += 1
+        late[week] += bool(was_late)
+    return [WeekTrend(monday, sum(by_opd[i].values()), measured[i] - late[i], measured[i], dict(by_opd[i]))
+            for i, monday in enumerate(starts)]
+
+
+def _week_index(starts: list[datetime], at: datetime | None) -> int:
+    assert at is not None  # the queries keep only rows whose time lies in the weeks shown
+    return bisect_right(starts, at) - 1

@@ -6,22 +6,29 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, Response, request, session
+from flask import Flask, Response, current_app, request, session
 from flask_babel import Babel, lazy_gettext
 from flask_login import LoginManager
 
 from states.errors import NotFound, PermissionDenied
 from tanggap import staff_views
+from tanggap.config import MapSettings
 from web.deps import TANGGAP, tanggap
 from web.staff import auth, dashboard, hr, supervisor, tickets, triage
 from web.staff.common import LoggedIn, wita
 
 SOURCE = Path(__file__).resolve().parents[1] / "translations"
-CSP = ("default-src 'self'; img-src 'self' data: blob: https://tile.openstreetmap.org; script-src 'self'; "
+CSP = ("default-src 'self'; img-src {images}; script-src 'self'; "
        "style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
+def content_security_policy(maps: MapSettings) -> str:
+    """Images from this site only, plus the map's tile host when map tiles are configured."""
+    return CSP.format(images="'self' data: blob:" + (f" {maps.tile_source}" if maps.tiles else ""))
+
+
 def init_app(app: Flask) -> None:
+    app.config["STAFF_CSP"] = content_security_policy(app.extensions[TANGGAP].settings.map)
     _login(app)
     _babel(app)
     app.after_request(security_headers)
@@ -92,7 +99,7 @@ def security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", current_app.config["STAFF_CSP"])
     if request.blueprint in {"auth", "tickets", "triage", "supervisor", "hr", "dashboard", "payroll"}:
         response.headers["Cache-Control"] = "no-store"
     return response

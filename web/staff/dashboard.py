@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -22,8 +24,22 @@ bp.before_request(signed_in)
 def index() -> ResponseReturnValue:
     app = tanggap()
     view = staff_views.dashboard(app.uow(), me(), app.clock.now(), current_app.config["TANGGAP_ANNUAL_TARGET"])
-    peak = max((n for _week, n in view["trend"]), default=0) or 1
-    return render_template("staff/dashboard.html", d=view, peak=peak)
+    peak = max((w.responses for w in view["trend"]), default=0) or 1
+    return render_template("staff/dashboard.html", d=view, peak=peak, chart=_trend_chart(view["trend"]))
+
+
+def _trend_chart(trend: list[staff_views.WeekTrend]) -> dict[str, Any]:
+    """The weekly trend as data for staff.js to draw, its texts already in the page's language."""
+    opds = sorted({opd for w in trend for opd in w.by_opd})
+    return {
+        "weeks": [w.week for w in trend],
+        "labels": [f"{w.monday:%d/%m}" for w in trend],
+        "responses": [w.responses for w in trend],
+        "by_opd": {opd: [w.by_opd.get(opd, 0) for w in trend] for opd in opds},
+        "on_time_rate": [None if w.on_time_rate is None else round(w.on_time_rate * 100, 1) for w in trend],
+        "text": {"responses": _("Jumlah tanggapan"), "on_time": _("Tepat waktu (%)"),
+                 "week": _("Minggu mulai Senin (WITA)")},
+    }
 
 
 @bp.get("/admin/tokens")

@@ -40,7 +40,8 @@ def queue() -> ResponseReturnValue:
 def ticket(report_id: int) -> ResponseReturnValue:
     app = tanggap()
     view = staff_views.ticket(app.uow(), me(), report_id, app.clock.now(), app.policy)
-    return render_template("staff/ticket.html", t=view, now=app.clock.now())
+    tiles = app.settings.map if app.settings.map.tiles else None
+    return render_template("staff/ticket.html", t=view, now=app.clock.now(), tiles=tiles)
 
 
 def _version() -> int | None:

@@ -1,4 +1,6 @@
-// Live SLA countdowns and the response-template picker. No inline scripts: CSP allows 'self' only.
+// Live SLA countdowns, the response-template picker, the report's map (Leaflet) and the dashboard's
+// trend charts (Chart.js). No inline scripts: CSP allows 'self' only, so pages hand data over in
+// data attributes and JSON blocks, and this file draws from them.
 (function () {
   "use strict";
   var loaded = Date.now();
@@ -19,7 +21,37 @@
       if (left < 0) { el.classList.remove("green", "yellow"); el.classList.add("red"); }
     });
   }
+  function drawMap(el) {
+    var at = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
+    var map = window.L.map(el, { scrollWheelZoom: false }).setView(at, 17);
+    window.L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution }).addTo(map);
+    window.L.marker(at, { title: el.dataset.marker, alt: el.dataset.marker }).addTo(map);
+  }
+  function drawTrend(section, data) {
+    var byOpd = Object.keys(data.by_opd);
+    var bars = byOpd.length ? byOpd.map(function (opd) { return { label: opd, data: data.by_opd[opd] }; })
+      : [{ label: data.text.responses, data: data.responses }];
+    var common = { responsive: true, maintainAspectRatio: false, animation: false };
+    var week = { title: { display: true, text: data.text.week } };
+    new window.Chart(section.querySelector("#chart-responses"), {
+      type: "bar",
+      data: { labels: data.labels, datasets: bars },
+      options: Object.assign({ scales: { x: Object.assign({ stacked: true }, week),
+        y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } }, common)
+    });
+    new window.Chart(section.querySelector("#chart-on-time"), {
+      type: "line",
+      data: { labels: data.labels, datasets: [{ label: data.text.on_time, data: data.on_time_rate }] },
+      options: Object.assign({ scales: { x: week, y: { min: 0, max: 100 } } }, common)
+    });
+    section.classList.add("charted");
+    section.querySelector(".trend-figures").open = false;  // the charts say it; the numbers stay a tap away
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    var map = document.getElementById("report-map");
+    if (map && window.L) { drawMap(map); }
+    var trend = document.getElementById("trend-data");
+    if (trend && window.Chart) { drawTrend(document.getElementById("trend"), JSON.parse(trend.textContent)); }
     tick();
     setInterval(tick, 1000);
     document.querySelectorAll(".template-picker").forEach(function (picker) {
