@@ -14,7 +14,10 @@ GENESIS = "0" * 64
 
 def canonical(content: Mapping[str, Any]) -> bytes:
     """One byte string per content: sorted keys, no spaces, datetimes as UTC ISO strings."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain).encode()
+    # Top-level datetimes are turned to strings first, exactly as `_plain` would inside the
+    # encoder, which saves the encoder a call back into Python per value.
+    flat = {k: _plain(v) if isinstance(v, datetime) else v for k, v in content.items()}
+    return json.dumps(flat, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain).encode()
 
 
 def _plain(value: Any) -> Any:

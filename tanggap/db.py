@@ -243,7 +243,7 @@ class RuleRow(Base):
 class ClockRow(Base):
     __tablename__ = "sla_clocks"
     id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
     metric: Mapped[str] = mapped_column(String(16))
     opd: Mapped[str | None] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(16))
@@ -268,6 +268,7 @@ class ClockRow(Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     overdue_seconds: Mapped[float] = mapped_column(Float, default=0)
     __table_args__ = (
+        Index("ix_sla_clocks_report_metric", "report_id", "metric"),
         # The sweep reads only clocks with an alert ahead: its cost follows what falls due.
         Index(
             "ix_sla_clocks_next_alert",

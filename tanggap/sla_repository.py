@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, Text, bindparam, func, insert, select, text, update
+from sqlalchemy import Table, Text, bindparam, func, insert, select, text, type_coerce, update
 from sqlalchemy import cast as sa_cast
+from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from sla.calendar import WorkingCalendar
 from sla.clocks import Alert, ClockState, Outcome, SlaClock
@@ -31,6 +33,7 @@ from tanggap.db import (
     OutboxRow,
     RuleRow,
     UserRow,
+    UtcDateTime,
     WaiverRow,
 )
 
@@ -51,6 +54,12 @@ MUTABLE_CLOCK_COLUMNS = frozenset({
 })
 # JSON arrives as text and is parsed by orjson: the driver's per-value json.loads dominated.
 CLOCK_READ_COLUMNS = [sa_cast(c, Text).label(c.key) if c.key in JSON_CLOCK_COLUMNS else c for c in CLOCKS.columns]
+# The sweep's read on PostgreSQL skips SQLAlchemy's per-value result processing: psycopg's own
+# values are already what the clock needs (datetimes are aware; they are turned to UTC after).
+DATETIME_CLOCK_COLUMNS = tuple(c.key for c in CLOCKS.columns if isinstance(c.type, UtcDateTime))
+RAW_CLOCK_COLUMNS = [
+    type_coerce(c, NullType()).label(c.key) if c.key in DATETIME_CLOCK_COLUMNS else c for c in CLOCK_READ_COLUMNS
+]
 
 
 def open_response_due(clocks: list[SlaClock]) -> datetime | None:
@@ -59,8 +68,24 @@ def open_response_due(clocks: list[SlaClock]) -> datetime | None:
                default=None)
 
 
-def _parsed(row: Mapping[str, Any]) -> Any:
-    return SimpleNamespace(**{k: orjson.loads(v) if k in JSON_CLOCK_COLUMNS else v for k, v in row.items()})
+def _stored_clocks(result: Result[Any]) -> Iterator[dict[str, Any]]:
+    """Rows of CLOCK_READ_COLUMNS as plain dicts, JSON parsed by orjson (the driver's json.loads dominated)."""
+    keys = list(result.keys())
+    json_at = [i for i, k in enumerate(keys) if k in JSON_CLOCK_COLUMNS and k != "calendar_spec"]
+    spec_at = keys.index("calendar_spec")
+    for row in result:
+        values = list(row)
+        for i in json_at:
+            values[i] = orjson.loads(values[i])
+        values[spec_at] = _snapshot(values[spec_at])
+        yield dict(zip(keys, values, strict=True))
+
+
+@lru_cache(maxsize=256)
+def _snapshot(spec_json: str) -> dict[str, Any]:
+    """Calendar snapshots repeat across thousands of clocks: parse each distinct one once.
+    The dict is shared, so it is never modified (clocks and breaches only read and copy it)."""
+    return cast(dict[str, Any], orjson.loads(spec_json))
 
 
 CHAIN_COLUMNS = frozenset({"id", "prev_hash", "hash"})
@@ -93,7 +118,7 @@ def rule_from_row(row: RuleRow) -> SlaRule:
     )
 
 
-def clock_from_row(row: ClockRow) -> SlaClock:
+def clock_from_row(row: ClockRow | SimpleNamespace) -> SlaClock:
     return SlaClock(
         id=row.id,
         report_id=row.report_id,
@@ -218,11 +243,10 @@ class SqlAlchemySlaRepository:
         for rid in wanted:
             self._clocks[rid] = []
         query = select(*CLOCK_READ_COLUMNS).where(CLOCKS.c.report_id.in_(wanted)).order_by(CLOCKS.c.id)
-        for row in self.session.execute(query):
-            loaded = _parsed(row._mapping)
-            clock = clock_from_row(loaded)
+        for stored in _stored_clocks(self.session.execute(query)):
+            clock = clock_from_row(SimpleNamespace(**stored))
             self._clocks[clock.report_id].append(clock)
-            self._loaded[id(clock)] = (clock, vars(loaded))
+            self._loaded[id(clock)] = (clock, stored)
 
     def add_clock(self, clock: SlaClock) -> None:
         self._clocks.setdefault(clock.report_id, []).append(clock)
@@ -328,14 +352,22 @@ class SqlAlchemySlaRepository:
     # --- the sweep, set-based
     def due_clocks(self, now: datetime, limit: int) -> list[SlaClock]:
         """Clocks with an alert due, oldest first, locked for this sweep; other sweeps skip them."""
+        postgres = self.session.get_bind().dialect.name == "postgresql"
         query = (
-            select(*CLOCK_READ_COLUMNS)
+            select(*(RAW_CLOCK_COLUMNS if postgres else CLOCK_READ_COLUMNS))
             .where(CLOCKS.c.next_alert_at <= now)
             .order_by(CLOCKS.c.next_alert_at)
             .limit(limit)
             .with_for_update(skip_locked=True, of=CLOCKS)
         )
-        return [clock_from_row(_parsed(row._mapping)) for row in self.session.execute(query)]
+        clocks = []
+        for stored in _stored_clocks(self.session.execute(query)):
+            if postgres:  # psycopg's aware datetimes, in UTC as UtcDateTime would give them
+                for key in DATETIME_CLOCK_COLUMNS:
+                    if stored[key] is not None:
+                        stored[key] = stored[key].astimezone(UTC)
+            clocks.append(clock_from_row(SimpleNamespace(**stored)))
+        return clocks
 
     def save_swept(self, clocks: list[SlaClock]) -> None:
         if not clocks:
@@ -364,20 +396,16 @@ class SqlAlchemySlaRepository:
         self.session.execute(statement, rows)
 
     def _save_swept_postgres(self, rows: list[dict[str, Any]]) -> None:
-        # One statement for the whole batch: arrays in, joined on id.
+        # One statement and one parameter for the whole batch: a JSON document the server unpacks,
+        # far cheaper to send than one array per column.
         self.session.execute(
             text("""
             UPDATE sla_clocks AS c
-               SET pending = CAST(v.pending AS json), recorded = CAST(v.recorded AS json), next_alert_at = v.next
-              FROM unnest(CAST(:ids AS bigint[]), CAST(:pending AS text[]), CAST(:recorded AS text[]),
-                          CAST(:next AS timestamptz[])) AS v(id, pending, recorded, next)
-             WHERE c.id = v.id"""),
-            {
-                "ids": [r["clock_id"] for r in rows],
-                "pending": [orjson.dumps(r["new_pending"]).decode() for r in rows],
-                "recorded": [orjson.dumps(r["new_recorded"]).decode() for r in rows],
-                "next": [r["new_next"] for r in rows],
-            },
+               SET pending = v.new_pending, recorded = v.new_recorded, next_alert_at = v.new_next
+              FROM json_to_recordset(CAST(:rows AS json))
+                   AS v(clock_id int, new_pending json, new_recorded json, new_next timestamptz)
+             WHERE c.id = v.clock_id"""),
+            {"rows": orjson.dumps(rows).decode()},
         )
 
     def insert_warnings(self, warnings: list[dict[str, Any]]) -> None:
