@@ -251,3 +251,11 @@ class RetrainTagger(Command):
     """Retrain the category head on staff labels for the model with this sha256."""
 
     model_sha: str | None
+
+
+@dataclass(frozen=True)
+class SetDuplicateRadius(Command):
+    """How far apart (metres) two reports of a category may be and still be one problem."""
+
+    category: str
+    radius_m: float

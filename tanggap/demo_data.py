@@ -70,6 +70,8 @@ class DemoCategory:
     keywords: tuple[str, ...]
     urgent: bool
     descriptions: tuple[str, ...]
+    # Metres within which two reports with alike photos may be one problem (see cv.duplicates).
+    duplicate_radius_m: float = 50.0
 
 
 @dataclass(frozen=True)
@@ -443,6 +445,7 @@ CATEGORIES: tuple[DemoCategory, ...] = (
             "dump truck",
         ),
         urgent=False,
+        duplicate_radius_m=75.0,
         descriptions=(
             "Sampah di TPS dekat Pasar Oeba sudah 2 minggu tidak diangkut, bau busuk sampai ke rumah warga dan banyak lalat.",
             "Kontainer sampah di Jl. Tompello, Kuanino, sudah penuh dan sampah berserakan ke jalan. Mohon segera diangkut.",
@@ -468,6 +471,7 @@ CATEGORIES: tuple[DemoCategory, ...] = (
             "pohon miring",
         ),
         urgent=True,
+        duplicate_radius_m=100.0,
         descriptions=(
             "Pohon besar tumbang menutup Jl. Jend. Sudirman, Kuanino, setelah angin kencang. Jalan macet total.",
             "Pohon ketapang di Jl. Timor Raya, Oesapa, tumbang dan menimpa kabel listrik. Mohon segera ditangani, bahaya.",
@@ -493,6 +497,7 @@ CATEGORIES: tuple[DemoCategory, ...] = (
             "banjir bandang",
         ),
         urgent=True,
+        duplicate_radius_m=300.0,
         descriptions=(
             "Banjir setinggi lutut di Jl. Timor Raya depan Pasar Oeba setelah hujan deras, motor banyak yang mogok.",
             "Kali Liliba meluap dan banjir masuk ke rumah warga RT 11 Kelurahan Liliba sekitar 50 cm. Ada lansia yang perlu dievakuasi.",
@@ -663,6 +668,7 @@ CATEGORIES: tuple[DemoCategory, ...] = (
             "korsleting",
         ),
         urgent=True,
+        duplicate_radius_m=200.0,
         descriptions=(
             "Kebakaran rumah di RT 06 Kelurahan Airnona, api sudah besar dan merembet ke rumah sebelah. Mohon segera kirim mobil damkar.",
             "Lahan ilalang di belakang perumahan Kelurahan Naimata terbakar, api mendekati rumah warga karena angin kencang.",

@@ -4,6 +4,7 @@ duplicates and route, in one transaction that also marks the outbox rows done.""
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -14,9 +15,9 @@ import numpy as np
 from sqlalchemy import select
 
 from cv.decision import Decision, Outcome, decide
-from cv.duplicates import Candidate, MatchBasis, ReportPhoto, find_duplicates
+from cv.duplicates import Candidate, DuplicateParams, MatchBasis, ReportPhoto, find_duplicates
 from cv.exif import ExifInfo
-from cv.geo import GeoPoint
+from cv.geo import EARTH_RADIUS_M, GeoPoint
 from cv.head import CategoryHead, Prediction
 from cv.keywords import keyword_scores
 from cv.location import check_photo
@@ -28,13 +29,13 @@ from tanggap import services
 from tanggap.commands import TagOutcome
 from tanggap.config import DISPLAY_TZ
 from tanggap.context import Context
-from tanggap.db import DuplicateLinkRow, ReportRow, ReportTagRow, TaggerHeadRow
+from tanggap.db import CategoryRow, DuplicateLinkRow, ReportRow, ReportTagRow, TaggerHeadRow
 from tanggap.outbox import mark_done, still_mine
 from tanggap.uow import AbstractUnitOfWork
 
 log = logging.getLogger(__name__)
 OPEN_STATES = ("submitted", "classified", "assigned", "responded")
-NEARBY_DEGREES = 0.002  # about 220 m: a cheap box query before the exact distance check
+BOX_MARGIN = 1.05  # the box query is cheap; the exact distance check comes after it
 DUPLICATE_WINDOW = timedelta(days=60)
 
 
@@ -77,24 +78,32 @@ def route_submitted(cmd: c.RouteSubmitted, ctx: Context) -> dict[str, int]:
     mine = still_mine(uow, cmd.claims, cmd.worker)
     uow.reports.preload([cl.report_id for cl in mine if cl.report_id is not None])
     head = active_head(uow)
+    params = duplicate_params(uow)
     tags = {t.report_id: t for t in cmd.tags}
     tally = {"assigned": 0, "triage": 0, "skipped": 0}
     for claim in mine:
         if claim.report_id is None:
             continue
-        outcome = _route_one(ctx, uow.reports.get(claim.report_id), tags.get(claim.report_id), head)
+        outcome = _route_one(ctx, uow.reports.get(claim.report_id), tags.get(claim.report_id), head, params)
         tally[outcome] += 1
     mark_done(uow, mine, ctx.now)
     return tally
 
 
-def _route_one(ctx: Context, report: Report, tag: TagOutcome | None, head: tuple[int, CategoryHead] | None) -> str:
+def duplicate_params(uow: AbstractUnitOfWork) -> DuplicateParams:
+    """Each category's duplicate radius as stored, read once per batch."""
+    rows = uow.session.execute(select(CategoryRow.code, CategoryRow.duplicate_radius_m))
+    return DuplicateParams(radius_m={code: radius for code, radius in rows if radius is not None})
+
+
+def _route_one(ctx: Context, report: Report, tag: TagOutcome | None, head: tuple[int, CategoryHead] | None,
+               params: DuplicateParams) -> str:
     if report.state is not ReportState.SUBMITTED:
         return "skipped"  # a dispatcher got there first; the tagger's view is no longer needed
     tag = tag or TagOutcome(report.id or 0, "no_photo")
     prediction = _predict(head, tag)
     decision = decide(prediction, report.category, keyword_scores(report.description))
-    flags = _photo_flags(report, tag) + _link_duplicates(ctx, report, tag)
+    flags = _photo_flags(report, tag) + _link_duplicates(ctx, report, tag, params)
     _store_tag(ctx, report, tag, decision, flags, head[0] if head else None)
     if decision.outcome is not Outcome.CLASSIFY or flags or decision.category is None:
         return "triage"
@@ -132,13 +141,14 @@ def _exif(raw: dict[str, Any]) -> ExifInfo | None:
                     captured_at=datetime.fromisoformat(captured) if captured else None)
 
 
-def _link_duplicates(ctx: Context, report: Report, tag: TagOutcome) -> list[str]:
+def _link_duplicates(ctx: Context, report: Report, tag: TagOutcome, params: DuplicateParams) -> list[str]:
     if report.lat is None or report.lon is None or report.id is None:
         return []
     new = ReportPhoto(GeoPoint(report.lat, report.lon), report.category,
                       from_hex(tag.phash) if tag.phash else None, _vector(tag.embedding))
     # Nearness alone is not evidence: two potholes on one street are two reports.
-    matches = [m for m in find_duplicates(new, _nearby(ctx, report)) if m.basis is MatchBasis.PHOTO]
+    candidates = _nearby(ctx, report, _widest(params))
+    matches = [m for m in find_duplicates(new, candidates, params) if m.basis is MatchBasis.PHOTO]
     for match in matches:
         ctx.uow.session.add(DuplicateLinkRow(
             report_id=report.id, original_id=match.report_id, created_at=ctx.now, status="pending",
@@ -151,15 +161,27 @@ def _vector(raw: bytes | None) -> Any:
     return np.frombuffer(raw, dtype=np.float32) if raw else None
 
 
-def _nearby(ctx: Context, report: Report) -> list[Candidate]:
+def _widest(params: DuplicateParams) -> float:
+    """No pair is further apart than the widest radius of any category, whatever the old one's is."""
+    return max([params.default_radius_m, *params.radius_m.values()])
+
+
+def _box(lat: float, metres: float) -> tuple[float, float]:
+    """Half-sides in degrees of latitude and longitude of a square that holds a circle of `metres`."""
+    dlat = math.degrees(metres * BOX_MARGIN / EARTH_RADIUS_M)
+    return dlat, dlat / max(math.cos(math.radians(lat)), 0.01)
+
+
+def _nearby(ctx: Context, report: Report, metres: float) -> list[Candidate]:
     assert report.lat is not None and report.lon is not None
+    dlat, dlon = _box(report.lat, metres)
     rows = ctx.uow.session.execute(
         select(ReportRow.id, ReportRow.lat, ReportRow.lon, ReportRow.category, ReportTagRow.phash,
                ReportTagRow.embedding)
         .outerjoin(ReportTagRow, ReportTagRow.report_id == ReportRow.id)
         .where(ReportRow.id != report.id, ReportRow.state.in_(OPEN_STATES),
-               ReportRow.lat.between(report.lat - NEARBY_DEGREES, report.lat + NEARBY_DEGREES),
-               ReportRow.lon.between(report.lon - NEARBY_DEGREES, report.lon + NEARBY_DEGREES),
+               ReportRow.lat.between(report.lat - dlat, report.lat + dlat),
+               ReportRow.lon.between(report.lon - dlon, report.lon + dlon),
                ReportRow.submitted_at >= ctx.now - DUPLICATE_WINDOW)
         .order_by(ReportRow.id.desc()).limit(50))
     return [Candidate(rid, ReportPhoto(GeoPoint(lat, lon), category, from_hex(ph) if ph else None, _vector(emb)))

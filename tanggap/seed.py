@@ -34,6 +34,7 @@ def seed_demo(app: Tanggap, reports: int = 300, echo: Echo = print) -> None:
                 keywords=cat.keywords,
             )
         )
+        app.handle(c.SetDuplicateRadius(cat.code, cat.duplicate_radius_m))
     _seed_users(app, echo)
     _seed_sla(app, echo)
     if report_count(app.uow(), source="demo") == 0:

@@ -276,7 +276,8 @@ def define_calendar(cmd: c.DefineCalendar, ctx: Context) -> None:
     try:
         spec = WorkingCalendar.from_spec(cmd.spec).spec
     except CalendarSpecError as err:
-        raise InvalidInput(f"calendar.{err.field}", str(err)) from err
+        # err.message, not str(err): that starts with the field again.
+        raise InvalidInput(f"calendar.{err.field}", err.message) from err
     row = uow.session.scalar(select(CalendarRow).where(CalendarRow.name == cmd.name)) or CalendarRow(name=cmd.name)
     row.spec, row.updated_by, row.updated_at = spec, actor, ctx.now
     uow.sla.add(row)

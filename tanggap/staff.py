@@ -1,9 +1,11 @@
 """Staff use cases: sign-in with throttling, acting on tickets within one's reach, duplicate
-decisions, response templates, routing edits and payroll API tokens."""
+decisions, response templates, routing and duplicate-radius edits, payroll API tokens and
+Open311 client keys."""
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,9 +17,10 @@ from sqlalchemy import func, select
 from states.errors import InvalidInput, NotFound, PermissionDenied
 from states.model import RejectKind, Role
 from tanggap import commands as c
-from tanggap import services
+from tanggap import intake, services
 from tanggap.context import Context
 from tanggap.db import DuplicateLinkRow, UserRow
+from tanggap.intake_db import ApiKeyRow
 from tanggap.passwords import verify_password
 from tanggap.staff_db import ApiTokenRow, LoginAttemptRow, ResponseTemplateRow
 from tanggap.uow import AbstractUnitOfWork
@@ -28,7 +31,11 @@ SUPERVISING = frozenset({Role.SUPERVISOR, Role.ADMIN})
 OPD_ROLES = frozenset({Role.OPD_OFFICER, Role.OPD_HEAD})
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+ADMINS = frozenset({Role.ADMIN})
 PAYROLL = "payroll"
+# Below a few metres GPS noise alone separates two photos of one pothole; beyond 2 km a "duplicate"
+# would cover whole kelurahan and bury real reports under suspected ones.
+MIN_RADIUS_M, MAX_RADIUS_M = 5.0, 2000.0
 
 
 @dataclass(frozen=True)
@@ -212,19 +219,33 @@ def _template(ctx: Context, template_id: int) -> ResponseTemplateRow:
 
 @dataclass(frozen=True)
 class SetRouting(c.Command):
-    """Route a category to another OPD."""
+    """Route a category to an OPD and, when given, change its duplicate radius in the same step."""
 
     actor: str
     category: str
     opd: str
+    duplicate_radius_m: float | None = None
 
 
 def set_routing(cmd: SetRouting, ctx: Context) -> None:
     _require(ctx.uow, cmd.actor, SUPERVISING, "change routing")
     row = ctx.uow.reference.category(cmd.category)
+    if cmd.duplicate_radius_m is not None:
+        set_duplicate_radius(c.SetDuplicateRadius(row.code, cmd.duplicate_radius_m), ctx)
     services.define_category(
         c.DefineCategory(row.code, row.name, cmd.opd, row.description, row.urgent, tuple(row.keywords)), ctx
     )
+
+
+def set_duplicate_radius(cmd: c.SetDuplicateRadius, ctx: Context) -> None:
+    """Reference data, like the category itself: the seed calls it directly, staff through routing."""
+    radius = cmd.radius_m
+    if not math.isfinite(radius):
+        raise InvalidInput("duplicate_radius_m", f"{cmd.category}: {radius!r} is not a number of metres")
+    if not MIN_RADIUS_M <= radius <= MAX_RADIUS_M:
+        raise InvalidInput("duplicate_radius_m", f"{cmd.category}: {radius:g} m is outside "
+                                                 f"{MIN_RADIUS_M:g}-{MAX_RADIUS_M:g} m")
+    ctx.uow.reference.category(cmd.category).duplicate_radius_m = radius
 
 
 @dataclass(frozen=True)
@@ -236,7 +257,7 @@ class IssueApiToken(c.Command):
 
 def issue_api_token(cmd: IssueApiToken, ctx: Context) -> str:
     """A new bearer token; it is shown once and only its hash is kept."""
-    _require(ctx.uow, cmd.actor, frozenset({Role.ADMIN}), "issue API tokens")
+    _require(ctx.uow, cmd.actor, ADMINS, "issue API tokens")
     if not cmd.name.strip():
         raise InvalidInput("name", "a token needs a name")
     if ctx.uow.session.scalar(select(ApiTokenRow.id).where(ApiTokenRow.name == cmd.name)) is not None:
@@ -249,6 +270,55 @@ def issue_api_token(cmd: IssueApiToken, ctx: Context) -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class RevokeApiToken(c.Command):
+    actor: str
+    token_id: int
+
+
+def revoke_api_token(cmd: RevokeApiToken, ctx: Context) -> None:
+    """From this commit on the payroll API refuses the token: it looks up unrevoked tokens only."""
+    _require(ctx.uow, cmd.actor, ADMINS, "revoke API tokens")
+    row = ctx.uow.session.get(ApiTokenRow, cmd.token_id)
+    if row is None:
+        raise NotFound("API token", cmd.token_id)
+    if row.revoked_at is not None:
+        raise InvalidInput("token", f"{row.name} was already revoked")
+    row.revoked_at = ctx.now
+
+
+@dataclass(frozen=True)
+class IssueClientKey(c.Command):
+    """An admin issues an Open311 key for a client app."""
+
+    actor: str
+    name: str
+
+
+def issue_client_key(cmd: IssueClientKey, ctx: Context) -> str:
+    _require(ctx.uow, cmd.actor, ADMINS, "issue Open311 API keys")
+    key: str = intake.issue_api_key(intake.IssueApiKey(cmd.name), ctx)
+    return key
+
+
+@dataclass(frozen=True)
+class RevokeClientKey(c.Command):
+    actor: str
+    key_id: int
+
+
+def revoke_client_key(cmd: RevokeClientKey, ctx: Context) -> None:
+    """By id, so that a page shown before someone reissued the name cannot revoke the new key."""
+    _require(ctx.uow, cmd.actor, ADMINS, "revoke Open311 API keys")
+    row = ctx.uow.session.get(ApiKeyRow, cmd.key_id)
+    if row is None:
+        raise NotFound("API key", cmd.key_id)
+    if row.revoked_at is not None:
+        raise InvalidInput("key", f"this key of {row.name} was already revoked")
+    # An unrevoked key is the only active one of its name (a partial unique index).
+    intake.revoke_api_key(intake.RevokeApiKey(row.name), ctx)
 
 
 def _require(uow: AbstractUnitOfWork, username: str, roles: frozenset[Role], action: str) -> StaffUser:
@@ -265,5 +335,9 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     DecideDuplicate: decide_duplicate,
     DefineResponseTemplate: define_response_template,
     SetRouting: set_routing,
+    c.SetDuplicateRadius: set_duplicate_radius,
     IssueApiToken: issue_api_token,
+    RevokeApiToken: revoke_api_token,
+    IssueClientKey: issue_client_key,
+    RevokeClientKey: revoke_client_key,
 }

@@ -39,9 +39,10 @@ from tanggap.db import (
     UserRow,
     WaiverRow,
 )
+from tanggap.intake_db import ApiKeyRow
 from tanggap.sla_repository import calendar_for, clock_from_row, rule_from_row
 from tanggap.sla_service import clock_view
-from tanggap.staff import DISPATCH, OPD_ROLES, SUPERVISING, StaffUser, may_see, staff_user, token_hash
+from tanggap.staff import ADMINS, DISPATCH, OPD_ROLES, SUPERVISING, StaffUser, may_see, staff_user, token_hash
 from tanggap.staff_db import ApiTokenRow, ResponseTemplateRow
 from tanggap.uow import AbstractUnitOfWork
 from tanggap.views import event_view, report_summary
@@ -377,9 +378,18 @@ def token_scope(uow: AbstractUnitOfWork, token: str) -> str | None:
 
 
 def api_tokens(uow: AbstractUnitOfWork, user: StaffUser) -> list[ApiTokenRow]:
-    require(user, frozenset({Role.ADMIN}), "read API tokens")
+    """Every payroll token, revoked ones too: they explain a payroll system that stopped working."""
+    require(user, ADMINS, "read API tokens")
     with uow:
         return list(uow.session.scalars(select(ApiTokenRow).order_by(ApiTokenRow.id)))
+
+
+def open311_keys(uow: AbstractUnitOfWork, user: StaffUser) -> list[ApiKeyRow]:
+    """Every Open311 client key, active ones first; only the hashes are stored, never shown."""
+    require(user, ADMINS, "read Open311 API keys")
+    with uow:
+        return list(uow.session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.revoked_at.is_not(None), ApiKeyRow.name,
+                                                                   ApiKeyRow.id)))
 
 
 # --- dashboard -------------------------------------------------------------------------------

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from states.errors import DomainError
+from tanggap import commands as c
 from tanggap import staff, staff_views
 from web.deps import tanggap
 from web.staff.common import mapped, me, refused, run, signed_in
@@ -45,7 +46,14 @@ def _trend_chart(trend: list[staff_views.WeekTrend]) -> dict[str, Any]:
 @bp.get("/admin/tokens")
 @mapped
 def tokens() -> ResponseReturnValue:
-    return render_template("staff/tokens.html", tokens=staff_views.api_tokens(tanggap().uow(), me()), new=None)
+    return _tokens_page()
+
+
+def _tokens_page(**shown_once: str) -> ResponseReturnValue:
+    """Payroll tokens and Open311 keys; a new secret is shown in this one response only."""
+    uow = tanggap().uow
+    return render_template("staff/tokens.html", tokens=staff_views.api_tokens(uow(), me()),
+                           keys=staff_views.open311_keys(uow(), me()), **shown_once)
 
 
 @bp.post("/admin/tokens")
@@ -54,6 +62,35 @@ def issue_token() -> ResponseReturnValue:
     try:
         token = run(staff.IssueApiToken(me().username, request.form.get("name", "")))
     except DomainError as err:
-        return refused(err, "/admin/tokens")
-    rows = staff_views.api_tokens(tanggap().uow(), me())
-    return render_template("staff/tokens.html", tokens=rows, new=token, message=_("Token dibuat."))
+        return refused(err, url_for(".tokens"))
+    return _tokens_page(new=token)
+
+
+@bp.post("/admin/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int) -> ResponseReturnValue:
+    return _done(staff.RevokeApiToken(me().username, token_id), _("Token dicabut."))
+
+
+@bp.post("/admin/open311-keys")
+@mapped
+def issue_key() -> ResponseReturnValue:
+    try:
+        key = run(staff.IssueClientKey(me().username, request.form.get("name", "")))
+    except DomainError as err:
+        return refused(err, url_for(".tokens"))
+    return _tokens_page(new_key=key)
+
+
+@bp.post("/admin/open311-keys/<int:key_id>/revoke")
+def revoke_key(key_id: int) -> ResponseReturnValue:
+    return _done(staff.RevokeClientKey(me().username, key_id), _("Kunci API dicabut."))
+
+
+def _done(cmd: c.Command, message: str) -> ResponseReturnValue:
+    back = url_for(".tokens")
+    try:
+        run(cmd)
+    except DomainError as err:
+        return refused(err, back)
+    flash(message)
+    return redirect(back, 303)

@@ -3,6 +3,7 @@ and the photo tagger's health."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -112,7 +113,7 @@ def calendars() -> ResponseReturnValue:
 def save_calendar(name: str) -> ResponseReturnValue:
     back = url_for(".calendars")
     form = request.form
-    hours = {d: [w.strip() for w in form.get(f"hours_{d}", "").split(",") if w.strip()] for d in DAYS}
+    hours = {d: _windows(form.get(f"hours_{d}", "")) for d in DAYS}
     spec: dict[str, Any] = {"timezone": form.get("timezone", DISPLAY_TZ),
                             "hours": {d: w for d, w in hours.items() if w}}
     if form.get("holidays_country"):
@@ -121,20 +122,65 @@ def save_calendar(name: str) -> ResponseReturnValue:
     extra = [x.strip() for x in form.get("extra_holidays", "").split() if x.strip()]
     if extra:
         spec["extra_holidays"] = extra
+    make_up = _make_up_days(form.get("extra_working_days", ""))
+    if make_up:
+        spec["extra_working_days"] = make_up
     return _done(c.DefineCalendar(name, spec, me().username), _("Kalender kerja disimpan."), back)
+
+
+def _windows(raw: str) -> list[str]:
+    return [w.strip() for w in raw.split(",") if w.strip()]
+
+
+def _make_up_days(raw: str) -> dict[str, list[str]]:
+    """One make-up day a line, "YYYY-MM-DD HH:MM-HH:MM,HH:MM-HH:MM"; the calendar checks the
+    dates and windows and names the bad one. A date given twice keeps the windows of both."""
+    days: dict[str, list[str]] = {}
+    for line in raw.splitlines():
+        day, _sep, windows = line.strip().partition(" ")
+        if day:
+            days.setdefault(day, []).extend(_windows(windows))
+    return days
 
 
 @bp.get("/routing")
 @mapped
 def routing() -> ResponseReturnValue:
     categories, opds = staff_views.routing(tanggap().uow(), me())
-    return render_template("staff/routing.html", categories=categories, opds=opds)
+    return render_template("staff/routing.html", categories=categories, opds=opds,
+                           radius_min=staff.MIN_RADIUS_M, radius_max=staff.MAX_RADIUS_M)
 
 
 @bp.post("/routing/<category>")
 def save_routing(category: str) -> ResponseReturnValue:
-    cmd = staff.SetRouting(me().username, category, request.form.get("opd", ""))
-    return _done(cmd, _("Rute kategori disimpan."), url_for(".routing"))
+    back = url_for(".routing")
+    raw = request.form.get("duplicate_radius_m")
+    try:
+        run(staff.SetRouting(me().username, category, request.form.get("opd", ""), _radius(raw)))
+    except InvalidInput as err:
+        return _bad_radius(err, category, raw, back) if err.field == "duplicate_radius_m" else refused(err, back)
+    except DomainError as err:
+        return refused(err, back)
+    flash(_("Rute kategori disimpan."))
+    return redirect(back, 303)
+
+
+def _bad_radius(err: InvalidInput, category: str, raw: str | None, back: str) -> ResponseReturnValue:
+    """Names the category and the value as typed, in the page's language."""
+    message = _("Radius duplikat %(category)s tidak valid: %(value)s. Isi angka %(low)s-%(high)s meter.",
+                category=category, value=raw, low=f"{staff.MIN_RADIUS_M:g}", high=f"{staff.MAX_RADIUS_M:g}")
+    return render_template("staff/pesan.html", message=message, detail=str(err), back=back), 422
+
+
+def _radius(raw: str | None) -> float | None:
+    """Metres as typed; a decimal comma is fine. No field at all keeps the current radius.
+    Text that is no number becomes NaN, which the service refuses after checking who asks."""
+    if raw is None:
+        return None
+    try:
+        return float(raw.strip().replace(",", "."))
+    except ValueError:
+        return math.nan
 
 
 @bp.post("/templates")
