@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import fields
 from datetime import datetime
-from typing import Any, Protocol
+from types import SimpleNamespace
+from typing import Any, Protocol, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from states.errors import NotFound
 from states.model import (
@@ -21,6 +24,7 @@ from states.model import (
     ReportState,
     Role,
 )
+from tanggap.bulk import bulk_insert
 from tanggap.db import CategoryRow, EventRow, OpdRow, OutboxRow, ReportRow, UserRow
 
 ROW_FIELDS = tuple(f.name for f in fields(Report) if f.name not in {"id", "pending_events"})
@@ -35,38 +39,38 @@ class AbstractReportRepository(Protocol):
     def flush_pending(self, deadlines: Mapping[int, datetime | None]) -> None: ...
 
 
+REPORTS = cast(Table, ReportRow.__table__)
+
+
 class SqlAlchemyReportRepository:
+    """Reports are read and written with Core statements, one UPDATE per batch and changed-column
+    set: the ORM's per-object bookkeeping cost more than the lifecycle itself. Optimistic
+    concurrency is the same as the ORM's version counter: each UPDATE matches the version it read."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._seen: dict[int, tuple[Report, ReportRow, int]] = {}
+        # id -> (report, its stored column values, the version it was read at)
+        self._seen: dict[int, tuple[Report, dict[str, Any], int]] = {}
 
     def add(self, report: Report) -> None:
-        row = ReportRow()
-        _copy_to_row(report, row)
-        self.session.add(row)
-        self.session.flush()
-        report.id = row.id
-        self._seen[row.id] = (report, row, report.version - len(report.pending_events))
+        values = row_values(report)
+        report.id = int(self.session.execute(insert(REPORTS).returning(REPORTS.c.id), values).scalar_one())
+        self._seen[report.id] = (report, values, report.version - len(report.pending_events))
 
     def get(self, report_id: int) -> Report:
-        if report_id in self._seen:
-            return self._seen[report_id][0]
-        row = self.session.get(ReportRow, report_id)
-        if row is None:
-            raise NotFound("report", report_id)
-        return self._track(row)
+        if report_id not in self._seen:
+            self.preload([report_id])
+            if report_id not in self._seen:
+                raise NotFound("report", report_id)
+        return self._seen[report_id][0]
 
     def preload(self, report_ids: list[int]) -> None:
         """Load many reports in one query, for batches."""
         wanted = [rid for rid in set(report_ids) if rid not in self._seen]
         if wanted:
-            for row in self.session.scalars(select(ReportRow).where(ReportRow.id.in_(wanted))):
-                self._track(row)
-
-    def _track(self, row: ReportRow) -> Report:
-        report = to_domain(row)
-        self._seen[row.id] = (report, row, row.version)
-        return report
+            for row in self.session.execute(select(REPORTS).where(REPORTS.c.id.in_(wanted))):
+                stored = dict(row._mapping)
+                self._seen[stored["id"]] = (to_domain(SimpleNamespace(**stored)), stored, stored["version"])
 
     def events(self, report_id: int) -> list[ReportEvent]:
         rows = self.session.scalars(select(EventRow).where(EventRow.report_id == report_id).order_by(EventRow.seq))
@@ -79,29 +83,46 @@ class SqlAlchemyReportRepository:
         """Write changed reports and append their new events. `deadlines` are the open response
         clocks' due times of reports whose clocks moved: the queue's sort key, written in the same UPDATE."""
         new_events: list[dict[str, Any]] = []
-        for report_id, (report, row, base) in list(self._seen.items()):
+        updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for report_id, (report, stored, base) in list(self._seen.items()):
             if not report.pending_events:
                 continue
-            _copy_to_row(report, row)
-            if report_id in deadlines and row.response_due_at != deadlines[report_id]:
-                row.response_due_at = deadlines[report_id]
+            values = row_values(report)
+            if report_id in deadlines:
+                values["response_due_at"] = deadlines[report_id]
+            # An untouched column stays out of the UPDATE.
+            moved = tuple(sorted(k for k, v in values.items() if stored.get(k) != v))
+            if moved:  # nothing moved: the report was inserted in this unit of work as it stands
+                changes = {f"new_{k}": values[k] for k in moved}
+                updates.setdefault(moved, []).append(
+                    {"report_id": report_id, "read_version": stored["version"], **changes})
             new_events += (event_values(report_id, base + i, e) for i, e in enumerate(report.pending_events, 1))
             report.pending_events.clear()
-            self._seen[report_id] = (report, row, report.version)
-        self.session.flush()
+            stored.update(values)
+            self._seen[report_id] = (report, stored, report.version)
+        for columns, rows in updates.items():
+            statement = (
+                update(REPORTS)
+                .where(REPORTS.c.id == bindparam("report_id"), REPORTS.c.version == bindparam("read_version"))
+                .values({k: bindparam(f"new_{k}", type_=REPORTS.c[k].type) for k in columns})
+            )
+            matched = cast(CursorResult[Any], self.session.execute(statement, rows)).rowcount
+            if matched != len(rows):  # someone else moved one of these reports since it was read
+                raise StaleDataError(f"{len(rows) - matched} of {len(rows)} reports changed concurrently")
         if new_events:
             self.session.execute(insert(EventRow), new_events)
 
 
-def _copy_to_row(report: Report, row: ReportRow) -> None:
-    for name in ROW_FIELDS:
-        value = getattr(report, name)
-        value = value.value if isinstance(value, ReportState | Priority | RejectKind) else value
-        if getattr(row, name, None) != value:  # an untouched column stays out of the UPDATE
-            setattr(row, name, value)
+def row_values(report: Report) -> dict[str, Any]:
+    values = {name: getattr(report, name) for name in ROW_FIELDS}
+    for name in ("state", "priority", "reject_kind"):
+        if values[name] is not None:
+            values[name] = values[name].value
+    values["reporter"] = dict(values["reporter"] or {})  # the stored copy must not follow the domain's
+    return values
 
 
-def to_domain(row: ReportRow) -> Report:
+def to_domain(row: ReportRow | SimpleNamespace) -> Report:
     values: dict[str, Any] = {name: getattr(row, name) for name in ROW_FIELDS}
     values["state"] = ReportState(row.state)
     values["priority"] = Priority(row.priority)
@@ -191,8 +212,17 @@ class SqlAlchemyReferenceData:
 
 
 class SqlAlchemyOutbox:
+    """Messages for after the commit. They are written in one bulk insert when the unit of work
+    commits, in the order they were put (the relay reads them in id order)."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._pending: list[dict[str, Any]] = []
 
     def put(self, row: OutboxRow) -> None:
-        self.session.add(row)
+        self._pending.append({"topic": row.topic, "report_id": row.report_id, "payload": row.payload,
+                              "created_at": row.created_at, "attempts": 0})
+
+    def flush(self) -> None:
+        bulk_insert(self.session, cast(Table, OutboxRow.__table__), self._pending)
+        self._pending.clear()

@@ -233,7 +233,7 @@ class SqlAlchemySlaRepository:
     def clocks_of(self, report_id: int) -> list[SlaClock]:
         if report_id not in self._clocks:
             self.preload([report_id])
-        return self._clocks[report_id]
+        return list(self._clocks[report_id])
 
     def preload(self, report_ids: list[int]) -> None:
         """Load the clocks of many reports in one query, for batches."""

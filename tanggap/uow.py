@@ -53,6 +53,7 @@ class SqlAlchemyUnitOfWork:
         changed = self.reports.changed_ids()
         try:
             self.reports.flush_pending(self.sla.response_deadlines())
+            self.outbox.flush()
             self.sla.flush()
             self.session.commit()
         except StaleDataError as err:

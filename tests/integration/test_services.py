@@ -186,3 +186,39 @@ def test_replaying_the_stored_events_rebuilds_the_stored_report(app: Tanggap, cl
         stored, events = uow.reports.get(rid), uow.reports.events(rid)
     assert replay(rid, events) == stored
     assert stored.state is ReportState.RESPONDED
+
+
+def test_a_report_submitted_and_moved_in_one_unit_of_work_is_written_once_with_both_events(app: Tanggap) -> None:
+    from tanggap.bus import HANDLERS
+    from tanggap.context import Context
+
+    with app.uow() as uow:
+        ctx = Context(uow, app.clock.now(), app.policy)
+        rid = HANDLERS[c.SubmitReport](c.SubmitReport("Pohon tumbang menutup jalan", "pohon-tumbang", -10.16, 123.6), ctx)
+        HANDLERS[c.ClassifyReport](c.ClassifyReport(rid, "dispatcher", category="pohon-tumbang"), ctx)
+        HANDLERS[c.AssignReport](c.AssignReport(rid, "dispatcher", opd="DLHK"), ctx)
+        uow.commit()
+    view = report_detail(app.uow(), rid)
+    assert view["state"] == "assigned" and view["opd"] == "DLHK"
+    assert [e["trigger"] for e in view["events"]] == ["submit", "classify", "assign"]
+    with app.uow() as uow:
+        row = uow.session.get(ReportRow, rid)
+        assert row is not None and row.version == 3
+        assert row.response_due_at is not None  # the queue's deadline came with the assignment
+
+
+def test_a_batch_holding_a_stale_report_writes_none_of_its_reports(app: Tanggap) -> None:
+    fresh, stale = assigned(app), assigned(app)
+    with app.uow() as uow:
+        from states.lifecycle import Attempt, lifecycle
+        from states.model import Actor, Role, Trigger
+        officer = Actor("pupr.officer", Role.OPD_OFFICER, "PUPR")
+        uow.reports.preload([fresh, stale])
+        for rid in (fresh, stale):
+            lifecycle().fire(uow.reports.get(rid), Trigger.RESPOND,
+                             Attempt(officer, app.clock.now(), {"response": "Sudah ditambal"}, None, app.policy))
+        app.handle(c.RespondReport(stale, "pupr.officer", response="Dijawab lebih dulu"))
+        with pytest.raises(ConcurrencyConflict):
+            uow.commit()
+    assert report_detail(app.uow(), fresh)["state"] == "assigned"
+    assert report_detail(app.uow(), stale)["response"] == "Dijawab lebih dulu"
