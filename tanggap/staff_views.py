@@ -377,19 +377,25 @@ class OpdScore:
 
 
 def dashboard(uow: AbstractUnitOfWork, user: StaffUser, now: datetime, target: int) -> dict[str, Any]:
-    """Per-OPD performance; a head sees the city's ranking too, as Qlue published it."""
+    """Per-OPD performance; a head sees the city's ranking too, as Qlue published it. The ranking
+    covers this ISO week so far and the target this year, both in WITA like the weekly trend."""
     require(user, SUPERVISING | {Role.OPD_HEAD, Role.HR, Role.DISPATCHER}, "read the dashboard")
-    week_ago = now - timedelta(days=7)
-    year_start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    monday = week_starts(now, 1)[0]
     with uow:
         opds = list(uow.session.scalars(select(OpdRow.code).order_by(OpdRow.code)))
         scores = [_score(uow, opd, now, None) for opd in opds]
-        weekly = sorted((_score(uow, opd, now, week_ago) for opd in opds),
+        weekly = sorted((_score(uow, opd, now, monday) for opd in opds),
                         key=lambda s: (-(s.on_time_rate or 0), s.opd))
         responded = int(uow.session.scalar(select(func.count()).select_from(ReportRow).where(
-            ReportRow.responded_at >= year_start)) or 0)
+            ReportRow.responded_at >= _year_start(now))) or 0)
         trend = _weekly_trend(uow, now)
-    return {"scores": scores, "ranking": weekly, "responded": responded, "target": target, "trend": trend}
+    return {"scores": scores, "ranking": weekly, "ranking_week": (monday, monday + timedelta(days=6)),
+            "responded": responded, "target": target, "trend": trend}
+
+
+def _year_start(now: datetime) -> datetime:
+    """Midnight WITA on 1 January of the year `now` falls in, as the city's calendar reads it."""
+    return datetime(now.astimezone(WITA).year, 1, 1, tzinfo=WITA)
 
 
 def _score(uow: AbstractUnitOfWork, opd: str, now: datetime, since: datetime | None) -> OpdScore:
