@@ -180,6 +180,19 @@ GUARD_PROBLEMS: dict[Guard, str] = {
     is_not_awaiting_info: "information was already requested and is still awaited",
 }
 
+# The guards that judge only who acts, on which ticket, when: role, holding OPD, quiet period,
+# reopen window, awaiting information. They read nothing from the attempt's data, so a page can
+# ask them before the form is filled in (`Lifecycle.may_offer`); the rest need the form's data.
+PERMISSION_GUARDS: frozenset[Guard] = frozenset({
+    has_permitted_role,
+    is_holding_opd,
+    is_holding_opd_or_dispatch,
+    is_allowed_closer,
+    is_within_reopen_window,
+    is_awaiting_info,
+    is_not_awaiting_info,
+})
+
 TRANSITIONS: tuple[dict[str, Any], ...] = (
     {
         "trigger": Trigger.CLASSIFY,
@@ -281,6 +294,19 @@ class Lifecycle:
         # make the shared machine hold a reference to every report it ever saw.
         return bool(self._machine._can_trigger(report, trigger.value, attempt=attempt))
 
+    def may_offer(self, report: Report, trigger: Trigger, attempt: Attempt) -> bool:
+        """May `attempt.actor` fire `trigger` on this report, judging only the permission guards?
+        The data guards wait for the form; `fire` checks every guard when it comes back."""
+        if trigger not in self.triggers_from(report.state):
+            return False
+        ev = self._event_data(report, trigger, attempt)
+        return any(all(g(ev) for g in guards if g in PERMISSION_GUARDS)
+                   for guards in self._guards(report, trigger))
+
+    def offered(self, report: Report, attempt: Attempt) -> list[Trigger]:
+        """The triggers `may_offer` allows on this report, in the order `Trigger` declares them."""
+        return [t for t in Trigger if self.may_offer(report, t, attempt)]
+
     def triggers_from(self, state: ReportState) -> list[Trigger]:
         return [Trigger(name) for name in self._machine.get_triggers(state)]
 
@@ -293,10 +319,18 @@ class Lifecycle:
         self._machine.events[trigger.value].trigger(report, attempt=attempt)
 
     def _problems(self, report: Report, trigger: Trigger, attempt: Attempt) -> list[str]:
-        event = self._machine.events[trigger.value]
-        ev = EventData(None, event, self._machine, report, (), {"attempt": attempt})
-        guards = [cast(Guard, c.func) for t in event.transitions[report.state.name] for c in t.conditions]
+        ev = self._event_data(report, trigger, attempt)
+        guards = [g for per_transition in self._guards(report, trigger) for g in per_transition]
         return [GUARD_PROBLEMS[g] for g in guards if not g(ev)]
+
+    def _event_data(self, report: Report, trigger: Trigger, attempt: Attempt) -> EventData:
+        event = self._machine.events[trigger.value]
+        return EventData(None, event, self._machine, report, (), {"attempt": attempt})
+
+    def _guards(self, report: Report, trigger: Trigger) -> list[list[Guard]]:
+        """The conditions of each transition `trigger` has from the report's state."""
+        transitions = self._machine.events[trigger.value].transitions[report.state.name]
+        return [[cast(Guard, c.func) for c in t.conditions] for t in transitions]
 
 
 @cache

@@ -25,6 +25,13 @@ def env_int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def env_positive_int(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive whole number, got {value}")
+    return value
+
+
 def env_float(name: str, default: float) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -135,6 +142,7 @@ class Settings:
     reopen_window: timedelta = timedelta(days=7)
     display_tz: str = DISPLAY_TZ
     secret_key: str = ""  # signs web sessions and CSRF tokens; empty: one is kept in the data folder
+    annual_target: int = 30_000  # responses a year the dashboard measures the city against (Kota Kupang)
     intake: IntakeSettings = field(default_factory=IntakeSettings)
     map: MapSettings = field(default_factory=MapSettings)
 
@@ -147,6 +155,7 @@ class Settings:
             quiet_period=timedelta(hours=env_float("TANGGAP_QUIET_PERIOD_HOURS", 72)),
             reopen_window=timedelta(days=env_float("TANGGAP_REOPEN_WINDOW_DAYS", 7)),
             secret_key=env_str("TANGGAP_SECRET_KEY", ""),
+            annual_target=env_positive_int("TANGGAP_ANNUAL_TARGET", 30_000),
             intake=IntakeSettings.from_env(),
             map=MapSettings.from_env(),
         )

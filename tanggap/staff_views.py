@@ -9,20 +9,17 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays as holiday_tables
 from sqlalchemy import Select, and_, false, func, or_, select
-from transitions import EventData
 
 from sla.clocks import ClockState, SlaClock, work_used
 from sla.rules import Metric, match_rule
-from states import lifecycle as lc
 from states.errors import NotFound, PermissionDenied
-from states.lifecycle import Attempt, LifecyclePolicy
-from states.model import Actor, Report, ReportState, Role, Trigger
+from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
+from states.model import Actor, Report, ReportState, Role
 from tanggap.config import DISPLAY_TZ
 from tanggap.db import (
     BreachRow,
@@ -52,11 +49,6 @@ WITA = ZoneInfo(DISPLAY_TZ)
 TREND_WEEKS = 12
 OPEN_STATES = (ReportState.ASSIGNED.value,)
 TRIAGE_STATES = (ReportState.SUBMITTED.value, ReportState.CLASSIFIED.value)
-# Guards that depend only on who acts and on the ticket, not on what a form will carry.
-PERMISSION_GUARDS = frozenset({
-    lc.has_permitted_role, lc.is_holding_opd, lc.is_holding_opd_or_dispatch,
-    lc.is_within_reopen_window, lc.is_awaiting_info, lc.is_not_awaiting_info,
-})
 
 
 def user(uow: AbstractUnitOfWork, username: str) -> StaffUser:
@@ -195,24 +187,13 @@ def _officers(uow: AbstractUnitOfWork, user: StaffUser) -> list[str]:
 # --- the ticket page -------------------------------------------------------------------------
 
 
-def _permitted(report: Report, trigger: Trigger, attempt: Attempt) -> bool:
-    """True when the role, OPD and state guards allow the trigger; form-data guards are left to
-    the service, which checks everything again when the form comes back."""
-    event = SimpleNamespace(name=trigger.value)
-    ev = EventData(None, cast(Any, event), None, report, (), {"attempt": attempt})  # type: ignore[arg-type]
-    for transition in lc.TRANSITIONS:
-        sources = transition["source"] if isinstance(transition["source"], list) else [transition["source"]]
-        if transition["trigger"] == trigger and report.state in sources:
-            guards = [g for g in transition["conditions"] if g in PERMISSION_GUARDS]
-            return all(g(ev) for g in guards)
-    return False
-
-
 def offered_actions(report: Report, user: StaffUser, now: datetime, policy: LifecyclePolicy) -> list[str]:
-    if not may_see(user, report.opd, report.officer) or user.role is Role.HR:
+    """The actions the lifecycle's permission guards allow this user; the service checks every
+    guard again when the form comes back."""
+    if not may_see(user, report.opd, report.officer):
         return []
     attempt = Attempt(Actor(user.username, user.role, user.opd), now, {}, None, policy)
-    return [t.value for t in Trigger if _permitted(report, t, attempt)]
+    return [t.value for t in lifecycle().offered(report, attempt)]
 
 
 def ticket(uow: AbstractUnitOfWork, user: StaffUser, report_id: int, now: datetime,
@@ -406,19 +387,25 @@ class OpdScore:
 
 
 def dashboard(uow: AbstractUnitOfWork, user: StaffUser, now: datetime, target: int) -> dict[str, Any]:
-    """Per-OPD performance; a head sees the city's ranking too, as Qlue published it."""
+    """Per-OPD performance; a head sees the city's ranking too, as Qlue published it. The ranking
+    covers this ISO week so far and the target this year, both in WITA like the weekly trend."""
     require(user, SUPERVISING | {Role.OPD_HEAD, Role.HR, Role.DISPATCHER}, "read the dashboard")
-    week_ago = now - timedelta(days=7)
-    year_start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    monday = week_starts(now, 1)[0]
     with uow:
         opds = list(uow.session.scalars(select(OpdRow.code).order_by(OpdRow.code)))
         scores = [_score(uow, opd, now, None) for opd in opds]
-        weekly = sorted((_score(uow, opd, now, week_ago) for opd in opds),
+        weekly = sorted((_score(uow, opd, now, monday) for opd in opds),
                         key=lambda s: (-(s.on_time_rate or 0), s.opd))
         responded = int(uow.session.scalar(select(func.count()).select_from(ReportRow).where(
-            ReportRow.responded_at >= year_start)) or 0)
+            ReportRow.responded_at >= _year_start(now))) or 0)
         trend = _weekly_trend(uow, now)
-    return {"scores": scores, "ranking": weekly, "responded": responded, "target": target, "trend": trend}
+    return {"scores": scores, "ranking": weekly, "ranking_week": (monday, monday + timedelta(days=6)),
+            "responded": responded, "target": target, "trend": trend}
+
+
+def _year_start(now: datetime) -> datetime:
+    """Midnight WITA on 1 January of the year `now` falls in, as the city's calendar reads it."""
+    return datetime(now.astimezone(WITA).year, 1, 1, tzinfo=WITA)
 
 
 def _score(uow: AbstractUnitOfWork, opd: str, now: datetime, since: datetime | None) -> OpdScore:

@@ -62,7 +62,6 @@ def _defaults(settings: Settings) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
         "STAFF_IDLE_MINUTES": 30,
-        "TANGGAP_ANNUAL_TARGET": 30_000,
     }
 
 

@@ -158,11 +158,11 @@ def test_requesting_information_pauses_the_clock_and_the_answer_resumes_it(web: 
     officer, dispatcher = web.test_client(), web.test_client()
     token = sign_in(officer, "pupr.officer")
     assert _post(officer, rid, "request_info", token, version(app, rid)).status_code == 303
-    assert "paused" in officer.get(f"/tickets/{rid}").text
+    assert "dijeda" in officer.get(f"/tickets/{rid}").text
     token = sign_in(dispatcher, "dispatcher")
     answered = _post(dispatcher, rid, "provide_info", token, version(app, rid), answer="Nomor 12")
     assert answered.status_code == 303
-    assert "paused" not in officer.get(f"/tickets/{rid}").text
+    assert "dijeda" not in officer.get(f"/tickets/{rid}").text
 
 
 def test_a_dispatcher_classifies_and_assigns_from_the_triage_queue(web: Flask, app: Tanggap) -> None:

@@ -7,9 +7,11 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, Response, current_app, request, session
-from flask_babel import Babel, lazy_gettext
+from flask_babel import Babel, LazyString, lazy_gettext
 from flask_login import LoginManager
 
+from sla.clocks import ClockState, Outcome
+from sla.rules import Metric
 from states.errors import NotFound, PermissionDenied
 from tanggap import staff_views
 from tanggap.config import MapSettings
@@ -35,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.before_request(auth.idle_timeout)
     app.jinja_env.filters["wita"] = wita
     app.jinja_env.filters["state_label"] = state_label
+    app.jinja_env.filters["sla_label"] = sla_label
     for blueprint in (auth.bp, tickets.bp, triage.bp, supervisor.bp, hr.bp, dashboard.bp, hr.api):
         app.register_blueprint(blueprint)
 
@@ -52,6 +55,26 @@ STATE_LABELS = {
 def state_label(state: str) -> str:
     """A lifecycle state as staff read it, in the page's language."""
     return str(STATE_LABELS.get(state, state))
+
+
+# The SLA's machine values as staff read them. Exports and the payroll API keep the values.
+SLA_LABELS: dict[str, LazyString] = {
+    Metric.DISPATCH: lazy_gettext("Disposisi"),
+    Metric.RESPONSE: lazy_gettext("Tanggapan"),
+    Metric.RESOLUTION: lazy_gettext("Penyelesaian"),
+    ClockState.RUNNING: lazy_gettext("berjalan"),
+    ClockState.PAUSED: lazy_gettext("dijeda"),
+    ClockState.STOPPED: lazy_gettext("berhenti"),
+    Outcome.FULFILLED: lazy_gettext("terpenuhi"),
+    Outcome.TRANSFERRED: lazy_gettext("dialihkan ke OPD lain"),
+    Outcome.RETURNED: lazy_gettext("dikembalikan, bukan wewenang"),
+    Outcome.REJECTED: lazy_gettext("laporan ditolak"),
+}
+
+
+def sla_label(value: str) -> str:
+    """An SLA metric, clock state or clock outcome, in the page's language."""
+    return str(SLA_LABELS.get(value, value))
 
 
 def _login(app: Flask) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -24,7 +24,7 @@ bp.before_request(signed_in)
 @mapped
 def index() -> ResponseReturnValue:
     app = tanggap()
-    view = staff_views.dashboard(app.uow(), me(), app.clock.now(), current_app.config["TANGGAP_ANNUAL_TARGET"])
+    view = staff_views.dashboard(app.uow(), me(), app.clock.now(), app.settings.annual_target)
     peak = max((w.responses for w in view["trend"]), default=0) or 1
     return render_template("staff/dashboard.html", d=view, peak=peak, chart=_trend_chart(view["trend"]))
 
