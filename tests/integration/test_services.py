@@ -194,7 +194,8 @@ def test_a_report_submitted_and_moved_in_one_unit_of_work_is_written_once_with_b
 
     with app.uow() as uow:
         ctx = Context(uow, app.clock.now(), app.policy)
-        rid = HANDLERS[c.SubmitReport](c.SubmitReport("Pohon tumbang menutup jalan", "pohon-tumbang", -10.16, 123.6), ctx)
+        submit_cmd = c.SubmitReport("Pohon tumbang menutup jalan", "pohon-tumbang", -10.16, 123.6)
+        rid = HANDLERS[c.SubmitReport](submit_cmd, ctx)
         HANDLERS[c.ClassifyReport](c.ClassifyReport(rid, "dispatcher", category="pohon-tumbang"), ctx)
         HANDLERS[c.AssignReport](c.AssignReport(rid, "dispatcher", opd="DLHK"), ctx)
         uow.commit()
