@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -120,16 +121,40 @@ def postgres_reference(postgres_url: str, tmp_path_factory: pytest.TempPathFacto
     app = make_app(postgres_url, tmp_path_factory.mktemp("pg"))
     upgrade(app.engine)
     load_reference(app)
+    # Every table as the reference load left it, so each test starts from exactly this state,
+    # whatever an earlier test changed (rules, categories, calendars, keys as much as reports).
+    with app.engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {SNAPSHOT}"))
+        for table in _tables(conn):
+            conn.execute(text(f'CREATE TABLE {SNAPSHOT}."{table}" AS SELECT * FROM public."{table}"'))
     app.engine.dispose()
     return postgres_url
 
 
-def _truncate_reports(app: Tanggap) -> None:
+SNAPSHOT = "reference_snapshot"
+
+
+def _tables(conn: Any) -> list[str]:
+    return list(conn.scalars(text(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version' "
+        "ORDER BY tablename")))
+
+
+def _restore_reference(app: Tanggap) -> None:
+    """Put every table back to the reference snapshot: emptied, refilled, sequences past the rows."""
     with app.engine.begin() as conn:
-        conn.execute(text("TRUNCATE report_events, outbox, reports, sla_clocks, sla_alerts, sla_breaches, "
-                          "sla_fulfilments, sla_waivers, ledger_head, report_tags, duplicate_links, training_labels, "
-                          "tagger_heads, inbox, login_attempts, api_tokens RESTART IDENTITY CASCADE"))
-        conn.execute(text("INSERT INTO ledger_head (id, seq, hash) VALUES (1, 0, :genesis)"), {"genesis": "0" * 64})
+        tables = _tables(conn)
+        listed = ", ".join(f'public."{t}"' for t in tables)
+        conn.execute(text(f"TRUNCATE {listed} RESTART IDENTITY CASCADE"))
+        conn.execute(text("SET LOCAL session_replication_role = replica"))  # refill in any order
+        for table in tables:
+            conn.execute(text(f'INSERT INTO public."{table}" SELECT * FROM {SNAPSHOT}."{table}"'))
+        serial = conn.execute(text(
+            "SELECT table_name, column_name, pg_get_serial_sequence(quote_ident(table_name), column_name) "
+            "FROM information_schema.columns WHERE table_schema = 'public' AND column_default LIKE 'nextval%'"))
+        for table, column, sequence in list(serial):
+            top = f'SELECT COALESCE(MAX("{column}"), 0) + 1 FROM public."{table}"'
+            conn.execute(text(f"SELECT setval(:seq, ({top}), false)"), {"seq": sequence})
 
 
 def _app_on(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Tanggap:
@@ -138,7 +163,7 @@ def _app_on(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Tangga
         shutil.copy(template, tmp_path / "tanggap.db")
         return make_app(f"sqlite:///{tmp_path / 'tanggap.db'}", tmp_path)
     application = make_app(request.getfixturevalue("postgres_reference"), tmp_path)
-    _truncate_reports(application)
+    _restore_reference(application)
     return application
 
 
