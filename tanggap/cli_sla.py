@@ -1,4 +1,5 @@
-"""`tanggap` commands for supervisors and HR: the sweep, breach exports, allowance cuts, the ledger."""
+"""`tanggap` commands for supervisors and HR: the sweep, breach exports, allowance cuts, the ledger,
+the configuration history."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import click
 
 from tanggap import commands as c
 from tanggap.cli import app, main, one_line_errors
+from tanggap.config_audit import ConfigSubject, change_view, history
 from tanggap.hr import allowance as allowance_report
 from tanggap.hr import breach_log, verify_ledger, write_csv, write_xlsx
 
@@ -116,3 +118,29 @@ def ledger_verify() -> None:
     click.echo(str(verdict))
     if not verdict.intact:
         sys.exit(1)
+
+
+@main.group()
+def config() -> None:
+    """The configuration audit trail: routing and working calendar changes."""
+
+
+@config.command("history")
+@click.option("--kind", help=f"one of: {', '.join(ConfigSubject)}")
+@click.option("--key", help="a category code or calendar name")
+@one_line_errors
+def config_history(kind: str | None, key: str | None) -> None:
+    """Print every recorded change, oldest first, as JSON lines (times in WITA)."""
+    if key is not None and not key.strip():
+        raise ValueError("--key must not be empty")
+    for row in history(app().uow(), _subject(kind), key):
+        click.echo(json.dumps(change_view(row), ensure_ascii=False))
+
+
+def _subject(raw: str | None) -> ConfigSubject | None:
+    if raw is None:
+        return None
+    try:
+        return ConfigSubject(raw)
+    except ValueError:
+        raise ValueError(f"--kind {raw!r} is not one of: {', '.join(ConfigSubject)}") from None

@@ -451,3 +451,27 @@ class InboxRow(Base):
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
     __table_args__ = (UniqueConstraint("outbox_id", "recipient", name="uq_inbox_outbox_recipient"),)
+
+
+# --- configuration audit trail -----------------------------------------------------------------
+
+
+class ConfigChangeRow(Base):
+    """One changed field of routing or a working calendar: who, when, from what to what.
+
+    Append-only: rows are inserted in the transaction of the change they describe and never
+    updated or deleted, so the configuration behind a breach (and an allowance cut) stays
+    explainable after later edits."""
+
+    __tablename__ = "config_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(80))
+    subject_kind: Mapped[str] = mapped_column(String(32))
+    subject_key: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(64))
+    # JSON null stands for "absent": the field had no value before, e.g. a new calendar.
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_config_changes_subject", "subject_kind", "subject_key", "at"),)

@@ -45,6 +45,7 @@ from states.model import (
     Role,
 )
 from tanggap import commands as c
+from tanggap.config_audit import ConfigSubject, record_changes
 from tanggap.context import Context
 from tanggap.db import BreachRow, CalendarRow, RuleRow, WaiverRow
 from tanggap.sla_repository import calendar_for
@@ -270,7 +271,10 @@ def _supervisor(uow: AbstractUnitOfWork, username: str, action: str) -> str:
     return username
 
 
-def define_calendar(cmd: c.DefineCalendar, ctx: Context) -> None:
+def define_calendar(cmd: c.DefineCalendar, ctx: Context) -> list[str]:
+    """Each changed top-level field of the spec is appended to the configuration audit trail; a
+    save that changes nothing leaves the calendar (and its "updated by") as it was. Returns the
+    changed fields."""
     uow = ctx.uow
     actor = _supervisor(uow, cmd.actor, "edit working calendars")
     try:
@@ -279,8 +283,11 @@ def define_calendar(cmd: c.DefineCalendar, ctx: Context) -> None:
         # err.message, not str(err): that starts with the field again.
         raise InvalidInput(f"calendar.{err.field}", err.message) from err
     row = uow.session.scalar(select(CalendarRow).where(CalendarRow.name == cmd.name)) or CalendarRow(name=cmd.name)
-    row.spec, row.updated_by, row.updated_at = spec, actor, ctx.now
-    uow.sla.add(row)
+    changed = record_changes(ctx, actor, ConfigSubject.CALENDAR, cmd.name, row.spec or {}, spec)
+    if changed:
+        row.spec, row.updated_by, row.updated_at = spec, actor, ctx.now
+        uow.sla.add(row)
+    return changed
 
 
 def define_rule(cmd: c.DefineRule, ctx: Context) -> int:

@@ -18,8 +18,9 @@ from states.errors import InvalidInput, NotFound, PermissionDenied
 from states.model import RejectKind, Role
 from tanggap import commands as c
 from tanggap import intake, services
+from tanggap.config_audit import ConfigSubject, record_changes
 from tanggap.context import Context
-from tanggap.db import DuplicateLinkRow, UserRow
+from tanggap.db import CategoryRow, DuplicateLinkRow, UserRow
 from tanggap.intake_db import ApiKeyRow
 from tanggap.passwords import verify_password
 from tanggap.staff_db import ApiTokenRow, LoginAttemptRow, ResponseTemplateRow
@@ -225,27 +226,42 @@ class SetRouting(c.Command):
     category: str
     opd: str
     duplicate_radius_m: float | None = None
+    note: str | None = None
 
 
-def set_routing(cmd: SetRouting, ctx: Context) -> None:
+def set_routing(cmd: SetRouting, ctx: Context) -> list[str]:
+    """Everything is checked before anything changes (a batch keeps no trace of a refusal); each
+    changed field is appended to the configuration audit trail. Returns the changed fields."""
     _require(ctx.uow, cmd.actor, SUPERVISING, "change routing")
     row = ctx.uow.reference.category(cmd.category)
-    if cmd.duplicate_radius_m is not None:
-        set_duplicate_radius(c.SetDuplicateRadius(row.code, cmd.duplicate_radius_m), ctx)
+    ctx.uow.reference.opd(cmd.opd)
+    given = cmd.duplicate_radius_m
+    radius = row.duplicate_radius_m if given is None else _valid_radius(row.code, given)
+    before = _routing_of(row)
+    row.duplicate_radius_m = radius
     services.define_category(
         c.DefineCategory(row.code, row.name, cmd.opd, row.description, row.urgent, tuple(row.keywords)), ctx
     )
+    return record_changes(ctx, cmd.actor, ConfigSubject.CATEGORY, row.code, before, _routing_of(row), cmd.note)
+
+
+def _routing_of(row: CategoryRow) -> dict[str, Any]:
+    return {"opd": row.opd_code, "duplicate_radius_m": row.duplicate_radius_m}
 
 
 def set_duplicate_radius(cmd: c.SetDuplicateRadius, ctx: Context) -> None:
     """Reference data, like the category itself: the seed calls it directly, staff through routing."""
-    radius = cmd.radius_m
-    if not math.isfinite(radius):
-        raise InvalidInput("duplicate_radius_m", f"{cmd.category}: {radius!r} is not a number of metres")
-    if not MIN_RADIUS_M <= radius <= MAX_RADIUS_M:
-        raise InvalidInput("duplicate_radius_m", f"{cmd.category}: {radius:g} m is outside "
-                                                 f"{MIN_RADIUS_M:g}-{MAX_RADIUS_M:g} m")
+    radius = _valid_radius(cmd.category, cmd.radius_m)
     ctx.uow.reference.category(cmd.category).duplicate_radius_m = radius
+
+
+def _valid_radius(category: str, radius: float) -> float:
+    if not math.isfinite(radius):
+        raise InvalidInput("duplicate_radius_m", f"{category}: {radius!r} is not a number of metres")
+    if not MIN_RADIUS_M <= radius <= MAX_RADIUS_M:
+        raise InvalidInput("duplicate_radius_m", f"{category}: {radius:g} m is outside "
+                                                 f"{MIN_RADIUS_M:g}-{MAX_RADIUS_M:g} m")
+    return radius
 
 
 @dataclass(frozen=True)

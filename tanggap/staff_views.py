@@ -20,12 +20,15 @@ from sla.rules import Metric, match_rule
 from states.errors import NotFound, PermissionDenied
 from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
 from states.model import Actor, Report, ReportState, Role
+from tanggap import config_audit
 from tanggap.config import DISPLAY_TZ
+from tanggap.config_audit import ConfigSubject
 from tanggap.db import (
     BreachRow,
     CalendarRow,
     CategoryRow,
     ClockRow,
+    ConfigChangeRow,
     DuplicateLinkRow,
     OpdRow,
     ReportRow,
@@ -476,3 +479,15 @@ def _weekly_trend(uow: AbstractUnitOfWork, now: datetime, weeks: int = TREND_WEE
 def _week_index(starts: list[datetime], at: datetime | None) -> int:
     assert at is not None  # the queries keep only rows whose time lies in the weeks shown
     return bisect_right(starts, at) - 1
+
+
+# --- configuration audit trail ---------------------------------------------------------------
+
+
+def config_history(uow: AbstractUnitOfWork, user: StaffUser, kind: ConfigSubject) -> dict[str, list[ConfigChangeRow]]:
+    """Each routed category's or calendar's changes, newest first: the first one is the last change."""
+    require(user, SUPERVISING, "read the configuration history")
+    found: dict[str, list[ConfigChangeRow]] = defaultdict(list)
+    for row in reversed(config_audit.history(uow, kind)):
+        found[row.subject_key].append(row)
+    return dict(found)

@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect, select
+from alembic import command
+from sqlalchemy import func, inspect, select
 
 from states.model import replay
+from tanggap import demo_data as demo
 from tanggap.bootstrap import Tanggap
-from tanggap.db import Base, CategoryRow, EventRow, OpdRow, ReportRow, UserRow
-from tanggap.migrate import upgrade
+from tanggap.db import Base, CategoryRow, ConfigChangeRow, EventRow, OpdRow, ReportRow, UserRow
+from tanggap.migrate import alembic_config, upgrade
 from tanggap.seed import seed_demo
 from tests.conftest import fresh_postgres_database, make_app
 
@@ -36,6 +38,23 @@ def test_migrations_build_every_table_on_an_empty_database(empty_url: str, tmp_p
     app.engine.dispose()
 
 
+def test_the_config_audit_migration_goes_down_to_0006_and_up_again(empty_url: str, tmp_path: Path) -> None:
+    app = make_app(empty_url, tmp_path)
+    upgrade(app.engine)
+    command.downgrade(alembic_config(app.engine), "0006")
+    tables = set(inspect(app.engine).get_table_names())
+    assert "config_changes" not in tables and "categories" in tables
+    upgrade(app.engine)
+    inspector = inspect(app.engine)
+    assert {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("config_changes")} == {
+        "ix_config_changes_subject": ["subject_kind", "subject_key", "at"]
+    }
+    assert {col["name"] for col in inspector.get_columns("config_changes")} == set(
+        Base.metadata.tables["config_changes"].columns.keys()
+    )
+    app.engine.dispose()
+
+
 def _contents(app: Tanggap) -> dict[str, Any]:
     with app.uow() as uow:
         s = uow.session
@@ -52,6 +71,7 @@ def _contents(app: Tanggap) -> dict[str, Any]:
                 (r.id, r.state, r.version, r.updated_at) for r in s.scalars(select(ReportRow).order_by(ReportRow.id))
             ],
             "events": s.scalar(select(EventRow.id).order_by(EventRow.id.desc()).limit(1)),
+            "config_changes": s.scalar(select(func.count()).select_from(ConfigChangeRow)),
         }
 
 
@@ -70,6 +90,14 @@ def test_seeding_twice_leaves_the_same_data(seeded: Tanggap) -> None:
     seed_demo(seeded, reports=150, echo=lines.append)
     assert _contents(seeded) == before
     assert lines == ["demo reports already present; nothing to add"]
+
+
+def test_the_seed_records_its_working_calendars_as_its_supervisors_changes(seeded: Tanggap) -> None:
+    with seeded.uow() as uow:
+        rows = list(uow.session.scalars(select(ConfigChangeRow)))
+    assert {(r.subject_kind, r.subject_key) for r in rows} == {("calendar", "jam-kantor"), ("calendar", "24-7")}
+    assert {r.actor for r in rows} == {demo.SUPERVISORS[0].username}
+    assert all(r.old_value is None for r in rows)
 
 
 def test_the_seed_covers_every_state_and_every_role(seeded: Tanggap) -> None:

@@ -16,6 +16,7 @@ from states.errors import DomainError, InvalidInput
 from tanggap import commands as c
 from tanggap import staff, staff_views
 from tanggap.config import DISPLAY_TZ
+from tanggap.config_audit import ConfigSubject
 from web.deps import tanggap
 from web.staff.common import mapped, me, refused, run, signed_in
 
@@ -106,7 +107,9 @@ def calendars() -> ResponseReturnValue:
     found = staff_views.calendars(app.uow(), me())
     year = app.clock.now().astimezone(ZoneInfo(DISPLAY_TZ)).year
     holidays = {k.name: staff_views.public_holidays(k.spec, year) for k in found}
-    return render_template("staff/calendars.html", calendars=found, holidays=holidays, days=DAYS, year=year)
+    history = staff_views.config_history(app.uow(), me(), ConfigSubject.CALENDAR)
+    return render_template("staff/calendars.html", calendars=found, holidays=holidays, days=DAYS, year=year,
+                           history=history)
 
 
 @bp.post("/calendars/<name>")
@@ -147,7 +150,8 @@ def _make_up_days(raw: str) -> dict[str, list[str]]:
 @mapped
 def routing() -> ResponseReturnValue:
     categories, opds = staff_views.routing(tanggap().uow(), me())
-    return render_template("staff/routing.html", categories=categories, opds=opds,
+    history = staff_views.config_history(tanggap().uow(), me(), ConfigSubject.CATEGORY)
+    return render_template("staff/routing.html", categories=categories, opds=opds, history=history,
                            radius_min=staff.MIN_RADIUS_M, radius_max=staff.MAX_RADIUS_M)
 
 
@@ -156,7 +160,8 @@ def save_routing(category: str) -> ResponseReturnValue:
     back = url_for(".routing")
     raw = request.form.get("duplicate_radius_m")
     try:
-        run(staff.SetRouting(me().username, category, request.form.get("opd", ""), _radius(raw)))
+        run(staff.SetRouting(me().username, category, request.form.get("opd", ""), _radius(raw),
+                             note=request.form.get("note") or None))
     except InvalidInput as err:
         return _bad_radius(err, category, raw, back) if err.field == "duplicate_radius_m" else refused(err, back)
     except DomainError as err:
