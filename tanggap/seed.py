@@ -12,7 +12,7 @@ from tanggap import commands as c
 from tanggap import demo_data as demo
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
-from tanggap.views import existing_usernames, report_count, sla_rule_count
+from tanggap.views import existing_categories, existing_usernames, report_count, sla_rule_count
 
 Echo = Callable[[str], None]
 DISPATCHER = demo.DISPATCHERS[0].username
@@ -20,10 +20,12 @@ HISTORY = timedelta(days=120)
 
 
 def seed_demo(app: Tanggap, reports: int = 300, echo: Echo = print) -> None:
-    """Idempotent: reference data is upserted, users and reports are created only once."""
+    """Idempotent: OPDs are upserted; categories, users and reports are created only once, so a
+    supervisor's later routing and radius changes survive a second run."""
     for opd in demo.OPDS:
         app.handle(c.DefineOpd(code=opd.code, name=opd.name, short_name=opd.short_name, is_24_7=opd.is_24_7))
-    for cat in demo.CATEGORIES:
+    known = existing_categories(app.uow())
+    for cat in (cat for cat in demo.CATEGORIES if cat.code not in known):
         app.handle(
             c.DefineCategory(
                 code=cat.code,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from states.model import Report, ReportEvent
 from tanggap.config import DISPLAY_TZ
-from tanggap.db import ReportRow, RuleRow, UserRow
+from tanggap.db import CategoryRow, ReportRow, RuleRow, UserRow
 from tanggap.uow import AbstractUnitOfWork
 
 
@@ -65,6 +65,11 @@ def event_view(seq: int, event: ReportEvent) -> dict[str, Any]:
 def existing_usernames(uow: AbstractUnitOfWork) -> set[str]:
     with uow:
         return set(uow.session.scalars(select(UserRow.username)))
+
+
+def existing_categories(uow: AbstractUnitOfWork) -> set[str]:
+    with uow:
+        return set(uow.session.scalars(select(CategoryRow.code)))
 
 
 def report_count(uow: AbstractUnitOfWork, source: str | None = None) -> int:

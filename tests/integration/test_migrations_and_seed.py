@@ -92,9 +92,23 @@ def test_seeding_twice_leaves_the_same_data(seeded: Tanggap) -> None:
     assert lines == ["demo reports already present; nothing to add"]
 
 
+def test_seeding_again_keeps_a_supervisors_routing_and_radius(seeded: Tanggap) -> None:
+    from tanggap.db import CategoryRow
+    from tanggap.staff import SetRouting
+
+    seeded.handle(SetRouting(demo.SUPERVISORS[0].username, "banjir-genangan", "PUPR", 450.0, "banjir ditangani PUPR"))
+    seed_demo(seeded, reports=150, echo=lambda _: None)
+    with seeded.uow() as uow:
+        row = uow.session.scalar(select(CategoryRow).where(CategoryRow.code == "banjir-genangan"))
+        assert row is not None and (row.opd_code, row.duplicate_radius_m) == ("PUPR", 450.0)
+    demo_flood = next(cat for cat in demo.CATEGORIES if cat.code == "banjir-genangan")
+    seeded.handle(SetRouting(demo.SUPERVISORS[0].username, "banjir-genangan", demo_flood.opd_code,
+                             demo_flood.duplicate_radius_m))  # the module's other tests expect the demo routing
+
+
 def test_the_seed_records_its_working_calendars_as_its_supervisors_changes(seeded: Tanggap) -> None:
     with seeded.uow() as uow:
-        rows = list(uow.session.scalars(select(ConfigChangeRow)))
+        rows = list(uow.session.scalars(select(ConfigChangeRow).where(ConfigChangeRow.subject_kind == "calendar")))
     assert {(r.subject_kind, r.subject_key) for r in rows} == {("calendar", "jam-kantor"), ("calendar", "24-7")}
     assert {r.actor for r in rows} == {demo.SUPERVISORS[0].username}
     assert all(r.old_value is None for r in rows)
