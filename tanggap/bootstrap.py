@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from states.lifecycle import LifecyclePolicy
 from tanggap import bus
+from tanggap.bulk import collector_paused
 from tanggap.clock import Clock, SystemClock
 from tanggap.commands import Command, SweepSla
 from tanggap.config import Settings
@@ -41,7 +42,8 @@ class Tanggap:
         at = now or self.clock.now()
         total = SweepResult(0, 0, 0)
         while True:
-            done: SweepResult = self.handle(SweepSla(now=at, limit=limit))
+            with collector_paused():
+                done: SweepResult = self.handle(SweepSla(now=at, limit=limit))
             total = SweepResult(
                 total.clocks + done.clocks, total.warnings + done.warnings, total.breaches + done.breaches
             )
@@ -49,7 +51,8 @@ class Tanggap:
                 return total
 
     def handle_batch(self, cmds: Sequence[Command]) -> list[Any]:
-        return bus.handle_batch(cmds, self.uow(), self.clock, self.policy)
+        with collector_paused():
+            return bus.handle_batch(cmds, self.uow(), self.clock, self.policy)
 
 
 def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> Tanggap:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -21,7 +21,7 @@ from sla.clocks import Alert, ClockState, Outcome, SlaClock
 from sla.ledger import LedgerEntry, chain_hash
 from sla.rules import Metric, SlaRule, Target, TargetUnit
 from states.errors import NotFound
-from tanggap.bulk import bulk_insert
+from tanggap.bulk import bulk_insert, json_insert
 from tanggap.db import (
     AlertRow,
     BreachRow,
@@ -37,6 +37,7 @@ from tanggap.db import (
     WaiverRow,
 )
 
+LEDGER_CHUNK = 2000
 LEDGER_TABLES: dict[str, type[ChainedRow]] = {
     "sla_breaches": BreachRow,
     "sla_fulfilments": FulfilmentRow,
@@ -68,12 +69,22 @@ def open_response_due(clocks: list[SlaClock]) -> datetime | None:
                default=None)
 
 
+# The swept clocks' new alert state in one statement and one parameter, a JSON document the
+# server unpacks (far cheaper to send than one array per column).
+SWEPT_UPDATE = """
+    UPDATE sla_clocks AS c
+       SET pending = v.new_pending, recorded = v.new_recorded, next_alert_at = v.new_next
+      FROM json_to_recordset(CAST(%s AS json))
+           AS v(clock_id int, new_pending json, new_recorded json, new_next timestamptz)
+     WHERE c.id = v.clock_id"""
+
+
 def _stored_clocks(result: Result[Any]) -> Iterator[dict[str, Any]]:
     """Rows of CLOCK_READ_COLUMNS as plain dicts, JSON parsed by orjson (the driver's json.loads dominated)."""
     keys = list(result.keys())
     json_at = [i for i, k in enumerate(keys) if k in JSON_CLOCK_COLUMNS and k != "calendar_spec"]
     spec_at = keys.index("calendar_spec")
-    for row in result:
+    for row in result.all():  # one fetch for the batch, not one driver call per row
         values = list(row)
         for i in json_at:
             values[i] = orjson.loads(values[i])
@@ -197,6 +208,7 @@ class SqlAlchemySlaRepository:
         self._changed: set[int] = set()  # id() of the clocks this unit of work moved
         self.pending_breaches: list[tuple[SlaClock, dict[str, Any]]] = []
         self.pending_fulfilments: list[tuple[SlaClock, datetime, Outcome]] = []
+        self._swept: str | None = None  # PostgreSQL: the swept clocks' new alert state, written at flush
 
     # --- rules and calendars
     def rules(self) -> list[SlaRule]:
@@ -267,8 +279,29 @@ class SqlAlchemySlaRepository:
         """Write touched clocks back, then chain the breaches and fulfilments they produced."""
         self._insert_new_clocks()
         self._update_changed_clocks()
-        self._chain_breaches()
+        if self._postgres() and (self._swept is not None or self.pending_breaches):
+            self._write_swept_and_breaches_overlapped()
+        else:
+            self._chain_breaches(partial(bulk_insert, self.session))
         self._chain_fulfilments()
+
+    def _postgres(self) -> bool:
+        return self.session.get_bind().dialect.name == "postgresql"
+
+    def _write_swept_and_breaches_overlapped(self) -> None:
+        """PostgreSQL: the swept clocks' UPDATE goes out first, in pipeline mode, and the server
+        runs it while the ledger's hashes are computed here; the breach and outbox inserts follow
+        on the same transaction. The ledger head is locked before, since reading it would wait."""
+        head = self.lock_head() if self.pending_breaches else None
+        raw = self.session.connection().connection.driver_connection
+        assert raw is not None
+        with raw.pipeline():
+            if self._swept is not None:
+                raw.execute(SWEPT_UPDATE, (self._swept,))
+                self._swept = None
+            if head is not None:
+                self._chain_breaches(lambda table, rows: raw.execute(*json_insert(table, rows)) if rows else None,
+                                     head)
 
     def _insert_new_clocks(self) -> None:
         if not self._new:
@@ -309,15 +342,16 @@ class SqlAlchemySlaRepository:
             self.session.execute(statement, rows)
         self._changed.clear()
 
-    def _chain_breaches(self) -> None:
+    def _chain_breaches(self, write: Callable[[Table, list[dict[str, Any]]], Any],
+                        head: LedgerHeadRow | None = None) -> None:
         if not self.pending_breaches:
             return
         for clock, values in self.pending_breaches:
             assert clock.id is not None, "clocks are flushed before their breaches"
             values["clock_id"] = clock.id
-        self.append_rows(BreachRow, [values for _, values in self.pending_breaches])
-        bulk_insert(
-            self.session,
+        # The outbox rows need no hash: they go first, so a pipelined server inserts them while
+        # the breaches are chained.
+        write(
             cast(Table, OutboxRow.__table__),
             [
                 {
@@ -329,6 +363,7 @@ class SqlAlchemySlaRepository:
                 for _, values in self.pending_breaches
             ],
         )
+        self.append_rows(BreachRow, [values for _, values in self.pending_breaches], head, write)
         self.pending_breaches.clear()
 
     def _chain_fulfilments(self) -> None:
@@ -381,8 +416,9 @@ class SqlAlchemySlaRepository:
             }
             for k in clocks
         ]
-        if self.session.get_bind().dialect.name == "postgresql":
-            self._save_swept_postgres(rows)
+        if self._postgres():
+            # Written at flush, overlapped with the ledger's hashing (see flush).
+            self._swept = orjson.dumps(rows).decode()  # alert times are aware: RFC 3339 with offset
             return
         statement = (
             update(CLOCKS)
@@ -394,19 +430,6 @@ class SqlAlchemySlaRepository:
             )
         )
         self.session.execute(statement, rows)
-
-    def _save_swept_postgres(self, rows: list[dict[str, Any]]) -> None:
-        # One statement and one parameter for the whole batch: a JSON document the server unpacks,
-        # far cheaper to send than one array per column.
-        self.session.execute(
-            text("""
-            UPDATE sla_clocks AS c
-               SET pending = v.new_pending, recorded = v.new_recorded, next_alert_at = v.new_next
-              FROM json_to_recordset(CAST(:rows AS json))
-                   AS v(clock_id int, new_pending json, new_recorded json, new_next timestamptz)
-             WHERE c.id = v.clock_id"""),
-            {"rows": orjson.dumps(rows).decode()},
-        )
 
     def insert_warnings(self, warnings: list[dict[str, Any]]) -> None:
         if not warnings:
@@ -437,15 +460,21 @@ class SqlAlchemySlaRepository:
             raise LookupError("the ledger head row is missing; run `tanggap db upgrade`")
         return head
 
-    def append_rows(self, model: type[ChainedRow], rows: list[dict[str, Any]]) -> None:
-        """Chain `rows` after the head, in order, and insert them."""
-        head = self.lock_head()
+    def append_rows(self, model: type[ChainedRow], rows: list[dict[str, Any]], head: LedgerHeadRow | None = None,
+                    write: Callable[[Table, list[dict[str, Any]]], Any] | None = None) -> None:
+        """Chain `rows` after the head (locked here unless the caller holds it), in order, and insert them."""
+        head = head or self.lock_head()
         table = model.__tablename__  # type: ignore[attr-defined]
-        for values in rows:
-            values["chain_seq"], values["prev_hash"] = head.seq + 1, head.hash
-            values["hash"] = chain_hash(values["prev_hash"], ledger_content(table, values))
-            head.seq, head.hash = values["chain_seq"], values["hash"]
-        bulk_insert(self.session, cast(Table, model.__table__), rows)  # type: ignore[attr-defined]
+        insert_rows = write or partial(bulk_insert, self.session)
+        # Written in chunks as they are chained: on a pipelined connection the server inserts one
+        # chunk while the next is hashed.
+        for start in range(0, len(rows), LEDGER_CHUNK):
+            chunk = rows[start : start + LEDGER_CHUNK]
+            for values in chunk:
+                values["chain_seq"], values["prev_hash"] = head.seq + 1, head.hash
+                values["hash"] = chain_hash(values["prev_hash"], ledger_content(table, values))
+                head.seq, head.hash = values["chain_seq"], values["hash"]
+            insert_rows(cast(Table, model.__table__), chunk)  # type: ignore[attr-defined]
 
     def ledger(self) -> list[LedgerEntry]:
         entries: list[LedgerEntry] = []
