@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -112,3 +112,39 @@ def match_rule(
     if not candidates:
         return None
     return min(candidates, key=lambda r: (-r.specificity, -r.effective_from.timestamp(), r.rule_id))
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    """A combination no rule in force covers: a report there runs without this metric's clock."""
+
+    metric: Metric
+    opd: str | None
+    category: str | None
+    priority: str
+
+
+def _reachable(
+    routes: Mapping[str, str], priorities: Iterable[str]
+) -> list[tuple[Metric, str | None, str | None, str]]:
+    """Where clocks start by default. The dispatch clock has no OPD and may start before a report
+    has a category; the OPD clocks start at the OPD a category is routed to."""
+    levels = list(priorities)
+    dispatch = [(Metric.DISPATCH, None, category, p) for category in [None, *sorted(routes)] for p in levels]
+    by_opd = sorted(routes.items(), key=lambda route: (route[1], route[0]))
+    opd_metrics = [(m, opd, category, p) for m in (Metric.RESPONSE, Metric.RESOLUTION)
+                   for category, opd in by_opd for p in levels]
+    return [*dispatch, *opd_metrics]
+
+
+def uncovered_scopes(
+    rules: Iterable[SlaRule], routes: Mapping[str, str], priorities: Iterable[str], at: datetime
+) -> list[Uncovered]:
+    """The (metric, OPD, category, priority) combinations that `match_rule` would answer with no
+    rule at `at`, for every category at the OPD it is routed to (`routes`: category -> OPD)."""
+    in_force = versions_in_force(rules, at)
+    return [
+        Uncovered(metric, opd, category, priority)
+        for metric, opd, category, priority in _reachable(routes, priorities)
+        if not any(r.metric is metric and r.covers(opd, category, priority) for r in in_force)
+    ]

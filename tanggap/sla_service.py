@@ -56,6 +56,28 @@ OPD_METRICS = (Metric.RESPONSE, Metric.RESOLUTION)
 SUPERVISING = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
+# Uncovered combinations already logged by this process. Every report of such a combination would
+# log again; the supervisor's SLA rules page lists them all. Bounded: cleared when full.
+_LOGGED_UNCOVERED: set[tuple[str, str | None, str | None, str]] = set()
+LOGGED_UNCOVERED_LIMIT = 1024
+
+
+def _warn_uncovered(
+    metric: Metric, opd: str | None, category: str | None, priority: str, report_id: int | None
+) -> None:
+    key = (metric.value, opd, category, priority)
+    if key in _LOGGED_UNCOVERED:
+        return
+    if len(_LOGGED_UNCOVERED) >= LOGGED_UNCOVERED_LIMIT:
+        _LOGGED_UNCOVERED.clear()
+    _LOGGED_UNCOVERED.add(key)
+    log.warning(
+        "no SLA rule covers %s for OPD %s, category %s, priority %s: no clock started (first: report #%s); "
+        "logged once per combination; the supervisor's SLA rules page lists uncovered combinations",
+        metric.value, opd or "-", category or "-", priority, report_id,
+    )
+
+
 class Clocks:
     """The running clocks of one report inside a unit of work, and what lifecycle events do to them."""
 
@@ -70,7 +92,7 @@ class Clocks:
     def start(self, metric: Metric, opd: str | None) -> None:
         rule = match_rule(self.uow.sla.rules(), metric, opd, self.report.category, self.report.priority.value, self.at)
         if rule is None:
-            log.warning("no SLA rule covers %s for report #%s (opd %s)", metric, self.report.id, opd)
+            _warn_uncovered(metric, opd, self.report.category, self.report.priority.value, self.report.id)
             return
         clock = start_clock(
             rule, self.uow.sla.calendar(rule.calendar), self.report.id or 0, opd, self.report.officer, self.at

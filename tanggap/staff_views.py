@@ -16,10 +16,10 @@ import holidays as holiday_tables
 from sqlalchemy import Select, and_, false, func, or_, select
 
 from sla.clocks import ClockState, SlaClock, work_used
-from sla.rules import Metric, match_rule
+from sla.rules import Metric, Uncovered, match_rule, uncovered_scopes
 from states.errors import NotFound, PermissionDenied
 from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
-from states.model import Actor, Report, ReportState, Role
+from states.model import Actor, Priority, Report, ReportState, Role
 from tanggap import config_audit
 from tanggap.config import DISPLAY_TZ
 from tanggap.config_audit import ConfigSubject
@@ -491,3 +491,75 @@ def config_history(uow: AbstractUnitOfWork, user: StaffUser, kind: ConfigSubject
     for row in reversed(config_audit.history(uow, kind)):
         found[row.subject_key].append(row)
     return dict(found)
+
+
+# --- SLA rule coverage -----------------------------------------------------------------------
+
+# The lifecycle states in which a metric's clock runs or waits paused.
+CLOCKED_STATES: dict[Metric, tuple[str, ...]] = {
+    Metric.DISPATCH: (ReportState.SUBMITTED.value, ReportState.CLASSIFIED.value),
+    Metric.RESPONSE: (ReportState.ASSIGNED.value,),
+    Metric.RESOLUTION: (ReportState.ASSIGNED.value, ReportState.RESPONDED.value),
+}
+Gaps = dict[str, dict[str | None, list["CoverageGap"]]]
+
+
+@dataclass(frozen=True)
+class CoverageGap:
+    """A category at an OPD (none for dispatch) that no rule in force covers for these priorities;
+    `open_reports` are open reports of it that run without this metric's clock now."""
+
+    metric: str
+    opd: str | None
+    category: str | None
+    priorities: tuple[str, ...]
+    open_reports: int
+
+    @property
+    def every_priority(self) -> bool:
+        return set(self.priorities) == {p.value for p in Priority}
+
+    @property
+    def priority(self) -> str | None:
+        """The priority a rule for this gap needs; none when every priority is uncovered."""
+        return self.priorities[0] if len(self.priorities) == 1 else None
+
+
+def rule_coverage(uow: AbstractUnitOfWork, user: StaffUser, now: datetime) -> Gaps:
+    """Metric -> OPD -> the categories no rule covers at `now`, where reports would start no clock."""
+    require(user, SUPERVISING, "read SLA rule coverage")
+    with uow:
+        rows = uow.session.execute(select(CategoryRow.code, CategoryRow.opd_code).where(CategoryRow.active))
+        routes = {category: opd for category, opd in rows}
+        found = uncovered_scopes(uow.sla.rules(), routes, [p.value for p in Priority], now)
+        unclocked = _unclocked_reports(uow) if found else Counter()
+    return _grouped_gaps(found, unclocked)
+
+
+def _unclocked_reports(uow: AbstractUnitOfWork) -> Counter[tuple[str, str | None, str | None, str]]:
+    """Open reports per (metric, OPD, category, priority) whose metric has no running or paused
+    clock in a state where it should: one grouped query."""
+    clocked = [select(ClockRow.id).where(ClockRow.report_id == ReportRow.id, ClockRow.metric == m.value,
+                                         ClockRow.state != ClockState.STOPPED.value).exists().label(f"has_{m.value}")
+               for m in Metric]
+    scope = (ReportRow.state, ReportRow.opd, ReportRow.category, ReportRow.priority)
+    states = {s for metric_states in CLOCKED_STATES.values() for s in metric_states}
+    per_report = select(*scope, *clocked).where(ReportRow.state.in_(states)).subquery()
+    rows = uow.session.execute(select(*per_report.c, func.count()).group_by(*per_report.c))
+    counts: Counter[tuple[str, str | None, str | None, str]] = Counter()
+    for state, opd, category, priority, *has_clock, reports in rows:
+        for metric, has in zip(Metric, has_clock, strict=True):
+            if state in CLOCKED_STATES[metric] and not has:
+                counts[(metric.value, None if metric is Metric.DISPATCH else opd, category, priority)] += reports
+    return counts
+
+
+def _grouped_gaps(found: list[Uncovered], unclocked: Counter[tuple[str, str | None, str | None, str]]) -> Gaps:
+    levels: dict[tuple[str, str | None, str | None], list[str]] = defaultdict(list)
+    for gap in found:
+        levels[(gap.metric.value, gap.opd, gap.category)].append(gap.priority)
+    grouped: dict[str, dict[str | None, list[CoverageGap]]] = defaultdict(lambda: defaultdict(list))
+    for (metric, opd, category), priorities in levels.items():
+        reports = sum(unclocked[(metric, opd, category, p)] for p in priorities)
+        grouped[metric][opd].append(CoverageGap(metric, opd, category, tuple(priorities), reports))
+    return {metric: dict(by_opd) for metric, by_opd in grouped.items()}

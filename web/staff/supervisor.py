@@ -41,10 +41,11 @@ def _done(cmd: c.Command, message: str, back: str) -> ResponseReturnValue:
 def rules() -> ResponseReturnValue:
     app = tanggap()
     found = staff_views.rules(app.uow(), me())
+    coverage = staff_views.rule_coverage(app.uow(), me(), app.clock.now())
     categories, opds = staff_views.routing(app.uow(), me())
     calendars = staff_views.calendars(app.uow(), me())
     preview = _preview(request.args) if request.args.get("metric") else None
-    return render_template("staff/rules.html", rules=found, categories=categories, opds=opds,
+    return render_template("staff/rules.html", rules=found, coverage=coverage, categories=categories, opds=opds,
                            calendars=calendars, preview=preview, args=request.args)
 
 
