@@ -102,6 +102,7 @@ def measure(backend: str, app: Tanggap) -> None:
     fill(app, TICKETS)
     print(f"\n{backend}: {TICKETS:,} tickets with running response clocks built in {time.perf_counter() - began:.1f} s")
     web = create_app(app, PHOTO_STORAGE=FakePhotoStorage())
+    print("  before: the earlier listing queries alone (count + join on clocks); now: the whole page")
     print(f"  {'page':<34} {'before (join)':>14} {'now (page)':>11} {'ratio':>7}   target < 100 ms")
     cases = [
         ("head, page 1", "pupr.head", "/queue", (None, None, 1)),
