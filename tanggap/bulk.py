@@ -1,15 +1,17 @@
-"""Bulk writes for set-based work: one JSON document on PostgreSQL, executemany elsewhere."""
+"""Set-based writes: bulk inserts (one JSON document on PostgreSQL, executemany elsewhere), grouped
+UPDATEs of changed columns, and a pause of the cyclic collector for a batch."""
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 
@@ -37,6 +39,27 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         session.execute(insert(table), list(rows))
         return
     session.connection().exec_driver_sql(*json_insert(table, rows))
+
+
+def moved_columns(before: Mapping[str, Any], now: Mapping[str, Any], columns: Iterable[str]) -> tuple[str, ...]:
+    """The columns whose value changed: an untouched column stays out of the UPDATE."""
+    return tuple(sorted(k for k in columns if before.get(k) != now[k]))
+
+
+def update_by_group(session: Session, table: Table, groups: Mapping[tuple[str, ...], list[dict[str, Any]]],
+                    match: Mapping[str, str]) -> list[tuple[int, int]]:
+    """One executemany UPDATE per set of changed columns. Each row holds `new_<column>` values and
+    the parameters named in `match` (column -> parameter) for its WHERE clause. Returns, per
+    group, (rows matched, rows sent), for callers that check a version."""
+    counts = []
+    for columns, rows in groups.items():
+        statement = (
+            update(table)
+            .where(*(table.c[column] == bindparam(param) for column, param in match.items()))
+            .values({k: bindparam(f"new_{k}", type_=table.c[k].type) for k in columns})
+        )
+        counts.append((cast(CursorResult[Any], session.execute(statement, rows)).rowcount, len(rows)))
+    return counts
 
 
 def json_insert(table: Table, rows: Sequence[dict[str, Any]]) -> tuple[str, tuple[str]]:

@@ -8,8 +8,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,7 +23,7 @@ from states.model import (
     ReportState,
     Role,
 )
-from tanggap.bulk import bulk_insert
+from tanggap.bulk import bulk_insert, moved_columns, update_by_group
 from tanggap.db import CategoryRow, EventRow, OpdRow, OutboxRow, ReportRow, UserRow
 
 ROW_FIELDS = tuple(f.name for f in fields(Report) if f.name not in {"id", "pending_events"})
@@ -90,27 +89,23 @@ class SqlAlchemyReportRepository:
             values = row_values(report)
             if report_id in deadlines:
                 values["response_due_at"] = deadlines[report_id]
-            # An untouched column stays out of the UPDATE.
-            moved = tuple(sorted(k for k, v in values.items() if stored.get(k) != v))
+            moved = moved_columns(stored, values, values)
             if moved:  # nothing moved: the report was inserted in this unit of work as it stands
-                changes = {f"new_{k}": values[k] for k in moved}
-                updates.setdefault(moved, []).append(
-                    {"report_id": report_id, "read_version": stored["version"], **changes})
+                updates.setdefault(moved, []).append({"report_id": report_id, "read_version": stored["version"],
+                                                      **{f"new_{k}": values[k] for k in moved}})
             new_events += (event_values(report_id, base + i, e) for i, e in enumerate(report.pending_events, 1))
             report.pending_events.clear()
             stored.update(values)
             self._seen[report_id] = (report, stored, report.version)
-        for columns, rows in updates.items():
-            statement = (
-                update(REPORTS)
-                .where(REPORTS.c.id == bindparam("report_id"), REPORTS.c.version == bindparam("read_version"))
-                .values({k: bindparam(f"new_{k}", type_=REPORTS.c[k].type) for k in columns})
-            )
-            matched = cast(CursorResult[Any], self.session.execute(statement, rows)).rowcount
-            if matched != len(rows):  # someone else moved one of these reports since it was read
-                raise StaleDataError(f"{len(rows) - matched} of {len(rows)} reports changed concurrently")
+        self._write(updates)
         if new_events:
             self.session.execute(insert(EventRow), new_events)
+
+    def _write(self, updates: dict[tuple[str, ...], list[dict[str, Any]]]) -> None:
+        match = {"id": "report_id", "version": "read_version"}
+        for matched, sent in update_by_group(self.session, REPORTS, updates, match):
+            if matched != sent:  # someone else moved one of these reports since it was read
+                raise StaleDataError(f"{sent - matched} of {sent} reports changed concurrently")
 
 
 def row_values(report: Report) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from sla.clocks import Alert, ClockState, Outcome, SlaClock
 from sla.ledger import LedgerEntry, chain_hash
 from sla.rules import Metric, SlaRule, Target, TargetUnit
 from states.errors import NotFound
-from tanggap.bulk import bulk_insert, json_insert
+from tanggap.bulk import bulk_insert, json_insert, moved_columns, update_by_group
 from tanggap.db import (
     AlertRow,
     BreachRow,
@@ -329,17 +329,11 @@ class SqlAlchemySlaRepository:
         for key in self._changed:
             clock, before = self._loaded[key]
             now = clock_values(clock)
-            moved = tuple(sorted(k for k, v in now.items() if k in MUTABLE_CLOCK_COLUMNS and before.get(k) != v))
+            moved = moved_columns(before, now, MUTABLE_CLOCK_COLUMNS)
             if moved:
                 groups.setdefault(moved, []).append({"clock_id": clock.id, **{f"new_{k}": now[k] for k in moved}})
                 before.update({k: now[k] for k in moved})
-        for columns, rows in groups.items():
-            statement = (
-                update(CLOCKS)
-                .where(CLOCKS.c.id == bindparam("clock_id"))
-                .values({k: bindparam(f"new_{k}", type_=CLOCKS.c[k].type) for k in columns})
-            )
-            self.session.execute(statement, rows)
+        update_by_group(self.session, CLOCKS, groups, {"id": "clock_id"})
         self._changed.clear()
 
     def _chain_breaches(self, write: Callable[[Table, list[dict[str, Any]]], Any],
