@@ -295,13 +295,17 @@ class SqlAlchemySlaRepository:
         head = self.lock_head() if self.pending_breaches else None
         raw = self.session.connection().connection.driver_connection
         assert raw is not None
+
+        def send(table: Table, rows: list[dict[str, Any]]) -> None:
+            if rows:
+                raw.execute(*json_insert(table, rows))
+
         with raw.pipeline():
             if self._swept is not None:
                 raw.execute(SWEPT_UPDATE, (self._swept,))
                 self._swept = None
             if head is not None:
-                self._chain_breaches(lambda table, rows: raw.execute(*json_insert(table, rows)) if rows else None,
-                                     head)
+                self._chain_breaches(send, head)
 
     def _insert_new_clocks(self) -> None:
         if not self._new:
