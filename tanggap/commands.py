@@ -259,3 +259,12 @@ class SetDuplicateRadius(Command):
 
     category: str
     radius_m: float
+
+
+@dataclass(frozen=True)
+class TagFetchedPhotos(Command):
+    """Store the tagging results of photos fetched after their reports were processed."""
+
+    worker: str
+    claims: tuple[Claim, ...]
+    tags: tuple[TagOutcome, ...]

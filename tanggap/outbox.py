@@ -53,9 +53,27 @@ def still_mine(uow: AbstractUnitOfWork, claims: Sequence[Claim], worker: str) ->
 
 
 def mark_done(uow: AbstractUnitOfWork, claims: Sequence[Claim], now: datetime) -> None:
+    _update_claimed(uow, claims, done_at=now)
+
+
+def release(uow: AbstractUnitOfWork, claims: Sequence[Claim]) -> None:
+    """Give leased rows back before their lease runs out: the next run may claim them at once."""
+    _update_claimed(uow, claims, claimed_by=None, claimed_until=None)
+
+
+def _update_claimed(uow: AbstractUnitOfWork, claims: Sequence[Claim], **values: Any) -> None:
     if claims:
         uow.session.execute(update(OutboxRow).where(OutboxRow.id.in_([cl.outbox_id for cl in claims]))
-                            .values(done_at=now), execution_options={"synchronize_session": False})
+                            .values(**values), execution_options={"synchronize_session": False})
+
+
+def pending_for(uow: AbstractUnitOfWork, topic: str, report_ids: Sequence[int]) -> set[int]:
+    """Which of these reports still have a row of this topic waiting to be done."""
+    if not report_ids:
+        return set()
+    return {rid for rid in uow.session.scalars(select(OutboxRow.report_id).where(
+        OutboxRow.topic == topic, OutboxRow.report_id.in_(report_ids), OutboxRow.done_at.is_(None)))
+        if rid is not None}
 
 
 def pending_topics(uow: AbstractUnitOfWork, topics: Sequence[str], now: datetime) -> set[str]:

@@ -1,5 +1,8 @@
 """Processing new reports: tag the photos (outside any transaction), then classify, check for
-duplicates and route, in one transaction that also marks the outbox rows done."""
+duplicates and route, in one transaction that also marks the outbox rows done.
+
+A photo fetched from a `media_url` arrives after its report was processed; it goes through the
+same checks then, and the same decision while the report still waits for a category."""
 
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ from tanggap.commands import TagOutcome
 from tanggap.config import DISPLAY_TZ
 from tanggap.context import Context
 from tanggap.db import CategoryRow, DuplicateLinkRow, ReportRow, ReportTagRow, TaggerHeadRow
-from tanggap.outbox import mark_done, still_mine
+from tanggap.outbox import REPORT_SUBMITTED, mark_done, pending_for, release, still_mine
 from tanggap.uow import AbstractUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -100,11 +103,7 @@ def _route_one(ctx: Context, report: Report, tag: TagOutcome | None, head: tuple
                params: DuplicateParams) -> str:
     if report.state is not ReportState.SUBMITTED:
         return "skipped"  # a dispatcher got there first; the tagger's view is no longer needed
-    tag = tag or TagOutcome(report.id or 0, "no_photo")
-    prediction = _predict(head, tag)
-    decision = decide(prediction, report.category, keyword_scores(report.description))
-    flags = _photo_flags(report, tag) + _link_duplicates(ctx, report, tag, params)
-    _store_tag(ctx, report, tag, decision, flags, head[0] if head else None)
+    decision, flags = _check_photo(ctx, report, tag or TagOutcome(report.id or 0, "no_photo"), head, params)
     if decision.outcome is not Outcome.CLASSIFY or flags or decision.category is None:
         return "triage"
     rid = report.id or 0
@@ -112,6 +111,15 @@ def _route_one(ctx: Context, report: Report, tag: TagOutcome | None, head: tuple
                                               confidence=round(decision.confidence, 4)), ctx)
     services.assign_report(c.AssignReport(rid, "system", note="routed by category"), ctx)
     return "assigned"
+
+
+def _check_photo(ctx: Context, report: Report, tag: TagOutcome, head: tuple[int, CategoryHead] | None,
+                 params: DuplicateParams) -> tuple[Decision, list[str]]:
+    """Store what the tagger saw, with the decision it supports and the checks' flags."""
+    decision = decide(_predict(head, tag), report.category, keyword_scores(report.description))
+    flags = _photo_flags(report, tag) + _link_duplicates(ctx, report, tag, params)
+    _store_tag(ctx, report, tag, decision, flags, head[0] if head else None)
+    return decision, flags
 
 
 def _predict(head: tuple[int, CategoryHead] | None, tag: TagOutcome) -> Prediction | None:
@@ -142,14 +150,16 @@ def _exif(raw: dict[str, Any]) -> ExifInfo | None:
 
 
 def _link_duplicates(ctx: Context, report: Report, tag: TagOutcome, params: DuplicateParams) -> list[str]:
-    if report.lat is None or report.lon is None or report.id is None:
+    if report.lat is None or report.lon is None or report.id is None or report.state.value not in OPEN_STATES:
         return []
     new = ReportPhoto(GeoPoint(report.lat, report.lon), report.category,
                       from_hex(tag.phash) if tag.phash else None, _vector(tag.embedding))
     # Nearness alone is not evidence: two potholes on one street are two reports.
     candidates = _nearby(ctx, report, _widest(params))
     matches = [m for m in find_duplicates(new, candidates, params) if m.basis is MatchBasis.PHOTO]
-    for match in matches:
+    linked = set(ctx.uow.session.scalars(select(DuplicateLinkRow.original_id).where(
+        DuplicateLinkRow.report_id == report.id))) if matches else set()
+    for match in (m for m in matches if m.report_id not in linked):  # a photo delivered again links nothing twice
         ctx.uow.session.add(DuplicateLinkRow(
             report_id=report.id, original_id=match.report_id, created_at=ctx.now, status="pending",
             evidence={"basis": match.basis.value, "distance_m": round(match.distance_m, 1),
@@ -197,4 +207,42 @@ def _store_tag(ctx: Context, report: Report, tag: TagOutcome, decision: Decision
         embedding=tag.embedding, error=tag.error, created_at=ctx.now))
 
 
-HANDLERS: dict[type[c.Command], Callable[..., Any]] = {c.RouteSubmitted: route_submitted}
+def tag_fetched_photos(cmd: c.TagFetchedPhotos, ctx: Context) -> dict[str, int]:
+    """Store the tagger's view of photos fetched after their reports were processed. A report
+    still waiting for a category gets the decision a new report gets; any other report keeps its
+    category and route, and only gains hints and flags. The outbox rows are done in the same commit."""
+    uow = ctx.uow
+    ready, waiting = _processed_first(uow, still_mine(uow, cmd.claims, cmd.worker))
+    uow.reports.preload([cl.report_id for cl in ready if cl.report_id is not None])
+    head, params = active_head(uow), duplicate_params(uow)
+    tags = {t.report_id: t for t in cmd.tags}
+    tally = {"assigned": 0, "triage": 0, "tagged": 0, "waiting": len(waiting)}
+    for claim in ready:
+        if claim.report_id is not None:
+            report = uow.reports.get(claim.report_id)
+            tally[_retag_one(ctx, report, tags.get(claim.report_id), head, params)] += 1
+    release(uow, waiting)
+    mark_done(uow, ready, ctx.now)
+    return tally
+
+
+def _processed_first(uow: AbstractUnitOfWork, claims: list[c.Claim]) -> tuple[list[c.Claim], list[c.Claim]]:
+    """(ready, waiting): a report not processed yet would have this photo's tags overwritten by
+    its processing, so its photo waits for it."""
+    unprocessed = pending_for(uow, REPORT_SUBMITTED, [cl.report_id for cl in claims if cl.report_id is not None])
+    return ([cl for cl in claims if cl.report_id not in unprocessed],
+            [cl for cl in claims if cl.report_id in unprocessed])
+
+
+def _retag_one(ctx: Context, report: Report, tag: TagOutcome | None, head: tuple[int, CategoryHead] | None,
+               params: DuplicateParams) -> str:
+    if report.state is ReportState.SUBMITTED:
+        return _route_one(ctx, report, tag, head, params)
+    _check_photo(ctx, report, tag or TagOutcome(report.id or 0, "no_photo"), head, params)
+    return "tagged"
+
+
+HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
+    c.RouteSubmitted: route_submitted,
+    c.TagFetchedPhotos: tag_fetched_photos,
+}

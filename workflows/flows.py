@@ -17,7 +17,7 @@ from prefect import flow, task
 from tanggap import commands as c
 from tanggap.config import DISPLAY_TZ
 from tanggap.hr import allowance, breach_log, write_csv, write_xlsx
-from tanggap.intake import IntakeService, run_media_fetches
+from tanggap.intake import STORED_TOPIC, IntakeService, run_media_fetches
 from tanggap.notifications import send_all
 from tanggap.outbox import REPORT_SUBMITTED
 from tanggap.processing import tag_photos
@@ -25,12 +25,16 @@ from tanggap.views import photo_keys
 from workflows import deps
 
 
-@task
-def claim_submitted(limit: int) -> list[c.Claim]:
+def _claim(topic: str, limit: int) -> list[c.Claim]:
     d = deps.current()
-    cmd = c.ClaimOutbox((REPORT_SUBMITTED,), deps.worker_name(), limit, d.pipeline.claim_lease_seconds)
+    cmd = c.ClaimOutbox((topic,), deps.worker_name(), limit, d.pipeline.claim_lease_seconds)
     claims: list[c.Claim] = d.app.handle(cmd)
     return claims
+
+
+@task
+def claim_submitted(limit: int) -> list[c.Claim]:
+    return _claim(REPORT_SUBMITTED, limit)
 
 
 @task
@@ -45,11 +49,16 @@ def tag(photos: dict[int, bytes | None]) -> list[c.TagOutcome]:
     return tag_photos(deps.current().tagger, photos)
 
 
+def _handle_tagged(
+    command: type[c.RouteSubmitted | c.TagFetchedPhotos], claims: list[c.Claim], tags: list[c.TagOutcome]
+) -> dict[str, int]:
+    tally: dict[str, int] = deps.current().app.handle(command(deps.worker_name(), tuple(claims), tuple(tags)))
+    return tally
+
+
 @task
 def route(claims: list[c.Claim], tags: list[c.TagOutcome]) -> dict[str, int]:
-    tally: dict[str, int] = deps.current().app.handle(
-        c.RouteSubmitted(deps.worker_name(), tuple(claims), tuple(tags)))
-    return tally
+    return _handle_tagged(c.RouteSubmitted, claims, tags)
 
 
 @flow(name="process-reports")
@@ -59,6 +68,33 @@ def process_reports(limit: int = 64) -> dict[str, int]:
     if not claims:
         return {"claimed": 0}
     return {"claimed": len(claims), **route(claims, tag(load_photos(claims)))}
+
+
+@task
+def claim_stored(limit: int) -> list[c.Claim]:
+    return _claim(STORED_TOPIC, limit)
+
+
+@task
+def load_stored_photos(claims: list[c.Claim]) -> dict[int, bytes | None]:
+    """The fetched photos, by the keys their outbox rows carry."""
+    photos = deps.current().photos
+    return {cl.report_id: photos.original(str(cl.payload["photo"])) for cl in claims if cl.report_id is not None}
+
+
+@task
+def store_tags(claims: list[c.Claim], tags: list[c.TagOutcome]) -> dict[str, int]:
+    return _handle_tagged(c.TagFetchedPhotos, claims, tags)
+
+
+@flow(name="tag-fetched-photos")
+def tag_fetched_photos(limit: int = 64) -> dict[str, int]:
+    """Claim a batch of photos fetched after their reports were processed, tag them, then store
+    the hints and checks; a report still waiting for a category is classified and routed as new."""
+    claims = claim_stored(limit)
+    if not claims:
+        return {"claimed": 0}
+    return {"claimed": len(claims), **store_tags(claims, tag(load_stored_photos(claims)))}
 
 
 @task
@@ -165,4 +201,4 @@ def warm_up() -> str:
 
 
 FLOWS = {f.name: f for f in (process_reports, enforce_sla, deliver_notifications, close_quiet_reports,
-                             month_end_allowance, retrain_tagger, fetch_media_urls, warm_up)}
+                             month_end_allowance, retrain_tagger, fetch_media_urls, tag_fetched_photos, warm_up)}

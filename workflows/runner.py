@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from tanggap.bootstrap import Tanggap
 from tanggap.config import DISPLAY_TZ
-from tanggap.intake import FETCH_TOPIC
+from tanggap.intake import FETCH_TOPIC, STORED_TOPIC
 from tanggap.outbox import NOTIFY_TOPICS, REPORT_SUBMITTED, pending_topics
 from workflows import deps
 from workflows.environment import configure, without_heartbeats
@@ -56,13 +56,15 @@ class Runner:
 
     def tick(self, now: float) -> None:
         at = self.app.clock.now()
-        pending = pending_topics(self.app.uow(), (REPORT_SUBMITTED, FETCH_TOPIC, *NOTIFY_TOPICS), at)
+        pending = pending_topics(self.app.uow(), (REPORT_SUBMITTED, FETCH_TOPIC, STORED_TOPIC, *NOTIFY_TOPICS), at)
         if REPORT_SUBMITTED in pending:
             self._run("process-reports", {"limit": self.batch_size})
         if pending & set(NOTIFY_TOPICS):
             self._run("deliver-notifications", {})
         if FETCH_TOPIC in pending:
             self._run("fetch-media", {})
+        if STORED_TOPIC in pending:
+            self._run("tag-fetched-photos", {"limit": self.batch_size})
         for timer in self.timers:
             if now >= timer.due:
                 timer.due = now + timer.every
