@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import holidays as holiday_tables
 from sqlalchemy import Select, and_, false, func, or_, select
 
+from cv.decision import Outcome as DecisionOutcome
 from sla.clocks import ClockState, SlaClock, work_used
 from sla.rules import Metric, Uncovered, match_rule, uncovered_scopes
 from states.errors import NotFound, PermissionDenied
@@ -39,7 +40,7 @@ from tanggap.db import (
     UserRow,
     WaiverRow,
 )
-from tanggap.intake_db import ApiKeyRow
+from tanggap.intake_db import ApiKeyRow, PhotoRow
 from tanggap.sla_repository import calendar_for, clock_from_row, rule_from_row
 from tanggap.sla_service import clock_view
 from tanggap.staff import ADMINS, DISPATCH, OPD_ROLES, SUPERVISING, StaffUser, may_see, staff_user, token_hash
@@ -208,9 +209,10 @@ def ticket(uow: AbstractUnitOfWork, user: StaffUser, report_id: int, now: dateti
         events = uow.reports.events(report_id)
         clocks = uow.sla.clocks_of(report_id)
         extra = _ticket_extras(uow, report, user)
+        photo = report.photo or _fetched_photo(uow, report_id)
     return {
         **report_summary(report),
-        "photo": report.photo,
+        "photo": photo,
         "proof_photo": report.proof_photo,
         "awaiting_info": report.awaiting_info,
         "events": [event_view(seq, e) for seq, e in enumerate(events, 1)],
@@ -218,6 +220,13 @@ def ticket(uow: AbstractUnitOfWork, user: StaffUser, report_id: int, now: dateti
         "actions": offered_actions(report, user, now, policy),
         **extra,
     }
+
+
+def _fetched_photo(uow: AbstractUnitOfWork, report_id: int) -> str | None:
+    """A photo fetched from the citizen's media_url after submission: stored with the report's
+    photos, not in the submission itself (which the event history replays)."""
+    return uow.session.scalar(select(PhotoRow.public_key).where(
+        PhotoRow.report_id == report_id, PhotoRow.kind == "report").order_by(PhotoRow.id).limit(1))
 
 
 def _ticket_extras(uow: AbstractUnitOfWork, report: Report, user: StaffUser) -> dict[str, Any]:
@@ -259,11 +268,17 @@ def triage(uow: AbstractUnitOfWork, user: StaffUser, now: datetime, page: int = 
     return Queue(rows, total, max(page, 1), max(1, -(-total // PAGE_SIZE)), QueueFilter(state=None))
 
 
+# Why the tagger left a report to the dispatcher, as a flag beside the photo's own.
+DECISION_FLAGS: dict[str | None, tuple[str, ...]] = {
+    DecisionOutcome.TRIAGE.value: ("tagger_unsure",),
+    DecisionOutcome.NEEDS_DISPATCHER.value: ("category_disputed",),
+}
+
+
 def triage_flags(uow: AbstractUnitOfWork, report_ids: list[int]) -> dict[int, list[str]]:
     with uow:
         tags = uow.session.scalars(select(ReportTagRow).where(ReportTagRow.report_id.in_(report_ids)))
-        flags = {t.report_id: [*t.flags, *([] if t.decision.get("outcome") != "abstain" else ["abstain"])]
-                 for t in tags}
+        flags = {t.report_id: [*t.flags, *DECISION_FLAGS.get(t.decision.get("outcome"), ())] for t in tags}
         pending = uow.session.scalars(select(DuplicateLinkRow.report_id).where(
             DuplicateLinkRow.report_id.in_(report_ids), DuplicateLinkRow.status == "pending"))
         for rid in pending:

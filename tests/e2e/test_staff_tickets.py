@@ -179,6 +179,23 @@ def test_a_dispatcher_classifies_and_assigns_from_the_triage_queue(web: Flask, a
     assert (report.state.value, report.opd) == ("assigned", "PUPR")
 
 
+def test_the_triage_queue_says_why_the_tagger_left_a_report_in_the_pages_language(web: Flask, app: Tanggap) -> None:
+    from tanggap.db import ReportTagRow
+
+    rid: int = app.handle(c.SubmitReport("Ada sesuatu di jalan", lat=-10.17, lon=123.6))
+    with app.uow() as uow:
+        uow.session.add(ReportTagRow(report_id=rid, status="ok", flags=["blurry", "location_mismatch"],
+                                     decision={"outcome": "triage"}, created_at=app.clock.now()))
+        uow.commit()
+    client = web.test_client()
+    token = sign_in(client, "dispatcher")
+    row = client.get("/triage").text.split(f"#{rid}<")[1].split("</tr>")[0]
+    assert "mesin ragu" in row and "foto buram" in row and "lokasi foto tidak cocok" in row
+    client.post("/bahasa", data={"lang": "en", "csrf_token": token})
+    row = client.get("/triage").text.split(f"#{rid}<")[1].split("</tr>")[0]
+    assert "tagger unsure" in row and "blurry photo" in row and "photo location does not match" in row
+
+
 @pytest.mark.parametrize("persona", ["pupr.officer", "dlhk.head", "hr"])
 def test_triage_is_for_the_dispatch_unit_only(web: Flask, persona: str) -> None:
     client = web.test_client()

@@ -18,11 +18,13 @@ from sqlalchemy import func, select, update
 from cv.head import CategoryHead, train_head
 from cv.tagger import OnnxTagger
 from tanggap import commands as c
+from tanggap import staff_views
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.config import PipelineSettings
 from tanggap.db import DuplicateLinkRow, EventRow, OutboxRow, ReportTagRow, TaggerHeadRow
 from tanggap.intake import STORED_TOPIC, IntakeService, Source, SubmitServiceRequest, run_media_fetches
+from tanggap.intake_db import PhotoRow
 from tanggap.mailer import FakeMailer
 from tanggap.storage import FakePhotoStorage
 from tanggap.views import report_detail
@@ -141,6 +143,11 @@ def test_a_photo_fetched_after_triage_is_tagged_and_a_confident_head_routes_the_
     assert "tabby cat" in [h["label"] for h in tagged.hints]
     assert tagged.phash is not None and tagged.embedding is not None
     assert pending_stored(pipeline.app) == 0
+    officer = staff_views.user(pipeline.app.uow(), "pupr.officer")
+    page = staff_views.ticket(pipeline.app.uow(), officer, rid, pipeline.app.clock.now(), pipeline.app.policy)
+    with pipeline.app.uow() as uow:
+        stored = uow.session.scalar(select(PhotoRow.public_key).where(PhotoRow.report_id == rid))
+    assert stored is not None and page["photo"] == stored  # the fetched photo shows on the ticket page
 
 
 def test_without_a_confident_head_the_report_stays_in_triage_with_the_photos_hints(

@@ -10,6 +10,8 @@ from flask import Flask, Response, current_app, request, session
 from flask_babel import Babel, LazyString, lazy_gettext
 from flask_login import LoginManager
 
+from cv.location import PhotoFlag
+from cv.quality import QualityFlag
 from sla.clocks import ClockState, Outcome
 from sla.rules import Metric
 from states.errors import NotFound, PermissionDenied
@@ -38,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["wita"] = wita
     app.jinja_env.filters["state_label"] = state_label
     app.jinja_env.filters["sla_label"] = sla_label
+    app.jinja_env.filters["flag_label"] = flag_label
     for blueprint in (auth.bp, tickets.bp, triage.bp, supervisor.bp, hr.bp, dashboard.bp, hr.api):
         app.register_blueprint(blueprint)
 
@@ -70,6 +73,24 @@ SLA_LABELS: dict[str, LazyString] = {
     Outcome.RETURNED: lazy_gettext("dikembalikan, bukan wewenang"),
     Outcome.REJECTED: lazy_gettext("laporan ditolak"),
 }
+
+
+FLAG_LABELS: dict[str, LazyString] = {
+    QualityFlag.BLURRY: lazy_gettext("foto buram"),
+    QualityFlag.TOO_DARK: lazy_gettext("foto terlalu gelap"),
+    QualityFlag.OVEREXPOSED: lazy_gettext("foto terlalu terang"),
+    PhotoFlag.LOCATION_MISMATCH: lazy_gettext("lokasi foto tidak cocok"),
+    PhotoFlag.OLD_PHOTO: lazy_gettext("foto lama"),
+    "unreadable_photo": lazy_gettext("foto tidak terbaca"),
+    "possible_duplicate": lazy_gettext("kemungkinan duplikat"),
+    "tagger_unsure": lazy_gettext("mesin ragu"),
+    "category_disputed": lazy_gettext("kategori diragukan"),
+}
+
+
+def flag_label(value: str) -> str:
+    """A photo-quality, location or triage flag, in the page's language."""
+    return str(FLAG_LABELS.get(value, value))
 
 
 def sla_label(value: str) -> str:
