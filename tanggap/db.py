@@ -447,6 +447,7 @@ class InboxRow(Base):
     email_attempts: Mapped[int] = mapped_column(Integer, default=0)
     email_error: Mapped[str | None] = mapped_column(Text)
     email_next_at: Mapped[datetime | None]
+    email_claimed_at: Mapped[datetime | None]  # handed to the mailer; long ago while `sending` = stuck
     emailed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from states.model import Report
 from tanggap import commands as c
@@ -23,6 +23,9 @@ from tanggap.uow import AbstractUnitOfWork
 from tanggap.views import local_iso
 
 BACKOFF = timedelta(minutes=1)
+# A sending round takes seconds; an e-mail still `sending` after this was lost with its process,
+# and nobody can tell whether it left: an admin decides (see settle_email).
+STUCK_AFTER = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,14 @@ class Email:
     body: str
 
 
+def undelivered(now: datetime) -> ColumnElement[bool]:
+    """E-mails that need a person: failed for good, or stuck in `sending` (claimed long ago, or
+    before claim times were kept)."""
+    stuck = and_(InboxRow.email_status == "sending",
+                 or_(InboxRow.email_claimed_at.is_(None), InboxRow.email_claimed_at <= now - STUCK_AFTER))
+    return or_(InboxRow.email_status == "failed", stuck)
+
+
 def claim_emails(cmd: c.ClaimEmails, ctx: Context) -> list[Email]:
     """Mark due e-mails `sending` and hand them out; committed before anything is sent."""
     due = list(ctx.uow.session.scalars(select(InboxRow).where(
@@ -131,6 +142,7 @@ def claim_emails(cmd: c.ClaimEmails, ctx: Context) -> list[Email]:
     ).order_by(InboxRow.id).limit(cmd.limit).with_for_update(skip_locked=True)))
     for row in due:
         row.email_status, row.email_attempts = "sending", row.email_attempts + 1
+        row.email_claimed_at = ctx.now
     return [Email(r.id, r.email or "", r.title, r.body) for r in due]
 
 

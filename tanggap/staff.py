@@ -20,8 +20,9 @@ from tanggap import commands as c
 from tanggap import intake, services
 from tanggap.config_audit import ConfigSubject, record_changes
 from tanggap.context import Context
-from tanggap.db import CategoryRow, DuplicateLinkRow, UserRow
+from tanggap.db import CategoryRow, DuplicateLinkRow, InboxRow, UserRow
 from tanggap.intake_db import ApiKeyRow
+from tanggap.notifications import undelivered
 from tanggap.passwords import verify_password
 from tanggap.staff_db import ApiTokenRow, LoginAttemptRow, ResponseTemplateRow
 from tanggap.uow import AbstractUnitOfWork
@@ -337,6 +338,30 @@ def revoke_client_key(cmd: RevokeClientKey, ctx: Context) -> None:
     intake.revoke_api_key(intake.RevokeApiKey(row.name), ctx)
 
 
+@dataclass(frozen=True)
+class SettleEmail(c.Command):
+    """An admin decides about an e-mail nobody can tell was delivered: send it again, or count it
+    as sent (the citizen or officer confirmed they have it)."""
+
+    actor: str
+    inbox_id: int
+    resend: bool
+
+
+def settle_email(cmd: SettleEmail, ctx: Context) -> None:
+    _require(ctx.uow, cmd.actor, ADMINS, "settle e-mails")
+    row = ctx.uow.session.scalar(select(InboxRow).where(InboxRow.id == cmd.inbox_id, undelivered(ctx.now)))
+    if row is None:
+        raise NotFound("undelivered e-mail", cmd.inbox_id)
+    if cmd.resend:
+        row.email_status, row.email_next_at = "pending", ctx.now
+        before = row.email_error or "no answer from the mailer"
+        row.email_error = f"sent again on {cmd.actor}'s decision after: {before}"
+    else:
+        row.email_status, row.emailed_at = "sent", ctx.now
+        row.email_error = f"counted as sent by {cmd.actor}"
+
+
 def _require(uow: AbstractUnitOfWork, username: str, roles: frozenset[Role], action: str) -> StaffUser:
     user = staff_user(uow, username)
     if user.role not in roles:
@@ -354,6 +379,7 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.SetDuplicateRadius: set_duplicate_radius,
     IssueApiToken: issue_api_token,
     RevokeApiToken: revoke_api_token,
+    SettleEmail: settle_email,
     IssueClientKey: issue_client_key,
     RevokeClientKey: revoke_client_key,
 }

@@ -31,6 +31,7 @@ from tanggap.db import (
     ClockRow,
     ConfigChangeRow,
     DuplicateLinkRow,
+    InboxRow,
     OpdRow,
     ReportRow,
     ReportTagRow,
@@ -41,6 +42,7 @@ from tanggap.db import (
     WaiverRow,
 )
 from tanggap.intake_db import ApiKeyRow, PhotoRow
+from tanggap.notifications import undelivered
 from tanggap.sla_repository import calendar_for, clock_from_row, rule_from_row
 from tanggap.sla_service import clock_view
 from tanggap.staff import ADMINS, DISPATCH, OPD_ROLES, SUPERVISING, StaffUser, may_see, staff_user, token_hash
@@ -374,6 +376,13 @@ def token_scope(uow: AbstractUnitOfWork, token: str) -> str | None:
         row = uow.session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash(token),
                                                            ApiTokenRow.revoked_at.is_(None)))
     return row.scope if row else None
+
+
+def undelivered_emails(uow: AbstractUnitOfWork, user: StaffUser, now: datetime) -> list[InboxRow]:
+    """E-mails failed for good or stuck in `sending`, oldest first, for an admin to settle."""
+    require(user, ADMINS, "read undelivered e-mails")
+    with uow:
+        return list(uow.session.scalars(select(InboxRow).where(undelivered(now)).order_by(InboxRow.id).limit(200)))
 
 
 def api_tokens(uow: AbstractUnitOfWork, user: StaffUser) -> list[ApiTokenRow]:

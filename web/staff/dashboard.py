@@ -53,7 +53,8 @@ def _tokens_page(**shown_once: str) -> ResponseReturnValue:
     """Payroll tokens and Open311 keys; a new secret is shown in this one response only."""
     uow = tanggap().uow
     return render_template("staff/tokens.html", tokens=staff_views.api_tokens(uow(), me()),
-                           keys=staff_views.open311_keys(uow(), me()), **shown_once)
+                           keys=staff_views.open311_keys(uow(), me()),
+                           emails=staff_views.undelivered_emails(uow(), me(), tanggap().clock.now()), **shown_once)
 
 
 @bp.post("/admin/tokens")
@@ -84,6 +85,13 @@ def issue_key() -> ResponseReturnValue:
 @bp.post("/admin/open311-keys/<int:key_id>/revoke")
 def revoke_key(key_id: int) -> ResponseReturnValue:
     return _done(staff.RevokeClientKey(me().username, key_id), _("Kunci API dicabut."))
+
+
+@bp.post("/admin/emails/<int:inbox_id>")
+def settle_email(inbox_id: int) -> ResponseReturnValue:
+    resend = request.form.get("decision") == "resend"
+    done = _("E-mail akan dikirim ulang.") if resend else _("E-mail dicatat terkirim.")
+    return _done(staff.SettleEmail(me().username, inbox_id, resend), done)
 
 
 def _done(cmd: c.Command, message: str) -> ResponseReturnValue:
