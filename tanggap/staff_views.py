@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import holidays as holiday_tables
 from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy.orm import Session
 
 from cv.decision import Outcome as DecisionOutcome
 from sla.clocks import ClockState, SlaClock, work_used
@@ -152,21 +153,25 @@ def queue(uow: AbstractUnitOfWork, user: StaffUser, f: QueueFilter, now: datetim
     SLA reactions keep on the report so this walks one index in order (ix_reports_queue)."""
     base = _filtered(_scoped(select(ReportRow.id), user), f)
     page = max(f.page, 1)
-    skip = (page - 1) * PAGE_SIZE
-    due = ReportRow.response_due_at
     with uow:
-        s = uow.session
-        total, timed = s.execute(base.with_only_columns(func.count(), func.count(due))).one()
-        # Tickets with a deadline first, then those without (no rule covered them), oldest first.
-        ids = list(s.scalars(base.where(due.isnot(None)).order_by(due, ReportRow.id)
-                             .limit(PAGE_SIZE).offset(skip))) if skip < timed else []
-        if len(ids) < PAGE_SIZE and skip + len(ids) < total:
-            ids += s.scalars(base.where(due.is_(None)).order_by(ReportRow.id)
-                             .limit(PAGE_SIZE - len(ids)).offset(max(0, skip - timed)))
+        total, ids = _deadline_page(uow.session, base, (page - 1) * PAGE_SIZE)
         rows = _queue_rows(uow, ids, Metric.RESPONSE, now)
         officers = _officers(uow, user)
-        categories = list(s.scalars(select(CategoryRow.code).order_by(CategoryRow.code)))
+        categories = list(uow.session.scalars(select(CategoryRow.code).order_by(CategoryRow.code)))
     return Queue(rows, total, page, max(1, -(-total // PAGE_SIZE)), f, categories, officers)
+
+
+def _deadline_page(s: Session, base: Select[Any], skip: int) -> tuple[int, list[int]]:
+    """The matching total and one page of ids: tickets with a deadline first, soonest first, then
+    those without one (no rule covered them), oldest first. Each half walks the index in order."""
+    due = ReportRow.response_due_at
+    total, timed = s.execute(base.with_only_columns(func.count(), func.count(due))).one()
+    ids = list(s.scalars(base.where(due.isnot(None)).order_by(due, ReportRow.id)
+                         .limit(PAGE_SIZE).offset(skip))) if skip < timed else []
+    if len(ids) < PAGE_SIZE and skip + len(ids) < total:
+        ids += s.scalars(base.where(due.is_(None)).order_by(ReportRow.id)
+                         .limit(PAGE_SIZE - len(ids)).offset(max(0, skip - timed)))
+    return int(total), ids
 
 
 def _queue_rows(uow: AbstractUnitOfWork, ids: list[int], metric: Metric, now: datetime) -> list[QueueRow]:
