@@ -131,6 +131,7 @@ class DefineCalendar(Command):
     name: str
     spec: dict[str, Any]
     actor: str
+    note: str | None = None  # why, kept with each change in the configuration audit trail
 
 
 @dataclass(frozen=True)

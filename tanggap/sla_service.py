@@ -305,7 +305,7 @@ def define_calendar(cmd: c.DefineCalendar, ctx: Context) -> list[str]:
         # err.message, not str(err): that starts with the field again.
         raise InvalidInput(f"calendar.{err.field}", err.message) from err
     row = uow.session.scalar(select(CalendarRow).where(CalendarRow.name == cmd.name)) or CalendarRow(name=cmd.name)
-    changed = record_changes(ctx, actor, ConfigSubject.CALENDAR, cmd.name, row.spec or {}, spec)
+    changed = record_changes(ctx, actor, ConfigSubject.CALENDAR, cmd.name, row.spec or {}, spec, cmd.note)
     if changed:
         row.spec, row.updated_by, row.updated_at = spec, actor, ctx.now
         uow.sla.add(row)

@@ -110,9 +110,11 @@ def test_the_calendars_page_shows_each_calendars_last_change_and_its_history(
     client = web.test_client()
     sign_in(client, "supervisor")
     form = {"csrf_token": csrf(client.get("/supervisor/calendars").text), "timezone": "Asia/Makassar",
-            "hours_mon": "07:00-15:00", "holidays_country": "ID", "holidays_categories": "public,government"}
+            "hours_mon": "07:00-15:00", "holidays_country": "ID", "holidays_categories": "public,government",
+            "note": "Senin mulai lebih pagi (SE Wali Kota)"}
     assert client.post("/supervisor/calendars/kantor", data=form).status_code == 303
     card = _section(client.get("/supervisor/calendars").text, "kalender-kantor")
+    assert "Senin mulai lebih pagi (SE Wali Kota)" in card  # the reason stays with the change
     assert f"Terakhir diubah oleh supervisor, {AT_T0}" in card
     assert "<details" in card and "<td>Jam kerja</td>" in card and "07:00-15:00" in card
     # The reference data defined the calendar through the same handler: its first change is there too.

@@ -129,7 +129,8 @@ def save_calendar(name: str) -> ResponseReturnValue:
     make_up = _make_up_days(form.get("extra_working_days", ""))
     if make_up:
         spec["extra_working_days"] = make_up
-    return _done(c.DefineCalendar(name, spec, me().username), _("Kalender kerja disimpan."), back)
+    cmd = c.DefineCalendar(name, spec, me().username, request.form.get("note") or None)
+    return _done(cmd, _("Kalender kerja disimpan."), back)
 
 
 def _windows(raw: str) -> list[str]:
