@@ -200,3 +200,21 @@ def test_the_history_reads_one_kind_and_one_key_oldest_first(app: Tanggap, routi
     calendars = history(app.uow(), ConfigSubject.CALENDAR)
     assert {r.subject_kind for r in calendars} == {"calendar"}
     assert {"kantor", "24-7"} <= {r.subject_key for r in calendars}  # the reference data's own definitions
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE config_changes SET actor = 'someone-else'",
+    "DELETE FROM config_changes",
+])
+def test_the_database_itself_refuses_to_rewrite_or_erase_the_trail(app: Tanggap, statement: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    with app.uow() as uow:
+        before = [(r.id, r.actor) for r in uow.session.scalars(select(ConfigChangeRow).order_by(ConfigChangeRow.id))]
+    assert before, "the reference calendars were recorded"
+    with pytest.raises(DBAPIError, match="append-only"), app.engine.begin() as conn:
+        conn.execute(text(statement))
+    with app.uow() as uow:
+        after = [(r.id, r.actor) for r in uow.session.scalars(select(ConfigChangeRow).order_by(ConfigChangeRow.id))]
+    assert after == before
