@@ -427,7 +427,7 @@ def dashboard(uow: AbstractUnitOfWork, user: StaffUser, now: datetime, target: i
         opds = list(uow.session.scalars(select(OpdRow.code).order_by(OpdRow.code)))
         scores = [_score(uow, opd, now, None) for opd in opds]
         weekly = sorted((_score(uow, opd, now, monday) for opd in opds),
-                        key=lambda s: (-(s.on_time_rate or 0), s.opd))
+                        key=lambda s: (s.on_time_rate is None, -(s.on_time_rate or 0), s.opd))  # unmeasured last
         responded = int(uow.session.scalar(select(func.count()).select_from(ReportRow).where(
             ReportRow.responded_at >= _year_start(now))) or 0)
         trend = _weekly_trend(uow, now)

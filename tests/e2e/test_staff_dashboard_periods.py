@@ -115,3 +115,19 @@ def test_the_ranking_covers_this_iso_week_from_monday_midnight_in_wita(
     trend = json.loads(re.search(r'<script type="application/json" id="trend-data">(.*?)</script>', html,
                                  re.S).group(1))  # type: ignore[union-attr]
     assert (trend["weeks"][-1], trend["on_time_rate"][-1]) == ("2026-W42", 50.0)  # PUPR 1/1 and DLHK 0/1
+
+
+def test_in_the_weekly_ranking_an_opd_with_nothing_measured_comes_after_one_that_scored_nought(
+    app: Tanggap, clock: FrozenClock
+) -> None:
+    from datetime import timedelta
+
+    from tanggap import staff_views
+
+    rid = assigned_report(app, officer="pupr.officer")
+    clock.advance(timedelta(days=3))  # well past the 8 working hours: answered late
+    app.handle(c.RespondReport(rid, "pupr.officer", response="Sudah ditambal"))
+    supervisor = staff_views.user(app.uow(), "supervisor")
+    ranking = staff_views.dashboard(app.uow(), supervisor, clock.now(), 30_000)["ranking"]
+    assert ranking[0].opd == "PUPR" and ranking[0].on_time_rate == 0
+    assert all(s.on_time_rate is None for s in ranking[1:])
