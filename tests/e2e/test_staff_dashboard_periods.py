@@ -111,7 +111,7 @@ def test_the_ranking_covers_this_iso_week_from_monday_midnight_in_wita(
     ranking = RANKING.search(html)
     assert ranking, "the dashboard shows no weekly ranking"
     assert "12/10\u201318/10/2026" in ranking.group(1)  # Monday to Sunday
-    assert re.findall(r"<li>(.*?)</li>", ranking.group(1)) == ["PUPR · 100%", "BPBD · -", "DLHK · 0%"]
+    assert re.findall(r"<li>(.*?)</li>", ranking.group(1)) == ["PUPR · 100%", "DLHK · 0%", "BPBD · -"]
     trend = json.loads(re.search(r'<script type="application/json" id="trend-data">(.*?)</script>', html,
                                  re.S).group(1))  # type: ignore[union-attr]
     assert (trend["weeks"][-1], trend["on_time_rate"][-1]) == ("2026-W42", 50.0)  # PUPR 1/1 and DLHK 0/1
