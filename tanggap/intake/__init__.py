@@ -1,0 +1,79 @@
+"""Citizen intake: Open311 submissions and reads, API keys, idempotency, citizen actions, photo fetches.
+
+Commands and handlers follow the service layer's shape (`handler(cmd, ctx)`, run by the bus).
+Submissions need photo storage and the city's intake rules, which the plain unit of work does
+not carry, so they run on an `IntakeUnitOfWork` through `IntakeService`.
+
+Attribute answers (Open311 `attribute[code]`) are stored in `report_attributes`, one row per
+value, never in the report's `reporter` data.
+"""
+
+from __future__ import annotations
+
+from tanggap.intake.attributes import SERVICE_ATTRIBUTES, AttributeDef, Datatype
+from tanggap.intake.catalogue import list_services, service_definition
+from tanggap.intake.commands import (
+    CitizenCommand,
+    ConfirmFix,
+    DisputeFix,
+    IssueApiKey,
+    RateResponse,
+    RevokeApiKey,
+    Source,
+    SubmitServiceRequest,
+)
+from tanggap.intake.common import FETCH_TOPIC, STORED_TOPIC
+from tanggap.intake.deadlines import expected_datetimes
+from tanggap.intake.errors import IdempotencyKeyReused, InvalidApiKey, InvalidRequest, MediaFetchFailed
+from tanggap.intake.fetch import fetch_url
+from tanggap.intake.handlers import HANDLERS
+from tanggap.intake.keys import issue_api_key, revoke_api_key
+from tanggap.intake.media import run_media_fetches
+from tanggap.intake.queries import (
+    STATE_LABELS,
+    RequestQuery,
+    RequestView,
+    find_requests,
+    get_request,
+    parse_request_query,
+)
+from tanggap.intake.service import IntakeService
+from tanggap.intake.status import citizen_status
+from tanggap.intake.validation import CONTACT_FIELDS
+
+__all__ = [
+    "CONTACT_FIELDS",
+    "FETCH_TOPIC",
+    "HANDLERS",
+    "SERVICE_ATTRIBUTES",
+    "STATE_LABELS",
+    "STORED_TOPIC",
+    "AttributeDef",
+    "CitizenCommand",
+    "ConfirmFix",
+    "Datatype",
+    "DisputeFix",
+    "IdempotencyKeyReused",
+    "IntakeService",
+    "InvalidApiKey",
+    "InvalidRequest",
+    "IssueApiKey",
+    "MediaFetchFailed",
+    "RateResponse",
+    "RequestQuery",
+    "RequestView",
+    "RevokeApiKey",
+    "Source",
+    "SubmitServiceRequest",
+    "citizen_status",
+    "expected_datetimes",
+    "fetch_url",
+    "find_requests",
+    "get_request",
+    "issue_api_key",
+    "list_services",
+    "parse_request_query",
+    "revoke_api_key",
+    "run_media_fetches",
+    "service_definition",
+]

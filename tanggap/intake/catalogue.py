@@ -1,0 +1,51 @@
+"""The Open311 service list and each service's definition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from states.errors import InvalidInput, NotFound
+from tanggap.db import CategoryRow, OpdRow
+from tanggap.intake.attributes import SERVICE_ATTRIBUTES, AttributeDef, attribute_defs
+from tanggap.intake.validation import _no_nul
+from tanggap.uow import AbstractUnitOfWork
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    service_code: str
+    service_name: str
+    description: str
+    metadata: bool
+    type: str
+    keywords: str
+    group: str
+
+
+def list_services(uow: AbstractUnitOfWork) -> list[ServiceView]:
+    query = (
+        select(CategoryRow, OpdRow.short_name)
+        .join(OpdRow, OpdRow.code == CategoryRow.opd_code)
+        .where(CategoryRow.active.is_(True))
+        .order_by(CategoryRow.code)
+    )
+    with uow:
+        return [_service(cat, opd) for cat, opd in uow.session.execute(query)]
+
+
+def _service(cat: CategoryRow, opd: str) -> ServiceView:
+    keywords = ", ".join(cat.keywords or [])
+    return ServiceView(
+        cat.code, cat.name, cat.description, bool(SERVICE_ATTRIBUTES.get(cat.code)), "realtime", keywords, opd
+    )
+
+
+def service_definition(uow: AbstractUnitOfWork, code: str) -> tuple[str, tuple[AttributeDef, ...]]:
+    with uow:
+        try:
+            uow.reference.category(_no_nul("service_code", code))
+        except (NotFound, InvalidInput):
+            raise NotFound("service", code) from None
+    return code, attribute_defs(code)

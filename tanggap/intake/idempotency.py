@@ -1,0 +1,96 @@
+"""Idempotency: the claims a submission takes, and finding the report an earlier identical one made."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from states.errors import InvalidInput
+from tanggap.config import IntakeSettings
+from tanggap.intake.commands import SubmitServiceRequest
+from tanggap.intake.common import MAX_FIELD
+from tanggap.intake.errors import IdempotencyKeyReused, InvalidRequest
+from tanggap.intake_db import ApiKeyRow, IdempotencyKeyRow
+
+MAX_KEY = 255
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An idempotency row this submission takes: an explicit key, or a device's recent content."""
+
+    scope: str
+    key: str
+    fingerprint: str
+    window: timedelta | None = None  # set for device claims, which only count within it
+
+
+def _claims(cmd: SubmitServiceRequest, client: ApiKeyRow | None, rules: IntakeSettings, now: datetime) -> list[Claim]:
+    key = (cmd.idempotency_key or "").strip()
+    device = (cmd.contact.get("device_id") or "").strip()[:MAX_FIELD]
+    if not (key or device):
+        return []  # nothing to deduplicate by: skip hashing the content
+    if len(key) > MAX_KEY:
+        raise InvalidRequest([InvalidInput("Idempotency-Key", f"is {len(key)} characters; the limit is {MAX_KEY}")])
+    scope, fingerprint = (f"api_key:{client.id}" if client else cmd.source.value), _fingerprint(cmd)
+    claims = [Claim(scope, key, fingerprint)] if key else []
+    if device:
+        # The bucket gives the unique constraint teeth against simultaneous duplicates; the
+        # window query in _replayed catches duplicates that straddle two buckets.
+        bucket = int(now.timestamp() // rules.duplicate_window.total_seconds())
+        claims.append(
+            Claim(f"device:{scope}:{device}"[:160], f"{fingerprint}@{bucket}", fingerprint, rules.duplicate_window)
+        )
+    return claims
+
+
+def _fingerprint(cmd: SubmitServiceRequest) -> str:
+    content = {
+        "service_code": cmd.service_code,
+        "description": cmd.description.strip(),
+        "lat": cmd.lat,
+        "long": cmd.long,
+        "address": cmd.address,
+        "attributes": sorted((k, sorted(v)) for k, v in cmd.attributes.items()),
+        "contact": sorted(cmd.contact.items()),
+        "media_url": cmd.media_url,
+        "photo": hashlib.sha256(cmd.photo).hexdigest() if cmd.photo else None,
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _replayed(session: Session, claims: list[Claim], now: datetime) -> int | None:
+    for claim in claims:
+        report_id = _device_match(session, claim, now) if claim.window else _key_match(session, claim)
+        if report_id is not None:
+            return report_id
+    return None
+
+
+def _key_match(session: Session, claim: Claim) -> int | None:
+    row = session.scalar(
+        select(IdempotencyKeyRow).where(IdempotencyKeyRow.scope == claim.scope, IdempotencyKeyRow.key == claim.key)
+    )
+    if row is not None and row.fingerprint != claim.fingerprint:
+        raise IdempotencyKeyReused(claim.key)
+    return row.report_id if row else None
+
+
+def _device_match(session: Session, claim: Claim, now: datetime) -> int | None:
+    assert claim.window is not None
+    found: int | None = session.scalar(
+        select(IdempotencyKeyRow.report_id)
+        .where(
+            IdempotencyKeyRow.scope == claim.scope,
+            IdempotencyKeyRow.fingerprint == claim.fingerprint,
+            IdempotencyKeyRow.created_at >= now - claim.window,
+        )
+        .order_by(IdempotencyKeyRow.created_at.desc())
+        .limit(1)
+    )
+    return found

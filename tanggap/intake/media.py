@@ -1,0 +1,97 @@
+"""Fetching media_url photos after the commit: lease the jobs, download, record the outcome."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+
+from states.errors import DomainError, InvalidInput, NotFound
+from tanggap import commands as c
+from tanggap import outbox
+from tanggap.config import IntakeSettings
+from tanggap.context import Context
+from tanggap.db import OutboxRow
+from tanggap.intake.commands import ClaimMediaFetches, MediaFetchJob, RecordMediaFetch
+from tanggap.intake.common import FETCH_TOPIC, STORED_TOPIC
+from tanggap.intake.errors import MediaFetchFailed
+from tanggap.intake.fetch import fetch_url
+from tanggap.intake.service import IntakeService, IntakeUnitOfWork, _intake
+from tanggap.intake.submission import _photo_row
+from tanggap.storage import prepare_photo
+
+log = logging.getLogger("tanggap.intake")
+
+MAX_FETCH_ATTEMPTS = 3
+
+
+MediaFetcher = Callable[[str], bytes]
+
+
+def claim_media_fetches(cmd: ClaimMediaFetches, ctx: Context) -> list[MediaFetchJob]:
+    """Lease pending fetches to one worker, through the outbox's shared claim."""
+    lease = c.ClaimOutbox((FETCH_TOPIC,), cmd.worker, cmd.limit, int(cmd.lease.total_seconds()))
+    return [MediaFetchJob(cl.outbox_id, cl.report_id, str(cl.payload["url"]), cl.attempts)
+            for cl in outbox.claim_outbox(lease, ctx) if cl.report_id is not None]
+
+
+def record_media_fetch(cmd: RecordMediaFetch, ctx: Context) -> str | None:
+    """Store a fetched photo, or note why it failed; returns the photo's key when stored."""
+    uow = _intake(ctx.uow)
+    row = uow.session.get(OutboxRow, cmd.job.outbox_id)
+    if row is None or row.done_at is not None:
+        raise NotFound("pending media fetch", cmd.job.outbox_id)
+    problem, permanent, key = cmd.problem, cmd.permanent, None
+    if cmd.photo is not None:
+        try:
+            key = _store_fetched(uow, cmd.job, cmd.photo, ctx.now)
+        except InvalidInput as err:
+            problem, permanent = str(err), True
+    done = key is not None or permanent or cmd.job.attempt >= MAX_FETCH_ATTEMPTS
+    row.payload = {**row.payload, "error": problem} if problem else row.payload
+    row.done_at, row.claimed_until = (ctx.now if done else None), None
+    return key
+
+
+def _store_fetched(uow: IntakeUnitOfWork, job: MediaFetchJob, data: bytes, now: datetime) -> str:
+    photo = prepare_photo(data, uow.rules.media_fetch_max_bytes, uow.rules.max_photo_pixels)
+    uow.photos.put(photo)
+    uow.session.add(_photo_row(job.report_id, photo, job.url, now))
+    uow.outbox.put(OutboxRow(topic=STORED_TOPIC, report_id=job.report_id, payload={"photo": photo.key}, created_at=now))
+    return photo.key
+
+
+def run_media_fetches(service: IntakeService, fetch: MediaFetcher | None = None, limit: int = 10) -> list[str]:
+    """One pass of the job: lease, download outside any transaction, record. Returns stored keys.
+    A job that fails is logged and left for its next attempt; the others carry on."""
+    fetch = fetch or url_fetcher(service.rules)
+    jobs: list[MediaFetchJob] = service.handle(ClaimMediaFetches(worker=f"fetch-{secrets.token_hex(4)}", limit=limit))
+    stored = []
+    for job in jobs:
+        key = _run_one(service, fetch, job)
+        if key:
+            stored.append(key)
+    return stored
+
+
+def _run_one(service: IntakeService, fetch: MediaFetcher, job: MediaFetchJob) -> str | None:
+    try:
+        data: bytes | None = fetch(job.url)
+        problem, permanent = None, False
+    except MediaFetchFailed as err:
+        log.warning("media fetch %s for report #%s failed: %s", job.url, job.report_id, err.reason)
+        data, problem, permanent = None, err.reason, err.permanent
+    try:
+        key: str | None = service.handle(RecordMediaFetch(job, data, problem, permanent))
+        return key
+    except DomainError as err:
+        log.error("recording media fetch %s for report #%s failed: %s", job.url, job.report_id, err)
+        return None
+
+
+def url_fetcher(rules: IntakeSettings) -> MediaFetcher:
+    def fetch(url: str) -> bytes:
+        return fetch_url(url, rules.media_fetch_timeout, rules.media_fetch_max_bytes, rules.media_fetch_allow_private)
+
+    return fetch

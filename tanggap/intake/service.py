@@ -1,0 +1,76 @@
+"""The intake unit of work and the service facade that web adapters and jobs call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tanggap import commands as c
+from tanggap.config import IntakeSettings
+from tanggap.intake.commands import Submission, SubmitServiceRequest
+from tanggap.storage import AbstractPhotoStorage
+from tanggap.uow import AbstractUnitOfWork, SqlAlchemyUnitOfWork
+
+if TYPE_CHECKING:
+    from tanggap.bootstrap import Tanggap
+
+
+# The tables whose unique constraints settle races between identical requests: a loser's
+# commit fails on them, and running its command again finds the winner's row.
+RACE_TABLES = ("idempotency_keys", "ratings")
+
+
+class IntakeUnitOfWork(SqlAlchemyUnitOfWork):
+    """The unit of work plus what intake needs beyond the database: photo storage and the rules."""
+
+    def __init__(
+        self, session_factory: sessionmaker[Session], photos: AbstractPhotoStorage, rules: IntakeSettings
+    ) -> None:
+        super().__init__(session_factory)
+        self.photos = photos
+        self.rules = rules
+
+
+def _intake(uow: AbstractUnitOfWork) -> IntakeUnitOfWork:
+    if not isinstance(uow, IntakeUnitOfWork):
+        raise TypeError("intake commands need an IntakeUnitOfWork (photo storage, intake rules): use IntakeService")
+    return uow
+
+
+@dataclass
+class IntakeService:
+    """What the web adapters and jobs call: the bus, on an IntakeUnitOfWork."""
+
+    tanggap: Tanggap
+    photos: AbstractPhotoStorage
+
+    @property
+    def rules(self) -> IntakeSettings:
+        return self.tanggap.settings.intake
+
+    def now(self) -> datetime:
+        return self.tanggap.clock.now()
+
+    def uow(self) -> IntakeUnitOfWork:
+        return IntakeUnitOfWork(self.tanggap.session_factory, self.photos, self.rules)
+
+    def handle(self, cmd: c.Command) -> Any:
+        # Imported here: the bus imports this module for its handlers.
+        from tanggap import bus
+
+        try:
+            return bus.handle(cmd, self.uow(), self.tanggap.clock, self.tanggap.policy)
+        except IntegrityError as err:
+            if not any(name in str(err.orig) for name in RACE_TABLES):
+                raise
+            # An identical request committed first. Running again finds its row and answers
+            # as it did: one report, one rating.
+            return bus.handle(cmd, self.uow(), self.tanggap.clock, self.tanggap.policy)
+
+    def submit(self, cmd: SubmitServiceRequest) -> Submission:
+        submission: Submission = self.handle(cmd)
+        return submission

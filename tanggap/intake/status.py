@@ -1,0 +1,77 @@
+"""The citizen's status page: the request, its timeline and what the citizen may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
+from states.model import CITIZEN, Report, Trigger
+from tanggap.intake.keys import digest
+from tanggap.intake.queries import EVENT_LABELS, RequestView, get_request
+from tanggap.intake_db import CitizenTokenRow, RatingRow
+from tanggap.uow import AbstractUnitOfWork
+from tanggap.views import local_iso
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: str | None
+    label: str
+
+
+@dataclass(frozen=True)
+class CitizenStatus:
+    request: RequestView
+    category_name: str | None
+    response: str | None
+    proof_photo: str | None
+    timeline: list[TimelineEntry]
+    rating: int | None
+    authorised: bool
+    can_confirm: bool
+    can_dispute: bool
+    can_rate: bool
+
+
+def citizen_status(
+    uow: AbstractUnitOfWork, report_id: int, token: str | None, now: datetime, policy: LifecyclePolicy
+) -> CitizenStatus:
+    request = get_request(uow, report_id)
+    with uow:
+        report = uow.reports.get(report_id)
+        timeline = [
+            TimelineEntry(local_iso(e.at), EVENT_LABELS.get(e.trigger, e.trigger))
+            for e in uow.reports.events(report_id)
+        ]
+        authorised = bool(token) and _token_matches(uow.session, report_id, token or "")
+        rating = uow.session.scalar(select(RatingRow.stars).where(RatingRow.report_id == report_id))
+    may = _citizen_may(report, now, policy) if authorised else set()
+    return CitizenStatus(
+        request,
+        request.service_name,
+        report.response,
+        report.proof_photo,
+        timeline,
+        rating,
+        authorised,
+        Trigger.CLOSE in may,
+        Trigger.REOPEN in may,
+        authorised and report.responded_at is not None,
+    )
+
+
+def _token_matches(session: Session, report_id: int, token: str) -> bool:
+    query = select(CitizenTokenRow.id).where(
+        CitizenTokenRow.report_id == report_id, CitizenTokenRow.token_hash == digest(token)
+    )
+    return session.scalar(query) is not None
+
+
+def _citizen_may(report: Report, now: datetime, policy: LifecyclePolicy) -> set[Trigger]:
+    # A placeholder reason: the page asks for the real one; here only the other guards matter.
+    attempt = Attempt(CITIZEN, now, {"reason": "?"}, None, policy)
+    return {t for t in (Trigger.CLOSE, Trigger.REOPEN) if lifecycle().may(report, t, attempt)}

@@ -1,0 +1,89 @@
+"""Open311 and web-form submission: validate, deduplicate, file the report and record its extras."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from tanggap import commands as c
+from tanggap import services
+from tanggap.context import Context
+from tanggap.db import OutboxRow
+from tanggap.intake.commands import Submission, SubmitServiceRequest
+from tanggap.intake.common import FETCH_TOPIC
+from tanggap.intake.idempotency import Claim, _claims, _replayed
+from tanggap.intake.keys import _client, digest
+from tanggap.intake.service import IntakeUnitOfWork, _intake
+from tanggap.intake.validation import Checked, _checked
+from tanggap.intake_db import ApiKeyRow, CitizenTokenRow, IdempotencyKeyRow, PhotoRow, ReportAttributeRow
+from tanggap.storage import PreparedPhoto
+
+
+def submit_service_request(cmd: SubmitServiceRequest, ctx: Context) -> Submission:
+    uow = _intake(ctx.uow)
+    client = _client(uow.session, cmd)
+    claims = _claims(cmd, client, uow.rules, ctx.now)
+    existing = _replayed(uow.session, claims, ctx.now)
+    if existing is not None:
+        return _answer(ctx, existing, True, services.routed_opd(uow, uow.reports.get(existing)))
+    checked = _checked(uow, cmd)
+    photo_key = uow.photos.put(checked.photo).original_key if checked.photo else None
+    report_id: int = services.submit_report(_report_command(cmd, checked, client, photo_key), ctx)
+    _record_extras(uow, report_id, checked, claims, ctx.now)
+    return _answer(ctx, report_id, False, checked.category.opd_code if checked.category else None)
+
+
+def _report_command(
+    cmd: SubmitServiceRequest, checked: Checked, client: ApiKeyRow | None, photo_key: str | None
+) -> c.SubmitReport:
+    reporter = {**checked.contact, **({"client": client.name} if client else {})}
+    return c.SubmitReport(
+        description=checked.description,
+        category=checked.category.code if checked.category else None,
+        lat=checked.lat,
+        lon=checked.lon,
+        address=checked.address,
+        photo=photo_key,
+        reporter=reporter,
+        source=cmd.source.value,
+    )
+
+
+def _record_extras(uow: IntakeUnitOfWork, report_id: int, checked: Checked, claims: list[Claim], now: datetime) -> None:
+    session = uow.session
+    session.add_all(
+        ReportAttributeRow(report_id=report_id, code=code, value=value) for code, value in checked.attributes
+    )
+    session.add_all(
+        IdempotencyKeyRow(scope=k.scope, key=k.key, fingerprint=k.fingerprint, report_id=report_id, created_at=now)
+        for k in claims
+    )
+    if checked.photo:
+        session.add(_photo_row(report_id, checked.photo, None, now))
+    if checked.media_url:
+        payload = {"url": checked.media_url}
+        uow.outbox.put(OutboxRow(topic=FETCH_TOPIC, report_id=report_id, payload=payload, created_at=now))
+
+
+def _photo_row(report_id: int, photo: PreparedPhoto, source_url: str | None, now: datetime) -> PhotoRow:
+    return PhotoRow(
+        report_id=report_id,
+        kind="report",
+        original_key=photo.key,
+        public_key=photo.key,
+        content_type=photo.content_type,
+        width=photo.width,
+        height=photo.height,
+        size=len(photo.original),
+        source_url=source_url,
+        created_at=now,
+    )
+
+
+def _answer(ctx: Context, report_id: int, replayed: bool, opd: str | None) -> Submission:
+    """A fresh citizen token each time: a retried web form must still get a working link."""
+    token = secrets.token_urlsafe(24)
+    ctx.uow.session.add(CitizenTokenRow(report_id=report_id, token_hash=digest(token), created_at=ctx.now))
+    to = ctx.uow.reference.opd(opd).name if opd else "petugas Command Center"
+    notice = f"Laporan #{report_id} diterima dan diteruskan ke {to}. Pantau statusnya dengan nomor laporan ini."
+    return Submission(report_id, token, replayed, notice)
