@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
@@ -298,12 +298,7 @@ class RevokeApiToken(c.Command):
 def revoke_api_token(cmd: RevokeApiToken, ctx: Context) -> None:
     """From this commit on the payroll API refuses the token: it looks up unrevoked tokens only."""
     _require(ctx.uow, cmd.actor, ADMINS, "revoke API tokens")
-    row = ctx.uow.session.get(ApiTokenRow, cmd.token_id)
-    if row is None:
-        raise NotFound("API token", cmd.token_id)
-    if row.revoked_at is not None:
-        raise InvalidInput("token", f"{row.name} was already revoked")
-    row.revoked_at = ctx.now
+    _unrevoked(ctx.uow, ApiTokenRow, cmd.token_id, "token").revoked_at = ctx.now
 
 
 @dataclass(frozen=True)
@@ -329,13 +324,22 @@ class RevokeClientKey(c.Command):
 def revoke_client_key(cmd: RevokeClientKey, ctx: Context) -> None:
     """By id, so that a page shown before someone reissued the name cannot revoke the new key."""
     _require(ctx.uow, cmd.actor, ADMINS, "revoke Open311 API keys")
-    row = ctx.uow.session.get(ApiKeyRow, cmd.key_id)
-    if row is None:
-        raise NotFound("API key", cmd.key_id)
-    if row.revoked_at is not None:
-        raise InvalidInput("key", f"this key of {row.name} was already revoked")
+    row = _unrevoked(ctx.uow, ApiKeyRow, cmd.key_id, "key")
     # An unrevoked key is the only active one of its name (a partial unique index).
     intake.revoke_api_key(intake.RevokeApiKey(row.name), ctx)
+
+
+Revocable = TypeVar("Revocable", ApiTokenRow, ApiKeyRow)
+
+
+def _unrevoked(uow: AbstractUnitOfWork, model: type[Revocable], row_id: int, what: str) -> Revocable:
+    """The payroll token or Open311 key `row_id`, refused when unknown or already revoked."""
+    row = uow.session.get(model, row_id)
+    if row is None:
+        raise NotFound(f"API {what}", row_id)
+    if row.revoked_at is not None:
+        raise InvalidInput(what, f"this {what} of {row.name} was already revoked")
+    return row
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -55,9 +56,9 @@ STATE_LABELS = {
 }
 
 
-def state_label(state: str) -> str:
-    """A lifecycle state as staff read it, in the page's language."""
-    return str(STATE_LABELS.get(state, state))
+def _labels(table: Mapping[str, LazyString]) -> Callable[[str], str]:
+    """A Jinja filter: a machine value as staff read it, in the page's language (unknown values as they are)."""
+    return lambda value: str(table.get(value, value))
 
 
 # The SLA's machine values as staff read them. Exports and the payroll API keep the values.
@@ -88,14 +89,9 @@ FLAG_LABELS: dict[str, LazyString] = {
 }
 
 
-def flag_label(value: str) -> str:
-    """A photo-quality, location or triage flag, in the page's language."""
-    return str(FLAG_LABELS.get(value, value))
-
-
-def sla_label(value: str) -> str:
-    """An SLA metric, clock state or clock outcome, in the page's language."""
-    return str(SLA_LABELS.get(value, value))
+state_label = _labels(STATE_LABELS)  # lifecycle states
+sla_label = _labels(SLA_LABELS)  # SLA metrics, clock states and clock outcomes
+flag_label = _labels(FLAG_LABELS)  # photo-quality, location and triage flags
 
 
 def _login(app: Flask) -> None:

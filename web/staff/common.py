@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, render_template
+from flask import abort, current_app, flash, redirect, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user
@@ -80,6 +80,16 @@ def mapped(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturn
 
 def run(cmd: c.Command) -> Any:
     return tanggap().handle(cmd)
+
+
+def done(cmd: c.Command, message: str, back: str) -> ResponseReturnValue:
+    """Run a form's command, then back to `back` with `message`, or explain the refusal."""
+    try:
+        run(cmd)
+    except DomainError as err:
+        return refused(err, back)
+    flash(message)
+    return redirect(back, 303)
 
 
 def refused(err: DomainError, back: str) -> ResponseReturnValue:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from states.errors import DomainError
-from tanggap import commands as c
 from tanggap import staff, staff_views
 from web.deps import tanggap
-from web.staff.common import mapped, me, refused, run, signed_in
+from web.staff.common import done, mapped, me, refused, run, signed_in
 
 bp = Blueprint("dashboard", __name__)
 
@@ -69,7 +68,7 @@ def issue_token() -> ResponseReturnValue:
 
 @bp.post("/admin/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int) -> ResponseReturnValue:
-    return _done(staff.RevokeApiToken(me().username, token_id), _("Token dicabut."))
+    return done(staff.RevokeApiToken(me().username, token_id), _("Token dicabut."), url_for(".tokens"))
 
 
 @bp.post("/admin/open311-keys")
@@ -84,21 +83,12 @@ def issue_key() -> ResponseReturnValue:
 
 @bp.post("/admin/open311-keys/<int:key_id>/revoke")
 def revoke_key(key_id: int) -> ResponseReturnValue:
-    return _done(staff.RevokeClientKey(me().username, key_id), _("Kunci API dicabut."))
+    return done(staff.RevokeClientKey(me().username, key_id), _("Kunci API dicabut."), url_for(".tokens"))
 
 
 @bp.post("/admin/emails/<int:inbox_id>")
 def settle_email(inbox_id: int) -> ResponseReturnValue:
     resend = request.form.get("decision") == "resend"
-    done = _("E-mail akan dikirim ulang.") if resend else _("E-mail dicatat terkirim.")
-    return _done(staff.SettleEmail(me().username, inbox_id, resend), done)
+    message = _("E-mail akan dikirim ulang.") if resend else _("E-mail dicatat terkirim.")
+    return done(staff.SettleEmail(me().username, inbox_id, resend), message, url_for(".tokens"))
 
-
-def _done(cmd: c.Command, message: str) -> ResponseReturnValue:
-    back = url_for(".tokens")
-    try:
-        run(cmd)
-    except DomainError as err:
-        return refused(err, back)
-    flash(message)
-    return redirect(back, 303)

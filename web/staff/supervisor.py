@@ -18,7 +18,7 @@ from tanggap import staff, staff_views
 from tanggap.config import DISPLAY_TZ
 from tanggap.config_audit import ConfigSubject
 from web.deps import tanggap
-from web.staff.common import mapped, me, refused, run, signed_in
+from web.staff.common import done, mapped, me, refused, run, signed_in
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -26,14 +26,6 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 bp.before_request(signed_in)
 
-
-def _done(cmd: c.Command, message: str, back: str) -> ResponseReturnValue:
-    try:
-        run(cmd)
-    except DomainError as err:
-        return refused(err, back)
-    flash(message)
-    return redirect(back, 303)
 
 
 @bp.get("/rules")
@@ -98,7 +90,7 @@ def _save_rule(rule_id: int | None) -> ResponseReturnValue:
         cmd = _rule_command(request.form, rule_id)
     except DomainError as err:
         return refused(err, back)
-    return _done(cmd, _("Aturan SLA disimpan sebagai versi baru."), back)
+    return done(cmd, _("Aturan SLA disimpan sebagai versi baru."), back)
 
 
 @bp.get("/calendars")
@@ -130,7 +122,7 @@ def save_calendar(name: str) -> ResponseReturnValue:
     if make_up:
         spec["extra_working_days"] = make_up
     cmd = c.DefineCalendar(name, spec, me().username, request.form.get("note") or None)
-    return _done(cmd, _("Kalender kerja disimpan."), back)
+    return done(cmd, _("Kalender kerja disimpan."), back)
 
 
 def _windows(raw: str) -> list[str]:
@@ -197,13 +189,13 @@ def save_template() -> ResponseReturnValue:
     cmd = staff.DefineResponseTemplate(me().username, form.get("category", ""), form.get("title", ""),
                                        form.get("body", ""), int(raw_id) if raw_id.isdigit() else None,
                                        retire=form.get("retire") == "1")
-    return _done(cmd, _("Templat tanggapan disimpan."), url_for(".routing"))
+    return done(cmd, _("Templat tanggapan disimpan."), url_for(".routing"))
 
 
 @bp.post("/breaches/<int:breach_id>/waive")
 def waive(breach_id: int) -> ResponseReturnValue:
     cmd = c.WaiveBreach(breach_id, me().username, request.form.get("reason", ""))
-    return _done(cmd, _("Pelanggaran dibebaskan."), url_for("hr.breach", breach_id=breach_id))
+    return done(cmd, _("Pelanggaran dibebaskan."), url_for("hr.breach", breach_id=breach_id))
 
 
 @bp.get("/tagger")
