@@ -11,9 +11,9 @@ from sqlalchemy.engine import make_url
 
 
 @contextmanager
-def scratch_postgres(admin_url: str) -> Iterator[str]:
-    """A new PostgreSQL database for one benchmark, dropped afterwards."""
-    name = f"tanggap_bench_{uuid.uuid4().hex[:8]}"
+def scratch_postgres(admin_url: str, prefix: str = "tanggap_bench") -> Iterator[str]:
+    """A new PostgreSQL database for one benchmark or test session, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))

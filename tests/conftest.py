@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -13,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
+from bench.support import scratch_postgres
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap, bootstrap
 from tanggap.clock import FrozenClock
@@ -98,16 +97,9 @@ def fresh_postgres_database() -> Iterator[str]:
     admin_url = os.environ.get(PG_ENV)
     if not admin_url:
         pytest.skip(f"PostgreSQL tier skipped: set {PG_ENV} to run it")
-    name = f"tanggap_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:  # an unreachable server fails here: the tier was asked for
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    # An unreachable server fails here rather than skipping: the tier was asked for.
+    with scratch_postgres(admin_url, "tanggap_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -165,6 +157,15 @@ def _app_on(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Tangga
     application = make_app(request.getfixturevalue("postgres_reference"), tmp_path)
     _restore_reference(application)
     return application
+
+
+@pytest.fixture
+def sqlite_app(sqlite_template: Path, tmp_path: Path) -> Iterator[Tanggap]:
+    """SQLite only, for behaviour that no database changes (404s, limits, a served browser page)."""
+    shutil.copy(sqlite_template, tmp_path / "tanggap.db")
+    application = make_app(f"sqlite:///{tmp_path / 'tanggap.db'}", tmp_path)
+    yield application
+    application.engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,15 +26,6 @@ def server(sqlite_app: Tanggap, tmp_path: Path) -> Iterator[str]:
     with serving(web) as base:
         yield base
 
-
-@pytest.fixture
-def sqlite_app(sqlite_template: Path, tmp_path: Path) -> Iterator[Tanggap]:
-    from tests.conftest import make_app
-
-    shutil.copy(sqlite_template, tmp_path / "tanggap.db")
-    application = make_app(f"sqlite:///{tmp_path / 'tanggap.db'}", tmp_path)
-    yield application
-    application.engine.dispose()
 
 
 @pytest.fixture(scope="session")

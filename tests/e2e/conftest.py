@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +12,6 @@ from flask import Flask
 from tanggap.bootstrap import Tanggap
 from tanggap.intake import IntakeService, IssueApiKey
 from tanggap.storage import LocalPhotoStorage
-from tests.conftest import make_app
 from tests.fixtures.intake.servers import serving
 from web.app import create_app
 
@@ -30,14 +28,6 @@ def web(app: Tanggap, tmp_path: Path) -> Flask:
         TANGGAP_RATE_LIMIT_API_KEY=UNTHROTTLED,
     )
 
-
-@pytest.fixture
-def sqlite_app(sqlite_template: Path, tmp_path: Path) -> Iterator[Tanggap]:
-    """SQLite only, for behaviour of the web layer that no database changes (404s, limits)."""
-    shutil.copy(sqlite_template, tmp_path / "tanggap.db")
-    application = make_app(f"sqlite:///{tmp_path / 'tanggap.db'}", tmp_path)
-    yield application
-    application.engine.dispose()
 
 
 @pytest.fixture

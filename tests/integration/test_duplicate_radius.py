@@ -15,17 +15,13 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
-from cv.tagger import FakeTagger
 from states.errors import InvalidInput, NotFound
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
-from tanggap.config import PipelineSettings
 from tanggap.db import CategoryRow, DuplicateLinkRow
 from tanggap.demo_data import CATEGORIES
-from tanggap.mailer import FakeMailer
 from tanggap.migrate import upgrade
 from tanggap.seed import seed_demo
-from tanggap.storage import FakePhotoStorage
 from tests.conftest import make_app
 from tests.integration.test_pipeline import jpeg, process, submit
 from workflows import deps
@@ -34,14 +30,6 @@ KUPANG_LAT = -10.16
 METRES_PER_DEGREE_LAT = 6_371_008.8 * math.pi / 180
 RADII = {"banjir-genangan": 300.0, "jalan-rusak": 50.0}
 
-
-@pytest.fixture
-def pipeline(app: Tanggap) -> Iterator[deps.Dependencies]:
-    d = deps.Dependencies(app, PipelineSettings(claim_lease_seconds=60), FakeTagger(), FakePhotoStorage(),
-                          FakeMailer())
-    deps.use(d)
-    yield d
-    deps.use(None)  # type: ignore[arg-type]
 
 
 @pytest.fixture

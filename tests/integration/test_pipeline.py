@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -38,14 +37,6 @@ def jpeg(seed: int, quality: int = 90) -> bytes:
     image.save(out, "JPEG", quality=quality)
     return out.getvalue()
 
-
-@pytest.fixture
-def pipeline(app: Tanggap) -> Iterator[deps.Dependencies]:
-    d = deps.Dependencies(app, PipelineSettings(claim_lease_seconds=60), FakeTagger(), FakePhotoStorage(),
-                          FakeMailer())
-    deps.use(d)
-    yield d
-    deps.use(None)  # type: ignore[arg-type]
 
 
 def submit(d: deps.Dependencies, photo: bytes | None = None, category: str | None = "jalan-rusak",
