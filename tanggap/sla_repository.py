@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, Text, bindparam, func, insert, select, text, type_coerce, update
+from sqlalchemy import Table, Text, func, insert, select, text, type_coerce, update
 from sqlalchemy import cast as sa_cast
 from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session
@@ -71,11 +71,12 @@ def open_response_due(clocks: list[SlaClock]) -> datetime | None:
 
 # The swept clocks' new alert state in one statement and one parameter, a JSON document the
 # server unpacks (far cheaper to send than one array per column).
+SWEPT_COLUMNS = ("next_alert_at", "pending", "recorded")
 SWEPT_UPDATE = """
     UPDATE sla_clocks AS c
-       SET pending = v.new_pending, recorded = v.new_recorded, next_alert_at = v.new_next
+       SET pending = v.new_pending, recorded = v.new_recorded, next_alert_at = v.new_next_alert_at
       FROM json_to_recordset(CAST(%s AS json))
-           AS v(clock_id int, new_pending json, new_recorded json, new_next timestamptz)
+           AS v(clock_id int, new_pending json, new_recorded json, new_next_alert_at timestamptz)
      WHERE c.id = v.clock_id"""
 
 
@@ -311,7 +312,7 @@ class SqlAlchemySlaRepository:
         if not self._new:
             return
         rows = [clock_values(k) for k in self._new]
-        if self.session.get_bind().dialect.name == "postgresql":
+        if self._postgres():
             # Ids drawn from the sequence up front, then one COPY: breaches need the ids.
             ids = sorted(self.session.scalars(
                 text("SELECT nextval(pg_get_serial_sequence('sla_clocks', 'id')) FROM generate_series(1, :n)"),
@@ -384,8 +385,12 @@ class SqlAlchemySlaRepository:
 
     # --- the sweep, set-based
     def due_clocks(self, now: datetime, limit: int) -> list[SlaClock]:
-        """Clocks with an alert due, oldest first, locked for this sweep; other sweeps skip them."""
-        postgres = self.session.get_bind().dialect.name == "postgresql"
+        """Clocks with an alert due, oldest first, locked for this sweep; other sweeps skip them.
+        SQLite has no row locks: there the sweep takes the database's write lock before it reads, so a
+        second sweep waits instead of reading the same clocks."""
+        postgres = self._postgres()
+        if not postgres:
+            self.lock_head()
         query = (
             select(*(RAW_CLOCK_COLUMNS if postgres else CLOCK_READ_COLUMNS))
             .where(CLOCKS.c.next_alert_at <= now)
@@ -410,7 +415,7 @@ class SqlAlchemySlaRepository:
                 "clock_id": k.id,
                 "new_pending": [a.to_json() for a in k.pending],
                 "new_recorded": list(k.recorded),
-                "new_next": k.next_alert_at,
+                "new_next_alert_at": k.next_alert_at,
             }
             for k in clocks
         ]
@@ -418,16 +423,7 @@ class SqlAlchemySlaRepository:
             # Written at flush, overlapped with the ledger's hashing (see flush).
             self._swept = orjson.dumps(rows).decode()  # alert times are aware: RFC 3339 with offset
             return
-        statement = (
-            update(CLOCKS)
-            .where(CLOCKS.c.id == bindparam("clock_id"))
-            .values(
-                pending=bindparam("new_pending"),
-                recorded=bindparam("new_recorded"),
-                next_alert_at=bindparam("new_next"),
-            )
-        )
-        self.session.execute(statement, rows)
+        update_by_group(self.session, CLOCKS, {SWEPT_COLUMNS: rows}, {"id": "clock_id"})
 
     def insert_warnings(self, warnings: list[dict[str, Any]]) -> None:
         if not warnings:
@@ -450,7 +446,7 @@ class SqlAlchemySlaRepository:
     # --- the ledger
     def lock_head(self) -> LedgerHeadRow:
         """Take the chain's head for this transaction; concurrent appenders wait here."""
-        if self.session.get_bind().dialect.name == "sqlite":
+        if not self._postgres():
             # SQLite has no row locks: a write takes the database's write lock now, before reading.
             self.session.execute(update(LedgerHeadRow).where(LedgerHeadRow.id == 1).values(seq=LedgerHeadRow.seq))
         head = self.session.scalar(select(LedgerHeadRow).where(LedgerHeadRow.id == 1).with_for_update())

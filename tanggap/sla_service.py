@@ -261,8 +261,6 @@ def sweep(uow: AbstractUnitOfWork, now: datetime, limit: int) -> SweepResult:
     """Record every warning and breach due by `now` on up to `limit` clocks. Its cost follows
     the clocks that fall due (the partial index), not the number of open tickets. Concurrent
     sweeps on PostgreSQL skip each other's clocks; on SQLite they queue on the write lock."""
-    if uow.session.get_bind().dialect.name == "sqlite":
-        uow.sla.lock_head()
     clocks = uow.sla.due_clocks(now, limit)
     warnings: list[dict[str, Any]] = []
     breaches = 0
