@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from states.errors import DomainError
+from tanggap import commands as c
 from tanggap import staff, staff_views
 from web.deps import tanggap
 from web.staff.common import done, mapped, me, refused, run, signed_in
@@ -59,11 +60,7 @@ def _tokens_page(**shown_once: str) -> ResponseReturnValue:
 @bp.post("/admin/tokens")
 @mapped
 def issue_token() -> ResponseReturnValue:
-    try:
-        token = run(staff.IssueApiToken(me().username, request.form.get("name", "")))
-    except DomainError as err:
-        return refused(err, url_for(".tokens"))
-    return _tokens_page(new=token)
+    return _issued(staff.IssueApiToken(me().username, request.form.get("name", "")), "new")
 
 
 @bp.post("/admin/tokens/<int:token_id>/revoke")
@@ -74,11 +71,16 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
 @bp.post("/admin/open311-keys")
 @mapped
 def issue_key() -> ResponseReturnValue:
+    return _issued(staff.IssueClientKey(me().username, request.form.get("name", "")), "new_key")
+
+
+def _issued(cmd: c.Command, shown_as: str) -> ResponseReturnValue:
+    """Issue a token or key and show the secret on this one page, never again."""
     try:
-        key = run(staff.IssueClientKey(me().username, request.form.get("name", "")))
+        secret: str = run(cmd)
     except DomainError as err:
         return refused(err, url_for(".tokens"))
-    return _tokens_page(new_key=key)
+    return _tokens_page(**{shown_as: secret})
 
 
 @bp.post("/admin/open311-keys/<int:key_id>/revoke")
