@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
+from tanggap.clock import FrozenClock
+from tanggap.db import BreachRow
 from tests.conftest import PASSWORD
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -37,3 +41,14 @@ def assigned_report(app: Tanggap, category: str = "jalan-rusak", officer: str | 
 def version(app: Tanggap, report_id: int) -> int:
     with app.uow() as uow:
         return uow.reports.get(report_id).version
+
+
+def response_breach(app: Tanggap, clock: FrozenClock) -> BreachRow:
+    """A PUPR ticket left three days unanswered, swept: its response breach."""
+    assigned_report(app, officer="pupr.officer")
+    clock.advance(timedelta(days=3))
+    app.sweep()
+    with app.uow() as uow:
+        row = uow.session.scalar(select(BreachRow).where(BreachRow.metric == "response"))
+    assert row is not None
+    return row

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,24 +16,14 @@ from sqlalchemy import func, select
 
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
-from tanggap.db import BreachRow, RuleRow
-from tests.e2e.staff_helpers import assigned_report, csrf, sign_in
+from tanggap.db import RuleRow
+from tests.e2e.staff_helpers import assigned_report, csrf, response_breach, sign_in
 
 WITA = ZoneInfo("Asia/Makassar")
 
 
-def _breach(app: Tanggap, clock: FrozenClock) -> BreachRow:
-    assigned_report(app, officer="pupr.officer")
-    clock.advance(timedelta(days=3))
-    app.sweep()
-    with app.uow() as uow:
-        row = uow.session.scalar(select(BreachRow).where(BreachRow.metric == "response"))
-    assert row is not None
-    return row
-
-
 def test_hr_downloads_csv_and_xlsx_with_the_due_time_in_wita(web: Flask, app: Tanggap, clock: FrozenClock) -> None:
-    breach = _breach(app, clock)
+    breach = response_breach(app, clock)
     due = breach.due_at.astimezone(WITA).replace(tzinfo=None)
     client = web.test_client()
     sign_in(client, "hr")
@@ -54,7 +44,7 @@ def test_hr_downloads_csv_and_xlsx_with_the_due_time_in_wita(web: Flask, app: Ta
 def test_a_breach_opens_to_its_explanation_and_a_supervisor_waives_it(
     web: Flask, app: Tanggap, clock: FrozenClock
 ) -> None:
-    breach = _breach(app, clock)
+    breach = response_breach(app, clock)
     hr, supervisor = web.test_client(), web.test_client()
     sign_in(hr, "hr")
     explained = hr.get(f"/hr/breaches/{breach.id}")
@@ -68,7 +58,7 @@ def test_a_breach_opens_to_its_explanation_and_a_supervisor_waives_it(
 
 @pytest.mark.parametrize("persona", ["pupr.officer", "pupr.head", "dispatcher", "hr"])
 def test_only_supervisors_waive_breaches(web: Flask, app: Tanggap, clock: FrozenClock, persona: str) -> None:
-    breach = _breach(app, clock)
+    breach = response_breach(app, clock)
     client = web.test_client()
     token = sign_in(client, persona)
     response = client.post(f"/supervisor/breaches/{breach.id}/waive", data={"csrf_token": token, "reason": "x"})

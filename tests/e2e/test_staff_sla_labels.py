@@ -6,22 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
 from pathlib import Path
 
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale
-from sqlalchemy import select
 
 from sla.clocks import ClockState, Outcome
 from sla.rules import Metric
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
-from tanggap.db import BreachRow
-from tests.e2e.staff_helpers import assigned_report, sign_in
+from tests.e2e.staff_helpers import assigned_report, response_breach, sign_in
 from web.staff import SLA_LABELS, sla_label
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "web/translations/en/LC_MESSAGES/messages.po"
@@ -95,12 +92,7 @@ def test_a_returned_ticket_says_so_on_its_clocks(web: Flask, app: Tanggap) -> No
 def test_hr_reads_breaches_by_metric_name_while_the_csv_keeps_the_machine_value(
     web: Flask, app: Tanggap, clock: FrozenClock
 ) -> None:
-    assigned_report(app, officer="pupr.officer")
-    clock.advance(timedelta(days=3))
-    app.sweep()
-    with app.uow() as uow:
-        breach = uow.session.scalar(select(BreachRow).where(BreachRow.metric == "response"))
-    assert breach is not None
+    breach = response_breach(app, clock)
     client = web.test_client()
     token = sign_in(client, "hr")
     month = f"{breach.due_at:%Y-%m}"
