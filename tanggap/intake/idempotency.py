@@ -59,6 +59,8 @@ def _fingerprint(cmd: SubmitServiceRequest) -> str:
         "attributes": sorted((k, sorted(v)) for k, v in cmd.attributes.items()),
         "contact": sorted(cmd.contact.items()),
         "media_url": cmd.media_url,
+        # Only when sent, so fingerprints stored before these were kept still match their retries.
+        **({"more_media_urls": list(cmd.more_media_urls)} if cmd.more_media_urls else {}),
         "photo": hashlib.sha256(cmd.photo).hexdigest() if cmd.photo else None,
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
