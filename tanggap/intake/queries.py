@@ -49,6 +49,7 @@ EVENT_LABELS = {
     "reopen": "Dibuka kembali",
     "request_info": "OPD meminta informasi tambahan",
     "provide_info": "Informasi tambahan diberikan",
+    "comment": "Komentar pelapor",
 }
 CLOSE_LABELS = {
     "citizen_confirmed": "dikonfirmasi oleh pelapor",

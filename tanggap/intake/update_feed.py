@@ -101,7 +101,7 @@ def find_updates(uow: AbstractUnitOfWork, query: UpdateQuery) -> list[UpdateView
     )
     with uow:
         rows = list(uow.session.execute(stmt))
-        opds = dict(uow.session.execute(select(OpdRow.code, OpdRow.name)).tuples())
+        opds = {code: name for code, name in uow.session.execute(select(OpdRow.code, OpdRow.name))}
     if len(rows) > MAX_UPDATES:
         raise InvalidRequest([InvalidInput(
             "start_date/end_date", f"hold more than {MAX_UPDATES:,} updates; ask for a shorter window")])
