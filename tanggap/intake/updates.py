@@ -57,8 +57,7 @@ class CheckedUpdate:
 def post_service_request_update(cmd: PostServiceRequestUpdate, ctx: Context) -> PostedUpdate:
     session = ctx.uow.session
     client = client_key(session, cmd.api_key)
-    report = ctx.uow.reports.get(_report_id(cmd.service_request_id))
-    assert report.id is not None
+    report = _report(ctx, _report_id(cmd.service_request_id))
     update_id = _update_id(cmd.update_id)
     answered = session.scalar(select(ClientUpdateRow.event_seq).where(
         ClientUpdateRow.client == client.name, ClientUpdateRow.report_id == report.id,
@@ -70,6 +69,15 @@ def post_service_request_update(cmd: PostServiceRequestUpdate, ctx: Context) -> 
     session.add(ClientUpdateRow(client=client.name, report_id=report.id, client_update_id=update_id,
                                 event_seq=report.version, created_at=ctx.now))
     return PostedUpdate(report.id, report.version, replayed=False)
+
+
+def _report(ctx: Context, report_id: int) -> Report:
+    try:
+        report = ctx.uow.reports.get(report_id)
+    except NotFound:
+        raise NotFound("service request", str(report_id)) from None
+    assert report.id is not None
+    return report
 
 
 def _report_id(raw: str | None) -> int:
