@@ -23,7 +23,7 @@ from tanggap.intake.common import MAX_FIELD, _parse_datetime
 from tanggap.intake.errors import InvalidRequest
 from tanggap.intake.idempotency import MAX_KEY
 from tanggap.intake.keys import client_key
-from tanggap.intake.validation import _collect, _contact, _media_url, _nul_problems
+from tanggap.intake.validation import _collect, _contact, _media_urls, _nul_problems
 from tanggap.intake_db import ApiKeyRow, ClientUpdateRow
 from tanggap.outbox import CITIZEN_COMMENTED
 
@@ -57,27 +57,26 @@ class CheckedUpdate:
 def post_service_request_update(cmd: PostServiceRequestUpdate, ctx: Context) -> PostedUpdate:
     session = ctx.uow.session
     client = client_key(session, cmd.api_key)
-    report = _report(ctx, _report_id(cmd.service_request_id))
+    report_id = _report_id(cmd.service_request_id)
+    report = _report(ctx, report_id)
     update_id = _update_id(cmd.update_id)
     answered = session.scalar(select(ClientUpdateRow.event_seq).where(
-        ClientUpdateRow.client == client.name, ClientUpdateRow.report_id == report.id,
+        ClientUpdateRow.client == client.name, ClientUpdateRow.report_id == report_id,
         ClientUpdateRow.client_update_id == update_id))
     if answered is not None:
-        return PostedUpdate(report.id, answered, replayed=True)
+        return PostedUpdate(report_id, answered, replayed=True)
     checked = _checked(cmd, update_id)
     _record(ctx, report, client, checked)
-    session.add(ClientUpdateRow(client=client.name, report_id=report.id, client_update_id=update_id,
+    session.add(ClientUpdateRow(client=client.name, report_id=report_id, client_update_id=update_id,
                                 event_seq=report.version, created_at=ctx.now))
-    return PostedUpdate(report.id, report.version, replayed=False)
+    return PostedUpdate(report_id, report.version, replayed=False)
 
 
 def _report(ctx: Context, report_id: int) -> Report:
     try:
-        report = ctx.uow.reports.get(report_id)
+        return ctx.uow.reports.get(report_id)
     except NotFound:
         raise NotFound("service request", str(report_id)) from None
-    assert report.id is not None
-    return report
 
 
 def _report_id(raw: str | None) -> int:
@@ -107,11 +106,11 @@ def _checked(cmd: PostServiceRequestUpdate, update_id: str) -> CheckedUpdate:
     status = _collect(problems, lambda: _status(cmd.status))
     when = _collect(problems, lambda: _when(cmd.updated_datetime))
     contact = _collect(problems, lambda: _contact(cmd.contact)) or {}
-    urls = [_collect(problems, lambda u=url: _media_url(u)) for url in cmd.media_urls]
-    text = _collect(problems, lambda: _text(cmd.description, any(urls)))
+    urls = _media_urls(problems, cmd.media_urls)
+    text = _collect(problems, lambda: _text(cmd.description, bool(cmd.media_urls)))
     if problems:
         raise InvalidRequest(problems)
-    return CheckedUpdate(update_id, status, text, when, contact, [u for u in urls if u])
+    return CheckedUpdate(update_id, status, text, when, contact, urls)
 
 
 def _status(raw: str | None) -> str:

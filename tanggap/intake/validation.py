@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -62,11 +63,11 @@ def _checked(uow: IntakeUnitOfWork, cmd: SubmitServiceRequest) -> Checked:
     description = _collect(problems, lambda: _description(cmd.description, category))
     contact = _collect(problems, lambda: _contact(_with_attribute_contact(cmd))) or {}
     media_url = _collect(problems, lambda: _media_url(cmd.media_url))
-    more_media = [("media_url", _collect(problems, lambda u=url: _media_url(u))) for url in cmd.more_media_urls]
+    more_media = [("media_url", url) for url in _media_urls(problems, cmd.more_media_urls)]
     photo = _collect(problems, lambda: _photo(cmd.photo, uow.rules))
     if problems:
         raise InvalidRequest(problems)
-    extras += [(code, url) for code, url in more_media if url]
+    extras += more_media
     return Checked(category, description, lat, lon, address, attributes, extras, contact, media_url, photo)
 
 
@@ -208,6 +209,12 @@ def _media_url(raw: str | None) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL:
         raise InvalidInput("media_url", f"must be an http or https URL of at most {MAX_URL} characters")
     return url
+
+
+def _media_urls(problems: list[InvalidInput], raw: Sequence[str]) -> list[str]:
+    """The URLs that are good; a problem for each that is not."""
+    checked = [_collect(problems, partial(_media_url, url)) for url in raw]
+    return [url for url in checked if url]
 
 
 def _photo(data: bytes | None, rules: IntakeSettings) -> PreparedPhoto | None:
