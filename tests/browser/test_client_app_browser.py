@@ -76,6 +76,7 @@ def test_staff_read_the_apps_extra_data_and_the_citizens_comments(
 
     page.click("button[name=lang][value=en]")
     page.goto(f"{server}/tickets/{report_id}")
-    assert section.locator("h2").all_inner_texts() == ["Citizens' comments from the app", "Extra data from the client app"]
+    english = ["Citizens' comments from the app", "Extra data from the client app"]
+    assert section.locator("h2").all_inner_texts() == english
     assert "the time for reopening the report has passed" in section.locator(".notice").inner_text()
     page.screenshot(path=str(shots / f"ticket-client-data-{device}-en.png"), full_page=True)
