@@ -166,8 +166,7 @@ def list_updates(fmt: str) -> Response:
 
 def update_record(view: i.UpdateView) -> dict[str, Any]:
     values = asdict(view)
-    key = values.pop("media_key")
-    values["media_url"] = url_for("media.public", key=key, _external=True) if key else None
+    values["media_url"] = public_url(values.pop("media_key"))
     return {name: values[name] for name in UPDATE_FIELDS}
 
 
@@ -177,7 +176,7 @@ def post_update(fmt: str) -> Response:
     update = i.PostServiceRequestUpdate(
         api_key=form.get("api_key"),
         service_request_id=form.get("service_request_id"),
-        update_id=form.get("update_id"),
+        update_id=form.get("update_id") or form.get("update_id_ext"),  # FixMyStreet's Bromley mode sends the latter
         updated_datetime=form.get("updated_datetime"),
         status=form.get("status"),
         description=form.get("description", ""),
@@ -197,10 +196,14 @@ def token(token: str, fmt: str) -> Response:
 
 def record(view: i.RequestView) -> dict[str, Any]:
     values = asdict(view)
-    key = values.pop("media_key")
-    values["media_url"] = url_for("media.public", key=key, _external=True) if key else None
+    values["media_url"] = public_url(values.pop("media_key"))
     values["zipcode"] = None
     return {name: values[name] for name in RECORD_FIELDS}
+
+
+def public_url(photo_key: str | None) -> str | None:
+    """A stored photo's public copy (no EXIF), which anyone may fetch."""
+    return url_for("media.public", key=photo_key, _external=True) if photo_key else None
 
 
 # --- errors, in the spec's format ---------------------------------------------------------------
