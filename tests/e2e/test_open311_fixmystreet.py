@@ -18,7 +18,7 @@ from states.model import ReportState
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
-from tanggap.db import EventRow, OutboxRow
+from tanggap.db import EventRow, OutboxRow, ReportRow
 from tanggap.intake import IntakeService
 from tanggap.intake_db import ClientUpdateRow, ReportAttributeRow
 from tanggap.storage import prepare_photo
@@ -41,10 +41,11 @@ COBRAND_EXTRAS = {
 
 
 def pothole(number: int = 4711, **extra: str) -> Problem:
+    own = {"report_url": f"https://lapor.kupang.example/report/{number}", "fixmystreet_id": str(number)}
     return Problem(
         id=number, title="Lubang besar di Jl. El Tari", detail="Sudah dua motor jatuh minggu ini",
         name="Maria Fernandez", email="maria@example.id", service_code="jalan-rusak", lat=KUPANG[0], lon=KUPANG[1],
-        extra={"severity": "berat", **COBRAND_EXTRAS, **extra}, device="FixMyStreet Kupang",
+        extra={"severity": "berat", **COBRAND_EXTRAS, **own, **extra}, device="FixMyStreet Kupang",
     )  # fmt: skip
 
 
@@ -447,3 +448,16 @@ def test_discovery_names_the_endpoint_with_both_specifications_in_json_and_xml(s
     assert [e["specification"] for e in endpoint_xml] == specs
     assert endpoint_xml[0]["formats"]["format"] == ["text/xml", "application/json"]
     assert as_xml["changeset"] == as_json["changeset"] == "2026-11-30T00:00:00+08:00"
+
+
+def test_a_report_fixmystreet_sends_again_after_losing_the_answer_is_filed_once(
+    fms: FixMyStreet, app: Tanggap, clock: FrozenClock
+) -> None:
+    first = filed(fms)
+    clock.advance(timedelta(hours=1))  # its next send-reports run, long after any device window
+    again = filed(fms)
+    other = filed(fms, pothole(4712))
+
+    assert again == first and other != first
+    with app.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(ReportRow)) == 2
