@@ -447,7 +447,7 @@ def test_discovery_names_the_endpoint_with_both_specifications_in_json_and_xml(s
     endpoint_xml = as_xml["endpoints"]["endpoint"]
     assert [e["specification"] for e in endpoint_xml] == specs
     assert endpoint_xml[0]["formats"]["format"] == ["text/xml", "application/json"]
-    assert as_xml["changeset"] == as_json["changeset"] == "2026-11-30T00:00:00+08:00"
+    assert as_xml["changeset"] == as_json["changeset"] == "2026-11-29T00:00:00+08:00"
 
 
 def test_a_report_fixmystreet_sends_again_after_losing_the_answer_is_filed_once(

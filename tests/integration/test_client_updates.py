@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from states.model import ReportState, replay
 from tanggap import commands as c
+from tanggap import staff
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import EventRow, InboxRow
@@ -20,6 +21,7 @@ from tanggap.intake import (
     IssueApiKey,
     PostServiceRequestUpdate,
     UpdateQuery,
+    catalogue_changeset,
     find_updates,
     update_feed,
 )
@@ -175,3 +177,11 @@ def test_comments_replay_into_the_report_as_stored(app: Tanggap, intake: IntakeS
     rebuilt = replay(rid, events)
     assert [e.trigger for e in events][-3:] == ["respond", "reopen", "comment"]
     assert (rebuilt.state, rebuilt.version, rebuilt.updated_at) == (stored.state, stored.version, stored.updated_at)
+
+
+def test_the_discovery_changeset_moves_when_a_supervisor_changes_routing(app: Tanggap, clock: FrozenClock) -> None:
+    assert catalogue_changeset(app.uow()) == "2026-11-29T00:00:00+08:00"  # the definitions in code
+    clock.advance(timedelta(days=57))  # 2026-12-02 09:00 WITA
+    app.handle(staff.SetRouting("supervisor", "sampah-menumpuk", "PUPR", note="sementara"))
+
+    assert catalogue_changeset(app.uow()) == "2026-12-02T09:00:00+08:00"
