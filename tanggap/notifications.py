@@ -90,10 +90,10 @@ def _responded(uow: AbstractUnitOfWork, report: Report, _: dict[str, Any]) -> li
 
 def _commented(uow: AbstractUnitOfWork, report: Report, payload: dict[str, Any]) -> list[tuple[Recipient, Message]]:
     """A citizen's comment from a client app goes to whoever holds the ticket and the OPD's heads
-    (the dispatch unit when no OPD holds it); a dispute that could not reopen the report says so."""
-    disputed = bool(payload.get("notice"))
-    title = (f"Sanggahan warga pada laporan #{report.id}: laporan tidak dapat dibuka kembali" if disputed
-             else f"Komentar warga pada laporan #{report.id}")
+    (the dispatch unit when no OPD holds it), saying whether a dispute reopened the report or could not."""
+    title = (f"Laporan #{report.id} dibuka kembali oleh warga" if payload.get("reopened")
+             else f"Sanggahan warga pada laporan #{report.id}: laporan tidak dapat dibuka kembali"
+             if payload.get("notice") else f"Komentar warga pada laporan #{report.id}")
     people = _opd_heads(uow, report.opd) if report.opd else _staff(uow, UserRow.role == "dispatcher")
     if report.officer:
         people = _staff(uow, UserRow.username == report.officer) + people

@@ -1,7 +1,7 @@
-"""Citizens' comments that client apps post (mySociety's service request updates): each is one
+"""Citizens' comments that client apps post (mySociety's service request updates): each is an
 event on the report's history, answered once per app and update id. `OPEN` or `REOPEN` on an
-answered report is the citizen disputing the answer: it reopens the report through the lifecycle
-when the reopen window allows, and is otherwise kept as a comment with a notice for the OPD."""
+answered report is the citizen disputing the answer: it also reopens the report through the
+lifecycle when the reopen window allows, and otherwise carries a notice for the OPD."""
 
 from __future__ import annotations
 
@@ -66,10 +66,10 @@ def post_service_request_update(cmd: PostServiceRequestUpdate, ctx: Context) -> 
     if answered is not None:
         return PostedUpdate(report_id, answered, replayed=True)
     checked = _checked(cmd, update_id)
-    _record(ctx, report, client, checked)
+    answer = _record(ctx, report, client, checked)
     session.add(ClientUpdateRow(client=client.name, report_id=report_id, client_update_id=update_id,
-                                event_seq=report.version, created_at=ctx.now))
-    return PostedUpdate(report_id, report.version, replayed=False)
+                                event_seq=answer, created_at=ctx.now))
+    return PostedUpdate(report_id, answer, replayed=False)
 
 
 def _report(ctx: Context, report_id: int) -> Report:
@@ -139,23 +139,26 @@ def _text(raw: str, has_photo: bool) -> str:
     return text
 
 
-def _record(ctx: Context, report: Report, client: ApiKeyRow, update: CheckedUpdate) -> None:
-    """A dispute reopens an answered report when the lifecycle allows it; anything else, and a
-    dispute it refuses, is a comment the OPD is told about."""
-    notice = None
+def _record(ctx: Context, report: Report, client: ApiKeyRow, update: CheckedUpdate) -> int:
+    """The comment, with its author and photos, and the OPD told of it. A dispute first reopens an
+    answered report when the lifecycle allows it, and the app is answered with the reopen (the
+    event the update feed lists); a dispute it refuses carries a notice. Returns the event
+    number to answer with."""
+    reopened, notice = False, None
     if update.status in DISPUTE_STATUSES and report.state in NOT_OPEN:
         notice = _reopen(ctx, report, client, update)
-        if notice is None:
-            return
-    data = _comment_data(client, update, notice)
+        reopened = notice is None
+    reopen_seq = report.version if reopened else None
+    data = _comment_data(client, update, notice, reopened)
     report.record(ReportCommented("comment", report.state, report.state, CITIZEN, ctx.now, update.text or None,
                                   data))
-    payload = {"seq": report.version, "notice": notice, "text": update.text[:500]}
+    payload = {"seq": report.version, "notice": notice, "reopened": reopened, "text": update.text[:500]}
     ctx.uow.outbox.put(OutboxRow(topic=CITIZEN_COMMENTED, report_id=report.id, payload=payload, created_at=ctx.now))
+    return reopen_seq or report.version
 
 
 def _reopen(ctx: Context, report: Report, client: ApiKeyRow, update: CheckedUpdate) -> str | None:
-    """Reopen through the lifecycle and its guards; the notice to record when they refuse."""
+    """Reopen through the lifecycle and its guards; None when it reopened, else the notice to record."""
     if report.state is ReportState.REJECTED:
         return Notice.ON_REJECTED
     assert report.id is not None
@@ -172,7 +175,7 @@ def _window_passed(err: GuardRejected) -> bool:
     return GUARD_PROBLEMS[is_within_reopen_window] in err.problems
 
 
-def _comment_data(client: ApiKeyRow, update: CheckedUpdate, notice: str | None) -> dict[str, Any]:
+def _comment_data(client: ApiKeyRow, update: CheckedUpdate, notice: str | None, reopened: bool) -> dict[str, Any]:
     author = " ".join(p for p in (update.contact.get("first_name"), update.contact.get("last_name")) if p and p != "-")
     data: dict[str, Any] = {
         "client": client.name,
@@ -185,4 +188,6 @@ def _comment_data(client: ApiKeyRow, update: CheckedUpdate, notice: str | None) 
     }
     if notice:
         data["notice"] = notice
+    if reopened:
+        data["reopened"] = True
     return data

@@ -297,12 +297,12 @@ def test_a_posted_comment_is_on_the_ticket_timeline_and_never_comes_back_as_the_
     assert all(u["update_id"] != answered for u in fms.fetch_updates(*window(clock)))
     with app.uow() as uow:
         notices = list(uow.session.scalars(select(OutboxRow.payload).where(OutboxRow.topic == "notify.commented")))
-    assert notices == [{"seq": 4, "notice": None, "text": comment.text}]
+    assert notices == [{"seq": 4, "notice": None, "reopened": False, "text": comment.text}]
 
 
 @pytest.mark.parametrize("status", ["REOPEN", "OPEN"])
 def test_a_dispute_within_the_window_reopens_and_fixmystreet_skips_the_reopen_it_caused(
-    fms: FixMyStreet, app: Tanggap, clock: FrozenClock, intake: IntakeService, status: str
+    fms: FixMyStreet, app: Tanggap, clock: FrozenClock, intake: IntakeService, web: Flask, status: str
 ) -> None:
     report_id = filed(fms)
     responded(app, intake, report_id)
@@ -315,7 +315,7 @@ def test_a_dispute_within_the_window_reopens_and_fixmystreet_skips_the_reopen_it
     polled = fms.poll(*window(clock))
 
     assert state(app, report_id) is ReportState.ASSIGNED
-    assert events(app, report_id)[-1] == "reopen"
+    assert events(app, report_id)[-2:] == ["reopen", "comment"]
     with app.uow() as uow:
         reopen = uow.session.scalar(select(EventRow).where(EventRow.report_id == report_id,
                                                            EventRow.trigger == "reopen"))
@@ -324,6 +324,7 @@ def test_a_dispute_within_the_window_reopens_and_fixmystreet_skips_the_reopen_it
     feed = fms.fetch_updates(*window(clock))
     assert [(u["update_id"], u["status"]) for u in feed] == [(answered, "OPEN")]
     assert polled == []  # the reopen is the citizen's own comment: not shown again as the city's
+    assert "Sanggahan ini membuka kembali laporan." in ticket_page(web, report_id)
 
 
 def test_a_dispute_after_the_window_stays_a_comment_with_a_notice_for_the_opd(
@@ -461,3 +462,17 @@ def test_a_report_fixmystreet_sends_again_after_losing_the_answer_is_filed_once(
     assert again == first and other != first
     with app.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(ReportRow)) == 2
+
+
+def test_a_comments_photo_links_are_kept_for_the_opd(fms: FixMyStreet, app: Tanggap, web: Flask) -> None:
+    report_id = filed(fms)
+    form = {"api_key": fms.api_key, "service_request_id": str(report_id), "update_id": "31",
+            "updated_datetime": "2026-10-06T09:00:00+08:00", "status": "OPEN", "description": "",
+            "media_url": ["https://lapor.kupang.example/photo/31.jpeg", "https://lapor.kupang.example/photo/32.jpeg"]}
+
+    response = requests.post(fms.url("servicerequestupdates.json"), data=form, timeout=10)
+
+    assert response.status_code == 201, response.text
+    page = ticket_page(web, report_id)
+    assert '<a href="https://lapor.kupang.example/photo/32.jpeg" rel="noopener noreferrer">Foto dari aplikasi 2</a>' \
+        in page

@@ -162,7 +162,8 @@ def test_the_reopen_window_is_the_lifecycles_to_the_minute(
     clock.advance(timedelta(minutes=1))
     intake.post_update(comment(key, late, "REOPEN"))
 
-    assert state_and_last_event(app, on_time)[:2] == (ReportState.ASSIGNED, "reopen")
+    assert state_and_last_event(app, on_time)[:2] == (ReportState.ASSIGNED, "comment")
+    assert state_and_last_event(app, on_time)[2]["reopened"] is True
     assert state_and_last_event(app, late)[:2] == (ReportState.RESPONDED, "comment")
     assert state_and_last_event(app, late)[2]["notice"] == "dispute_after_window"
 
@@ -175,7 +176,7 @@ def test_comments_replay_into_the_report_as_stored(app: Tanggap, intake: IntakeS
     with app.uow() as uow:
         stored, events = uow.reports.get(rid), uow.reports.events(rid)
     rebuilt = replay(rid, events)
-    assert [e.trigger for e in events][-3:] == ["respond", "reopen", "comment"]
+    assert [e.trigger for e in events][-4:] == ["respond", "reopen", "comment", "comment"]
     assert (rebuilt.state, rebuilt.version, rebuilt.updated_at) == (stored.state, stored.version, stored.updated_at)
 
 
