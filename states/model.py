@@ -119,6 +119,11 @@ class ReportInfoRequested(ReportEvent): ...
 class ReportInfoProvided(ReportEvent): ...
 
 
+class ReportCommented(ReportEvent):
+    """A citizen's comment, posted by a client app. It changes no state, so it is recorded
+    beside the lifecycle machine (like the submission), never through it."""
+
+
 EVENT_FOR_TRIGGER: dict[str, type[ReportEvent]] = {
     "submit": ReportSubmitted,
     Trigger.CLASSIFY: ReportClassified,
@@ -131,6 +136,7 @@ EVENT_FOR_TRIGGER: dict[str, type[ReportEvent]] = {
     Trigger.REOPEN: ReportReopened,
     Trigger.REQUEST_INFO: ReportInfoRequested,
     Trigger.PROVIDE_INFO: ReportInfoProvided,
+    "comment": ReportCommented,
 }
 
 EVENT_TYPES: dict[str, type[ReportEvent]] = {cls.__name__: cls for cls in EVENT_FOR_TRIGGER.values()}

@@ -155,7 +155,10 @@ class EventRow(Base):
     at: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    __table_args__ = (UniqueConstraint("report_id", "seq", name="uq_report_events_report_seq"),)
+    __table_args__ = (
+        UniqueConstraint("report_id", "seq", name="uq_report_events_report_seq"),
+        Index("ix_report_events_at", "at", "id"),  # the Open311 update feed reads a time window
+    )
 
 
 class OutboxRow(Base):

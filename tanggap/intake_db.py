@@ -1,4 +1,5 @@
-"""Tables of citizen intake: API keys, idempotency keys, photos, attributes, ratings, action tokens.
+"""Tables of citizen intake: API keys, idempotency keys, photos, attributes, ratings, action tokens,
+clients' updates.
 
 Every table that belongs to a report references `reports.id`, so truncating reports (the test
 fixtures do, with CASCADE) clears them too.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tanggap.db import Base
@@ -71,13 +72,33 @@ class PhotoRow(Base):
 
 
 class ReportAttributeRow(Base):
-    """An Open311 attribute value of a report; a multivaluelist answer is one row per value."""
+    """An Open311 attribute value of a report; a multivaluelist answer is one row per value.
+    `declared` is false for extra data the client app sent that the service does not ask for."""
 
     __tablename__ = "report_attributes"
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(Text)
+    declared: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class ClientUpdateRow(Base):
+    """A service request update a client app posted (a citizen's comment), under the app's own
+    update id. The unique key makes a retried POST, even a concurrent one, record nothing new:
+    it answers with the event the first one recorded (`event_seq` of the report's history)."""
+
+    __tablename__ = "client_updates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The key's name, not its row: a key rotated under the same name keeps its apps' retries answered.
+    client: Mapped[str] = mapped_column(String(80))
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    client_update_id: Mapped[str] = mapped_column(String(255))
+    event_seq: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    __table_args__ = (
+        UniqueConstraint("client", "report_id", "client_update_id", name="uq_client_updates_client_update"),
+    )
 
 
 class RatingRow(Base):

@@ -18,7 +18,7 @@ from states.model import Report
 from tanggap import commands as c
 from tanggap.context import Context
 from tanggap.db import ClockRow, InboxRow, OutboxRow, UserRow
-from tanggap.outbox import NOTIFY_TOPICS, claimable
+from tanggap.outbox import CITIZEN_COMMENTED, NOTIFY_TOPICS, claimable
 from tanggap.uow import AbstractUnitOfWork
 from tanggap.views import local_iso
 
@@ -88,6 +88,19 @@ def _responded(uow: AbstractUnitOfWork, report: Report, _: dict[str, Any]) -> li
     return [(Recipient(f"citizen:{report.id}", email), message)]
 
 
+def _commented(uow: AbstractUnitOfWork, report: Report, payload: dict[str, Any]) -> list[tuple[Recipient, Message]]:
+    """A citizen's comment from a client app goes to whoever holds the ticket and the OPD's heads
+    (the dispatch unit when no OPD holds it), saying whether a dispute reopened the report or could not."""
+    title = (f"Laporan #{report.id} dibuka kembali oleh warga" if payload.get("reopened")
+             else f"Sanggahan warga pada laporan #{report.id}: laporan tidak dapat dibuka kembali"
+             if payload.get("notice") else f"Komentar warga pada laporan #{report.id}")
+    people = _opd_heads(uow, report.opd) if report.opd else _staff(uow, UserRow.role == "dispatcher")
+    if report.officer:
+        people = _staff(uow, UserRow.username == report.officer) + people
+    message = Message(title, str(payload.get("text") or "(foto tanpa teks)"))
+    return [(p, message) for p in _unique(people)]
+
+
 def _warning(uow: AbstractUnitOfWork, report: Report, payload: dict[str, Any]) -> list[tuple[Recipient, Message]]:
     clock = uow.session.get(ClockRow, payload.get("clock_id"))
     if clock is None:
@@ -113,6 +126,7 @@ def _unique(people: list[Recipient]) -> list[Recipient]:
 COMPOSERS: dict[str, Callable[[AbstractUnitOfWork, Report, dict[str, Any]], list[tuple[Recipient, Message]]]] = {
     "notify.assigned": _assigned,
     "notify.responded": _responded,
+    CITIZEN_COMMENTED: _commented,
     "sla.warning": _warning,
     "sla.breach": _breach,
 }

@@ -20,7 +20,8 @@ from tanggap.db import OutboxRow
 from tanggap.uow import AbstractUnitOfWork
 
 REPORT_SUBMITTED = "report.submitted"
-NOTIFY_TOPICS = ("notify.assigned", "notify.responded", "sla.warning", "sla.breach")
+CITIZEN_COMMENTED = "notify.commented"
+NOTIFY_TOPICS = ("notify.assigned", "notify.responded", CITIZEN_COMMENTED, "sla.warning", "sla.breach")
 
 
 def claimable(topics: Sequence[str], now: datetime) -> Any:

@@ -42,6 +42,7 @@ from tanggap.db import (
     UserRow,
     WaiverRow,
 )
+from tanggap.intake.extras import extra_data
 from tanggap.intake_db import ApiKeyRow, PhotoRow
 from tanggap.notifications import undelivered
 from tanggap.sla_repository import calendar_for, clock_from_row, rule_from_row
@@ -253,6 +254,8 @@ def _ticket_extras(uow: AbstractUnitOfWork, report: Report, user: StaffUser) -> 
         "holder_officers": officers,
         "categories": list(s.scalars(select(CategoryRow.code).where(CategoryRow.active).order_by(CategoryRow.code))),
         "opds": list(s.scalars(select(OpdRow.code).order_by(OpdRow.code))),
+        "client": (report.reporter or {}).get("client"),
+        "client_extras": extra_data(s, report.id) if report.id is not None else [],
     }
 
 

@@ -17,6 +17,10 @@ ITEM_TAGS = {
     "errors": "error",
     "attributes": "attribute",
     "values": "value",
+    "service_request_updates": "request_update",
+    "extended_attributes": "attribute",
+    "endpoints": "endpoint",
+    "formats": "format",
 }
 MIMETYPES = {"json": "application/json", "xml": "text/xml"}
 # Characters XML 1.0 cannot carry at all, even escaped; a client may still have sent them.

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Request, Response, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from states.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from states.errors import ConcurrencyConflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from tanggap import intake as i
 from web import formats
 from web.deps import intake, tanggap
@@ -19,11 +19,35 @@ from web.deps import intake, tanggap
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FMT = "<any(json, xml):fmt>"
 ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]{1,64})\](\[\])?$")
+PHOTO_PART = re.compile(r"^photo[1-9][0-9]?$")
 RECORD_FIELDS = (
     "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
     "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
     "address", "address_id", "zipcode", "lat", "long", "media_url",
 )  # fmt: skip
+UPDATE_FIELDS = (
+    "update_id", "service_request_id", "status", "updated_datetime", "description", "media_url",
+    "external_status_code",
+)  # fmt: skip
+# The specifications this endpoint serves, for service discovery: GeoReport v2, and mySociety's
+# extension of it with GET and POST servicerequestupdates.
+SPECIFICATIONS = (
+    "http://wiki.open311.org/GeoReport_v2",
+    "https://github.com/mysociety/fixmystreet/wiki/Open311-FMS---Complete-Spec",
+)
+DISCOVERY_CONTACT = "Command Center Pemerintah Kota, through the administrators of Tanggap"
+KEY_SERVICE = "POST requests need an api_key; the city's Tanggap administrators issue them (Admin > Open311 keys)"
+
+
+@bp.get(f"/discovery.{FMT}")
+def discovery(fmt: str) -> Response:
+    """Open311 service discovery: where the endpoint is, which specifications and formats it serves."""
+    changeset = i.catalogue_changeset(tanggap().uow())
+    base = url_for("open311.services", fmt=fmt, _external=True).rsplit("/", 1)[0]
+    endpoints = [{"specification": spec, "url": base, "changeset": changeset, "type": "production",
+                  "formats": ["text/xml", "application/json"]} for spec in SPECIFICATIONS]
+    body = {"changeset": changeset, "contact": DISCOVERY_CONTACT, "key_service": KEY_SERVICE, "endpoints": endpoints}
+    return formats.render(fmt, "discovery", body)
 
 
 @bp.get(f"/services.{FMT}")
@@ -64,8 +88,7 @@ def create_request(fmt: str) -> Response:
 
 def submission_from(req: Request) -> i.SubmitServiceRequest:
     form = req.form
-    upload = req.files.get("media")
-    photo = upload.read() if upload is not None and upload.filename else None
+    media_urls = [url for url in form.getlist("media_url") if url.strip()]
     return i.SubmitServiceRequest(
         service_code=form.get("service_code"),
         description=form.get("description", ""),
@@ -73,13 +96,29 @@ def submission_from(req: Request) -> i.SubmitServiceRequest:
         long=form.get("long"),
         address=form.get("address_string"),
         attributes=attributes_from(form.keys(), form.getlist),
-        contact={k: form[k] for k in i.CONTACT_FIELDS if k in form},
-        media_url=form.get("media_url"),
-        photo=photo,
+        contact=contact_from(form),
+        media_url=media_urls[0] if media_urls else None,
+        more_media_urls=media_urls[1:],
+        photo=_photo(req),
         api_key=form.get("api_key"),
         idempotency_key=req.headers.get("Idempotency-Key"),
         source=i.Source.OPEN311,
     )
+
+
+def contact_from(form: Any) -> dict[str, str]:
+    """The sender's fields; FixMyStreet spells device_id `deviceid`."""
+    contact = {k: form[k] for k in i.CONTACT_FIELDS if k in form}
+    if "device_id" not in contact and "deviceid" in form:
+        contact["device_id"] = form["deviceid"]
+    return contact
+
+
+def _photo(req: Request) -> bytes | None:
+    """The `media` upload, or FixMyStreet's first `photoN` part when it uploads photos itself."""
+    parts = [req.files.get("media"), *(req.files[k] for k in sorted(req.files) if PHOTO_PART.match(k))]
+    upload = next((part for part in parts if part is not None and part.filename), None)
+    return upload.read() if upload is not None else None
 
 
 def attributes_from(keys: Any, getlist: Callable[[str], list[str]]) -> dict[str, list[str]]:
@@ -96,15 +135,56 @@ def attributes_from(keys: Any, getlist: Callable[[str], list[str]]) -> dict[str,
 def list_requests(fmt: str) -> Response:
     query = i.parse_request_query(request.args, tanggap().clock.now())
     views = i.find_requests(tanggap().uow(), query)
-    return formats.render(fmt, "service_requests", [record(v) for v in views])
+    return formats.render(fmt, "service_requests", records(views, query.extensions))
 
 
 @bp.get(f"/requests/<report_id>.{FMT}")
 def get_request(report_id: str, fmt: str) -> Response:
+    extensions = i.parse_extensions(request.args)
     if not report_id.isdigit() or len(report_id) > 18:
         raise NotFound("service request", report_id)
     view = i.get_request(tanggap().uow(), int(report_id))
-    return formats.render(fmt, "service_requests", [record(view)])
+    return formats.render(fmt, "service_requests", records([view], extensions))
+
+
+def records(views: list[i.RequestView], extensions: bool) -> list[dict[str, Any]]:
+    """The requests; with extensions, each with its attribute answers, the app's extra data too."""
+    found = [record(v) for v in views]
+    if extensions:
+        answers = i.extended_attributes(tanggap().uow(), [int(v.service_request_id) for v in views])
+        for values, view in zip(found, views, strict=True):
+            values["extended_attributes"] = [asdict(a) for a in answers[int(view.service_request_id)]]
+    return found
+
+
+@bp.get(f"/servicerequestupdates.{FMT}")
+def list_updates(fmt: str) -> Response:
+    query = i.parse_update_query(request.args, tanggap().clock.now())
+    views = i.find_updates(tanggap().uow(), query)
+    return formats.render(fmt, "service_request_updates", [update_record(v) for v in views])
+
+
+def update_record(view: i.UpdateView) -> dict[str, Any]:
+    values = asdict(view)
+    values["media_url"] = public_url(values.pop("media_key"))
+    return {name: values[name] for name in UPDATE_FIELDS}
+
+
+@bp.post(f"/servicerequestupdates.{FMT}")
+def post_update(fmt: str) -> Response:
+    form = request.form
+    update = i.PostServiceRequestUpdate(
+        api_key=form.get("api_key"),
+        service_request_id=form.get("service_request_id"),
+        update_id=form.get("update_id") or form.get("update_id_ext"),  # FixMyStreet's Bromley mode sends the latter
+        updated_datetime=form.get("updated_datetime"),
+        status=form.get("status"),
+        description=form.get("description", ""),
+        contact=contact_from(form),
+        media_urls=[url for url in form.getlist("media_url") if url.strip()],
+    )
+    update_id, replayed = intake().post_update(update)
+    return formats.render(fmt, "service_request_updates", [{"update_id": update_id}], 200 if replayed else 201)
 
 
 @bp.get(f"/tokens/<token>.{FMT}")
@@ -116,10 +196,14 @@ def token(token: str, fmt: str) -> Response:
 
 def record(view: i.RequestView) -> dict[str, Any]:
     values = asdict(view)
-    key = values.pop("media_key")
-    values["media_url"] = url_for("media.public", key=key, _external=True) if key else None
-    values["address_id"] = values["zipcode"] = None
+    values["media_url"] = public_url(values.pop("media_key"))
+    values["zipcode"] = None
     return {name: values[name] for name in RECORD_FIELDS}
+
+
+def public_url(photo_key: str | None) -> str | None:
+    """A stored photo's public copy (no EXIF), which anyone may fetch."""
+    return url_for("media.public", key=photo_key, _external=True) if photo_key else None
 
 
 # --- errors, in the spec's format ---------------------------------------------------------------
@@ -137,10 +221,20 @@ def invalid_request(err: i.InvalidRequest) -> Response:
     return formats.errors(request_format(), 400, [str(p) for p in err.problems])
 
 
+# The spec's wording for a refused key names the operation it stopped.
+OPERATIONS = {"open311.post_update": "post_service_request_update"}
+
+
 @bp.errorhandler(PermissionDenied)
 def forbidden(err: PermissionDenied) -> Response:
     problem = err.problem if isinstance(err, i.InvalidApiKey) else str(err)
-    return formats.errors(request_format(), 403, [f"{problem} -- can't proceed with create_request."])
+    operation = OPERATIONS.get(request.endpoint or "", "create_request")
+    return formats.errors(request_format(), 403, [f"{problem} -- can't proceed with {operation}."])
+
+
+@bp.errorhandler(ConcurrencyConflict)
+def conflict(err: ConcurrencyConflict) -> Response:
+    return formats.errors(request_format(), 409, [str(err)])
 
 
 @bp.errorhandler(NotFound)

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from states.errors import InvalidInput, NotFound
-from tanggap.db import CategoryRow, OpdRow
+from tanggap.config_audit import ConfigSubject
+from tanggap.db import CategoryRow, ConfigChangeRow, OpdRow
 from tanggap.intake.attributes import SERVICE_ATTRIBUTES, AttributeDef, attribute_defs
 from tanggap.intake.validation import _no_nul
 from tanggap.uow import AbstractUnitOfWork
+from tanggap.views import local_iso
+
+# When the service definitions in code last changed: the discovery document's changeset until a
+# supervisor changes a category's routing.
+DEFINITIONS_CHANGED = "2026-11-29T00:00:00+08:00"
 
 
 @dataclass(frozen=True)
@@ -49,3 +55,12 @@ def service_definition(uow: AbstractUnitOfWork, code: str) -> tuple[str, tuple[A
         except (NotFound, InvalidInput):
             raise NotFound("service", code) from None
     return code, attribute_defs(code)
+
+
+def catalogue_changeset(uow: AbstractUnitOfWork) -> str:
+    """When the service list or a definition last changed, for Open311 service discovery:
+    clients refresh what they cache when it moves."""
+    with uow:
+        changed = uow.session.scalar(
+            select(func.max(ConfigChangeRow.at)).where(ConfigChangeRow.subject_kind == ConfigSubject.CATEGORY.value))
+    return max(local_iso(changed) or DEFINITIONS_CHANGED, DEFINITIONS_CHANGED)

@@ -42,6 +42,7 @@ class SubmitServiceRequest(c.Command):
     api_key: str | None = None
     idempotency_key: str | None = None
     source: Source = Source.OPEN311
+    more_media_urls: Sequence[str] = ()  # photos beyond the first (FixMyStreet's multi_photos), kept as links
 
 
 @dataclass(frozen=True)
@@ -95,3 +96,28 @@ class RecordMediaFetch(c.Command):
     photo: bytes | None
     problem: str | None = None
     permanent: bool = False
+
+
+@dataclass(frozen=True)
+class PostServiceRequestUpdate(c.Command):
+    """A citizen's comment as a client app posts it (mySociety's service request updates
+    extension to GeoReport v2). `update_id` is the app's own id for the comment."""
+
+    api_key: str | None
+    service_request_id: str | None
+    update_id: str | None
+    updated_datetime: str | None = None
+    status: str | None = None
+    description: str = ""
+    contact: Mapping[str, str] = field(default_factory=dict)
+    media_urls: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class PostedUpdate:
+    """Where the answer to a posted update lives: the report event it recorded (or recorded the
+    first time the app sent this update id)."""
+
+    report_id: int
+    event_seq: int
+    replayed: bool

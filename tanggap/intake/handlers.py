@@ -12,6 +12,7 @@ from tanggap.intake.commands import (
     ConfirmFix,
     DisputeFix,
     IssueApiKey,
+    PostServiceRequestUpdate,
     RateResponse,
     RecordMediaFetch,
     RevokeApiKey,
@@ -20,6 +21,7 @@ from tanggap.intake.commands import (
 from tanggap.intake.keys import issue_api_key, revoke_api_key
 from tanggap.intake.media import claim_media_fetches, record_media_fetch
 from tanggap.intake.submission import submit_service_request
+from tanggap.intake.updates import post_service_request_update
 
 HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     IssueApiKey: issue_api_key,
@@ -30,4 +32,5 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     RateResponse: rate_response,
     ClaimMediaFetches: claim_media_fetches,
     RecordMediaFetch: record_media_fetch,
+    PostServiceRequestUpdate: post_service_request_update,
 }

@@ -18,6 +18,7 @@ from tanggap.intake.errors import IdempotencyKeyReused, InvalidRequest
 from tanggap.intake_db import ApiKeyRow, IdempotencyKeyRow
 
 MAX_KEY = 255
+ORIGIN_ATTRIBUTE = "fixmystreet_id"
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,9 @@ class Claim:
 def _claims(cmd: SubmitServiceRequest, client: ApiKeyRow | None, rules: IntakeSettings, now: datetime) -> list[Claim]:
     key = (cmd.idempotency_key or "").strip()
     device = (cmd.contact.get("device_id") or "").strip()[:MAX_FIELD]
+    origin = _origin_claims(cmd, client)
     if not (key or device):
-        return []  # nothing to deduplicate by: skip hashing the content
+        return origin  # nothing else to deduplicate by: skip hashing the content
     if len(key) > MAX_KEY:
         raise InvalidRequest([InvalidInput("Idempotency-Key", f"is {len(key)} characters; the limit is {MAX_KEY}")])
     scope, fingerprint = (f"api_key:{client.id}" if client else cmd.source.value), _fingerprint(cmd)
@@ -46,7 +48,18 @@ def _claims(cmd: SubmitServiceRequest, client: ApiKeyRow | None, rules: IntakeSe
         claims.append(
             Claim(f"device:{scope}:{device}"[:160], f"{fingerprint}@{bucket}", fingerprint, rules.duplicate_window)
         )
-    return claims
+    return claims + origin
+
+
+def _origin_claims(cmd: SubmitServiceRequest, client: ApiKeyRow | None) -> list[Claim]:
+    """FixMyStreet sends a report again when it lost the answer, without an Idempotency-Key; its
+    own report id, when it sends it, names the report across those resends."""
+    sent = [v.strip() for v in cmd.attributes.get(ORIGIN_ATTRIBUTE, ()) if v.strip()]
+    if client is None or len(sent) != 1 or not sent[0].isdigit() or len(sent[0]) > 18:
+        return []
+    key = f"{ORIGIN_ATTRIBUTE}:{sent[0]}"
+    # The same app report is the same report whatever else changed: the key is its own fingerprint.
+    return [Claim(f"origin:{client.id}", key, hashlib.sha256(key.encode()).hexdigest())]
 
 
 def _fingerprint(cmd: SubmitServiceRequest) -> str:
@@ -59,6 +72,8 @@ def _fingerprint(cmd: SubmitServiceRequest) -> str:
         "attributes": sorted((k, sorted(v)) for k, v in cmd.attributes.items()),
         "contact": sorted(cmd.contact.items()),
         "media_url": cmd.media_url,
+        # Only when sent, so fingerprints stored before these were kept still match their retries.
+        **({"more_media_urls": list(cmd.more_media_urls)} if cmd.more_media_urls else {}),
         "photo": hashlib.sha256(cmd.photo).hexdigest() if cmd.photo else None,
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()

@@ -50,7 +50,12 @@ def _client(session: Session, cmd: SubmitServiceRequest) -> ApiKeyRow | None:
     """The calling app's key; the citizen form needs none."""
     if cmd.source is Source.WEB:
         return None
-    raw = (cmd.api_key or "").strip()
+    return client_key(session, cmd.api_key)
+
+
+def client_key(session: Session, api_key: str | None) -> ApiKeyRow:
+    """The active key a client app presents, or InvalidApiKey naming what is wrong with it."""
+    raw = (api_key or "").strip()
     if not raw:
         raise InvalidApiKey("api_key is required")
     row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == digest(raw)))

@@ -49,6 +49,7 @@ EVENT_LABELS = {
     "reopen": "Dibuka kembali",
     "request_info": "OPD meminta informasi tambahan",
     "provide_info": "Informasi tambahan diberikan",
+    "comment": "Komentar pelapor",
 }
 CLOSE_LABELS = {
     "citizen_confirmed": "dikonfirmasi oleh pelapor",
@@ -78,6 +79,7 @@ class RequestView:
     updated_datetime: str | None
     expected_datetime: str | None
     address: str | None
+    address_id: str | None
     lat: float | None
     long: float | None
     media_key: str | None
@@ -93,6 +95,7 @@ class RequestQuery:
     statuses: tuple[str, ...] = ()
     page: int = 1
     page_size: int = PAGE_SIZE
+    extensions: bool = False
 
 
 def parse_request_query(params: Mapping[str, str], now: datetime) -> RequestQuery:
@@ -104,11 +107,20 @@ def parse_request_query(params: Mapping[str, str], now: datetime) -> RequestQuer
     span = _collect(problems, lambda: _span(params.get("start_date"), params.get("end_date"), now))
     page = _collect(problems, lambda: _positive("page", params.get("page"), 1, 10**6)) or 1
     size = _collect(problems, lambda: _positive("page_size", params.get("page_size"), PAGE_SIZE, PAGE_SIZE))
+    extensions = _collect(problems, lambda: parse_extensions(params))
     if problems:
         raise InvalidRequest(problems)
     codes = tuple(s.strip() for s in params.get("service_code", "").split(",") if s.strip())
     start, end = span if span else (None, None)
-    return RequestQuery(ids, codes, start, end, statuses, page, size or PAGE_SIZE)
+    return RequestQuery(ids, codes, start, end, statuses, page, size or PAGE_SIZE, bool(extensions))
+
+
+def parse_extensions(params: Mapping[str, str]) -> bool:
+    """`extensions=true` asks for each request's attribute answers and the app's extra data."""
+    raw = params.get("extensions", "").strip().lower()
+    if raw not in ("", "true", "false"):
+        raise InvalidInput("extensions", f"{raw[:40]!r} is not true or false")
+    return raw == "true"
 
 
 def _ids(raw: str) -> tuple[int, ...]:
@@ -171,6 +183,7 @@ REQUEST_COLUMNS = (
     ReportRow.duplicate_of,
     ReportRow.submitted_at,
     ReportRow.updated_at,
+    ReportRow.reporter["address_id"].as_string().label("address_id"),
 )
 
 
@@ -245,6 +258,7 @@ def _request_view(row: Any, media_key: str | None, expected: datetime | None) ->
         updated_datetime=local_iso(row.updated_at),
         expected_datetime=local_iso(expected) if row.state in OPEN_STATES else None,
         address=row.address,
+        address_id=row.address_id,
         lat=row.lat,
         long=row.lon,
         media_key=media_key,
@@ -262,11 +276,11 @@ def status_notes(row: Any, agency: str | None, category_name: str | None) -> str
         "responded": f"tanggapan {agency or 'OPD'}: {row.response or '-'}",
         "closed": f"{CLOSE_LABELS.get(row.close_reason or '', 'ditutup')}. Tanggapan {agency or 'OPD'}: "
         f"{row.response or '-'}",
-        "rejected": _rejection(row),
+        "rejected": rejection_text(row.reject_kind, row.duplicate_of),
     }.get(row.state, "")
     return f"{label}: {detail}".strip()
 
 
-def _rejection(row: Any) -> str:
-    kind = REJECT_LABELS.get(row.reject_kind or "", "tidak dapat diproses")
-    return f"{kind} (#{row.duplicate_of})." if row.reject_kind == "duplicate" else f"{kind}."
+def rejection_text(reject_kind: str | None, duplicate_of: int | None) -> str:
+    kind = REJECT_LABELS.get(reject_kind or "", "tidak dapat diproses")
+    return f"{kind} (#{duplicate_of})." if reject_kind == "duplicate" else f"{kind}."

@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from states.errors import ConcurrencyConflict
 from tanggap import commands as c
 from tanggap.config import IntakeSettings
-from tanggap.intake.commands import Submission, SubmitServiceRequest
+from tanggap.db import EventRow
+from tanggap.intake.commands import PostedUpdate, PostServiceRequestUpdate, Submission, SubmitServiceRequest
 from tanggap.storage import AbstractPhotoStorage
 from tanggap.uow import AbstractUnitOfWork, SqlAlchemyUnitOfWork
 
@@ -21,7 +24,9 @@ if TYPE_CHECKING:
 
 # The tables whose unique constraints settle races between identical requests: a loser's
 # commit fails on them, and running its command again finds the winner's row.
-RACE_TABLES = ("idempotency_keys", "ratings")
+RACE_TABLES = ("idempotency_keys", "ratings", "client_updates")
+# A posted update races whoever else writes to its report (staff, the flows, the app's own retry).
+UPDATE_ATTEMPTS = 3
 
 
 class IntakeUnitOfWork(SqlAlchemyUnitOfWork):
@@ -74,3 +79,23 @@ class IntakeService:
     def submit(self, cmd: SubmitServiceRequest) -> Submission:
         submission: Submission = self.handle(cmd)
         return submission
+
+    def post_update(self, cmd: PostServiceRequestUpdate) -> tuple[str, bool]:
+        """Our update id for the app's update, and whether it was already answered. A comment
+        does not depend on the version of the report anyone saw, so losing a race to another
+        writer just runs it again on the new state; an identical retry then finds the first answer."""
+        for _ in range(UPDATE_ATTEMPTS - 1):
+            try:
+                return self._answer(self.handle(cmd))
+            except ConcurrencyConflict:
+                continue
+        return self._answer(self.handle(cmd))
+
+    def _answer(self, posted: PostedUpdate) -> tuple[str, bool]:
+        """The id of the event the update recorded: the id the update feed gives that event too,
+        so the app recognises it there and does not show the citizen's words back as the city's."""
+        with self.uow() as uow:
+            event_id = uow.session.scalar(select(EventRow.id).where(
+                EventRow.report_id == posted.report_id, EventRow.seq == posted.event_seq))
+        assert event_id is not None, f"report #{posted.report_id} has no event {posted.event_seq}"
+        return str(event_id), posted.replayed

@@ -11,6 +11,7 @@ from tanggap.context import Context
 from tanggap.db import OutboxRow
 from tanggap.intake.commands import Submission, SubmitServiceRequest
 from tanggap.intake.common import FETCH_TOPIC
+from tanggap.intake.extras import extra_rows
 from tanggap.intake.idempotency import Claim, _claims, _replayed
 from tanggap.intake.keys import _client, digest
 from tanggap.intake.service import IntakeUnitOfWork, _intake
@@ -54,6 +55,7 @@ def _record_extras(uow: IntakeUnitOfWork, report_id: int, checked: Checked, clai
     session.add_all(
         ReportAttributeRow(report_id=report_id, code=code, value=value) for code, value in checked.attributes
     )
+    session.add_all(extra_rows(report_id, checked.extras))
     session.add_all(
         IdempotencyKeyRow(scope=k.scope, key=k.key, fingerprint=k.fingerprint, report_id=report_id, created_at=now)
         for k in claims

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,13 +17,15 @@ from tanggap.intake.attributes import attribute_defs
 from tanggap.intake.commands import Source, SubmitServiceRequest
 from tanggap.intake.common import MAX_FIELD, _is_number
 from tanggap.intake.errors import InvalidRequest
+from tanggap.intake.extras import CONTACT_ATTRIBUTES, check_extras, contact_from_attributes
 from tanggap.intake.service import IntakeUnitOfWork
 from tanggap.storage import PreparedPhoto, prepare_photo
 from tanggap.uow import AbstractUnitOfWork
 
 MAX_ADDRESS = 400
 MAX_URL = 2000
-CONTACT_FIELDS = ("email", "first_name", "last_name", "phone", "account_id", "device_id")
+# What a submission may carry about its sender and its app, kept with the report (never public).
+CONTACT_FIELDS = ("email", "first_name", "last_name", "phone", "account_id", "device_id", "address_id")
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class Checked:
     lon: float | None
     address: str | None
     attributes: list[tuple[str, str]]
+    extras: list[tuple[str, str]]
     contact: dict[str, str]
     media_url: str | None
     photo: PreparedPhoto | None
@@ -53,16 +57,18 @@ def _checked(uow: IntakeUnitOfWork, cmd: SubmitServiceRequest) -> Checked:
     if problems:
         raise InvalidRequest(problems)
     category = _collect(problems, lambda: _category(uow, cmd))
-    attributes = _collect(problems, lambda: _attributes(cmd, category)) or []
+    attributes, extras = _collect(problems, lambda: _attributes(cmd, category)) or ([], [])
     lat, lon = _collect(problems, lambda: _coordinates(cmd.lat, cmd.long, uow.rules.city_box)) or (None, None)
     address = _collect(problems, lambda: _address(cmd.address, cmd.lat, cmd.long))
     description = _collect(problems, lambda: _description(cmd.description, category))
-    contact = _collect(problems, lambda: _contact(cmd.contact)) or {}
+    contact = _collect(problems, lambda: _contact(_with_attribute_contact(cmd))) or {}
     media_url = _collect(problems, lambda: _media_url(cmd.media_url))
+    more_media = [("media_url", url) for url in _media_urls(problems, cmd.more_media_urls)]
     photo = _collect(problems, lambda: _photo(cmd.photo, uow.rules))
     if problems:
         raise InvalidRequest(problems)
-    return Checked(category, description, lat, lon, address, attributes, contact, media_url, photo)
+    extras += more_media
+    return Checked(category, description, lat, lon, address, attributes, extras, contact, media_url, photo)
 
 
 def _texts(cmd: SubmitServiceRequest) -> dict[str, str | None]:
@@ -74,6 +80,7 @@ def _texts(cmd: SubmitServiceRequest) -> dict[str, str | None]:
         "address_string": cmd.address,
         "media_url": cmd.media_url,
         "Idempotency-Key": cmd.idempotency_key,
+        **{f"media_url[{n}]": url for n, url in enumerate(cmd.more_media_urls, 2)},
     }
     attributes = {f"attribute[{code}]": "".join([code, *values]) for code, values in cmd.attributes.items()}
     return {**fields, **attributes, **cmd.contact}
@@ -102,22 +109,30 @@ def _category(uow: AbstractUnitOfWork, cmd: SubmitServiceRequest) -> CategoryRow
         raise InvalidInput("service_code", f"{code!r} is not a service; see services.json") from None
 
 
-def _attributes(cmd: SubmitServiceRequest, category: CategoryRow | None) -> list[tuple[str, str]]:
+def _attributes(
+    cmd: SubmitServiceRequest, category: CategoryRow | None
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The answers to the service's own attributes, checked as it declares them, and the extra
+    data the app sent besides (contact details sent as attributes are neither)."""
     defs = {a.code: a for a in attribute_defs(category.code)} if category else {}
-    problems = [
-        InvalidInput(f"attribute[{code}]", f"service {category.code if category else '(none)'} has no such attribute")
-        for code in cmd.attributes
-        if code not in defs
-    ]
+    undeclared = {k: v for k, v in cmd.attributes.items() if k not in defs and k not in CONTACT_ATTRIBUTES}
+    problems: list[InvalidInput] = []
     values: list[tuple[str, str]] = []
     for attr in (a for a in defs.values() if a.variable):
         try:
             values += [(attr.code, v) for v in attr.check(list(cmd.attributes.get(attr.code, ())))]
         except InvalidInput as err:
             problems.append(err)
+    extras = _collect(problems, lambda: check_extras(undeclared)) or []
     if problems:
         raise InvalidRequest(problems)
-    return values
+    return values, extras
+
+
+def _with_attribute_contact(cmd: SubmitServiceRequest) -> dict[str, str]:
+    """The contact fields, with any the app sent only as attributes (a blank field counts as not sent)."""
+    given = {k: v for k, v in cmd.contact.items() if (v or "").strip()}
+    return {**contact_from_attributes(cmd.attributes), **given}
 
 
 def _coordinates(
@@ -194,6 +209,12 @@ def _media_url(raw: str | None) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL:
         raise InvalidInput("media_url", f"must be an http or https URL of at most {MAX_URL} characters")
     return url
+
+
+def _media_urls(problems: list[InvalidInput], raw: Sequence[str]) -> list[str]:
+    """The URLs that are good; a problem for each that is not."""
+    checked = [_collect(problems, partial(_media_url, url)) for url in raw]
+    return [url for url in checked if url]
 
 
 def _photo(data: bytes | None, rules: IntakeSettings) -> PreparedPhoto | None:
