@@ -18,9 +18,9 @@ from states.model import Report
 from tanggap import commands as c
 from tanggap.context import Context
 from tanggap.db import ClockRow, InboxRow, OutboxRow, UserRow
+from tanggap.display import local_iso
 from tanggap.outbox import NOTIFY_TOPICS, claimable
 from tanggap.uow import AbstractUnitOfWork
-from tanggap.views import local_iso
 
 BACKOFF = timedelta(minutes=1)
 # A sending round takes seconds; an e-mail still `sending` after this was lost with its process,

@@ -49,7 +49,7 @@ from tanggap.sla_service import clock_view
 from tanggap.staff import ADMINS, DISPATCH, OPD_ROLES, SUPERVISING, StaffUser, may_see, staff_user, token_hash
 from tanggap.staff_db import ApiTokenRow, ResponseTemplateRow
 from tanggap.uow import AbstractUnitOfWork
-from tanggap.views import event_view, report_summary
+from tanggap.views import event_views, report_summary
 
 PAGE_SIZE = 50
 WITA = ZoneInfo(DISPLAY_TZ)
@@ -222,7 +222,7 @@ def ticket(uow: AbstractUnitOfWork, user: StaffUser, report_id: int, now: dateti
         "photo": photo,
         "proof_photo": report.proof_photo,
         "awaiting_info": report.awaiting_info,
-        "events": [event_view(seq, e) for seq, e in enumerate(events, 1)],
+        "events": event_views(events),
         "clocks": [{**clock_view(k, now), "countdown": countdown(k, now)} for k in clocks],
         "actions": offered_actions(report, user, now, policy),
         **extra,
@@ -370,7 +370,7 @@ def breach_detail(uow: AbstractUnitOfWork, user: StaffUser, breach_id: int, now:
         events = uow.reports.events(breach.report_id)
     return {"breach": breach, "rule": rule, "waiver": waiver,
             "clock": clock_view(clock_from_row(clock), now) if clock else None,
-            "events": [event_view(seq, e) for seq, e in enumerate(events, 1)]}
+            "events": event_views(events)}
 
 
 # --- payroll API -----------------------------------------------------------------------------

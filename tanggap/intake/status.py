@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
 from states.model import CITIZEN, Report, Trigger
+from tanggap.display import local_iso
 from tanggap.intake.keys import digest
 from tanggap.intake.queries import EVENT_LABELS, RequestView, get_request
 from tanggap.intake_db import CitizenTokenRow, RatingRow
 from tanggap.uow import AbstractUnitOfWork
-from tanggap.views import local_iso
+from tanggap.views import steps
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,9 @@ def citizen_status(
     request = get_request(uow, report_id)
     with uow:
         report = uow.reports.get(report_id)
-        timeline = [
-            TimelineEntry(local_iso(e.at), EVENT_LABELS.get(e.trigger, e.trigger))
-            for e in uow.reports.events(report_id)
-        ]
+        events = uow.reports.events(report_id)
+        timeline = [TimelineEntry(local_iso(e.at), EVENT_LABELS.get(step, step)) for e, step in zip(
+            events, steps(events), strict=True)]
         authorised = bool(token) and _token_matches(uow.session, report_id, token or "")
         rating = uow.session.scalar(select(RatingRow.stars).where(RatingRow.report_id == report_id))
     may = _citizen_may(report, now, policy) if authorised else set()

@@ -48,7 +48,8 @@ def test_a_breach_opens_to_its_explanation_and_a_supervisor_waives_it(
     hr, supervisor = web.test_client(), web.test_client()
     sign_in(hr, "hr")
     explained = hr.get(f"/hr/breaches/{breach.id}")
-    assert explained.status_code == 200 and f"{breach.rule_id}v{breach.rule_version}" in explained.text
+    assert explained.status_code == 200
+    assert f"Aturan {breach.rule_id} versi {breach.rule_version}: 8 jam kerja" in explained.text
     token = sign_in(supervisor, "supervisor")
     waived = supervisor.post(f"/supervisor/breaches/{breach.id}/waive",
                              data={"csrf_token": token, "reason": "Banjir besar"})

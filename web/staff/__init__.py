@@ -19,8 +19,8 @@ from states.errors import NotFound, PermissionDenied
 from tanggap import staff_views
 from tanggap.config import MapSettings
 from web.deps import TANGGAP, tanggap
-from web.staff import auth, dashboard, hr, supervisor, tickets, triage
-from web.staff.common import LoggedIn, wita
+from web.staff import auth, common, dashboard, hr, supervisor, tickets, triage
+from web.staff.common import LoggedIn
 
 SOURCE = Path(__file__).resolve().parents[1] / "translations"
 CSP = ("default-src 'self'; img-src {images}; script-src 'self'; "
@@ -38,10 +38,13 @@ def init_app(app: Flask) -> None:
     _babel(app)
     app.after_request(security_headers)
     app.before_request(auth.idle_timeout)
-    app.jinja_env.filters["wita"] = wita
+    for name in ("wita", "duration", "countdown_text", "figure", "percent", "calendar_words", "rule_target"):
+        app.jinja_env.filters[name] = getattr(common, name)
+    app.jinja_env.globals["page_lang"] = common.page_lang
     app.jinja_env.filters["state_label"] = state_label
     app.jinja_env.filters["sla_label"] = sla_label
     app.jinja_env.filters["flag_label"] = flag_label
+    app.jinja_env.filters["event_label"] = event_label
     for blueprint in (auth.bp, tickets.bp, triage.bp, supervisor.bp, hr.bp, dashboard.bp, hr.api):
         app.register_blueprint(blueprint)
 
@@ -89,7 +92,27 @@ FLAG_LABELS: dict[str, LazyString] = {
 }
 
 
+# What happened to a report, as its timeline reads; a reassignment is told apart by its step.
+EVENT_LABELS: dict[str, LazyString] = {
+    "submit": lazy_gettext("Laporan masuk"),
+    "classify": lazy_gettext("Diklasifikasikan"),
+    "assign": lazy_gettext("Diteruskan ke OPD"),
+    "take": lazy_gettext("Diambil petugas"),
+    "hand_over": lazy_gettext("Diserahkan ke petugas lain"),
+    "transfer": lazy_gettext("Dialihkan ke OPD lain"),
+    "reassign": lazy_gettext("Dialihkan"),
+    "return": lazy_gettext("Dikembalikan: bukan wewenang"),
+    "respond": lazy_gettext("Ditanggapi"),
+    "close": lazy_gettext("Ditutup"),
+    "reject": lazy_gettext("Ditolak"),
+    "reopen": lazy_gettext("Dibuka kembali"),
+    "request_info": lazy_gettext("Informasi diminta dari warga"),
+    "provide_info": lazy_gettext("Jawaban warga dicatat"),
+}
+
+
 state_label = _labels(STATE_LABELS)  # lifecycle states
+event_label = _labels(EVENT_LABELS)  # timeline steps
 sla_label = _labels(SLA_LABELS)  # SLA metrics, clock states and clock outcomes
 flag_label = _labels(FLAG_LABELS)  # photo-quality, location and triage flags
 

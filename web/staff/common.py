@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user
 
@@ -25,7 +25,7 @@ from states.errors import (
 )
 from states.model import Role
 from tanggap import commands as c
-from tanggap.config import DISPLAY_TZ
+from tanggap import display
 from tanggap.staff import StaffUser
 from web.deps import tanggap
 
@@ -114,11 +114,46 @@ def _explained(err: DomainError) -> tuple[int, str]:
     return 400, _("Tindakan gagal.")
 
 
-def wita(at: datetime | str | None, fmt: str = "%d-%m-%Y %H:%M") -> str:
+def page_lang() -> display.Lang:
+    return display.language(str(get_locale()))
+
+
+def wita(at: datetime | str | None, with_day: bool = False) -> str:
     """A time as staff read it; read models may hand over an ISO string with its offset."""
-    if isinstance(at, str):
-        at = datetime.fromisoformat(at)
-    return at.astimezone(ZoneInfo(DISPLAY_TZ)).strftime(fmt) + " WITA" if at else "-"
+    return display.wall_time(at, page_lang(), with_day)
+
+
+def duration(span: timedelta | float | None) -> str:
+    """A duration in words; a bare number is hours (read models keep working hours as floats)."""
+    if span is None:
+        return "-"
+    return display.duration_words(span if isinstance(span, timedelta) else timedelta(hours=span), page_lang())
+
+
+def countdown_text(due: datetime, now: datetime) -> str:
+    return display.countdown_words(due - now, page_lang())
+
+
+def figure(value: float | None, decimals: int = 0) -> str:
+    return display.figure(value, page_lang(), decimals)
+
+
+def percent(rate: float | None) -> str:
+    return display.percent(rate, page_lang())
+
+
+def calendar_words(spec: dict[str, Any]) -> str:
+    return display.calendar_words(spec, page_lang())
+
+
+TARGET_UNITS = {"working_hours": lazy_gettext("%(n)s jam kerja"), "working_days": lazy_gettext("%(n)s hari kerja")}
+
+
+def rule_target(rule: Any) -> str:
+    """An SLA rule's target as people say it: '8 jam kerja', '5 hari kerja'."""
+    unit = TARGET_UNITS.get(rule.target_unit)
+    n = display.amount(rule.target_amount, page_lang())
+    return unit % {"n": n} if unit else f"{n} {rule.target_unit}"
 
 
 def signed_in() -> ResponseReturnValue | None:

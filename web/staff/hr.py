@@ -6,20 +6,26 @@ from __future__ import annotations
 import io
 import tempfile
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import LazyString, lazy_gettext
+from flask_babel import gettext as _
 
+from sla.clocks import ClockState, Outcome
+from sla.ledger import Break, Verdict
+from sla.rules import Metric
 from states.errors import DomainError
 from states.model import Role
 from tanggap import hr as hr_service
 from tanggap import staff_views
 from tanggap.config import DISPLAY_TZ
 from web.deps import tanggap
-from web.staff.common import mapped, me, refused, roles_only, signed_in
+from web.staff.common import duration, mapped, me, refused, roles_only, signed_in, wita
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 api = Blueprint("payroll", __name__, url_prefix="/api/payroll")
@@ -50,7 +56,27 @@ def breaches() -> ResponseReturnValue:
     except DomainError as err:
         return refused(err, "/hr/breaches")
     verdict = hr_service.verify_ledger(tanggap().uow())
-    return render_template("staff/breaches.html", lines=lines, month=_month(), args=request.args, verdict=verdict)
+    return render_template("staff/breaches.html", lines=lines, month=_month(), args=request.args, verdict=verdict,
+                           ledger=ledger_line(verdict))
+
+
+LEDGER_TABLES = {"sla_breaches": lazy_gettext("pelanggaran"), "sla_fulfilments": lazy_gettext("pemenuhan"),
+                 "sla_waivers": lazy_gettext("pembebasan")}
+BREAKS = {
+    Break.MISSING: lazy_gettext("ada baris yang dihapus atau nomornya diubah"),
+    Break.RELINKED: lazy_gettext("tautannya ke baris sebelumnya tidak cocok: baris sebelumnya diganti"),
+    Break.ALTERED: lazy_gettext("isinya tidak cocok dengan hash-nya: baris ini diubah"),
+}
+
+
+def ledger_line(verdict: Verdict) -> str:
+    """What `tanggap ledger verify` says, in the page's language."""
+    if verdict.intact:
+        return str(_("Buku besar: utuh, %(n)s baris diperiksa.", n=verdict.checked))
+    bad = verdict.first_bad
+    assert bad is not None and verdict.broken is not None
+    return str(_("Buku besar: RUSAK di baris %(seq)s (%(table)s #%(id)s): %(problem)s.", seq=bad.seq,
+                 table=LEDGER_TABLES.get(bad.table, bad.table), id=bad.row_id, problem=BREAKS[verdict.broken]))
 
 
 @bp.get("/breaches.csv")
@@ -82,7 +108,39 @@ def _download(data: bytes, mimetype: str, ext: str) -> Response:
 def breach(breach_id: int) -> ResponseReturnValue:
     app = tanggap()
     view = staff_views.breach_detail(app.uow(), me(), breach_id, app.clock.now())
-    return render_template("staff/breach.html", b=view)
+    reason = breach_reason(view["clock"], view["breach"].due_at) if view["clock"] else None
+    return render_template("staff/breach.html", b=view, reason=reason)
+
+
+# What ended a clock that was late, as the explanation names it.
+ENDED: dict[str, LazyString] = {
+    Metric.DISPATCH: lazy_gettext("Laporan diteruskan ke OPD"),
+    Metric.RESPONSE: lazy_gettext("Tanggapan dikirim"),
+    Metric.RESOLUTION: lazy_gettext("Laporan selesai"),
+    Outcome.TRANSFERRED: lazy_gettext("Laporan dialihkan ke OPD lain"),
+    Outcome.RETURNED: lazy_gettext("Laporan dikembalikan (bukan wewenang)"),
+    Outcome.REJECTED: lazy_gettext("Laporan ditolak"),
+}
+
+
+REASONS: dict[str, LazyString] = {
+    ClockState.RUNNING: lazy_gettext("Batas waktu %(due)s sudah lewat %(late)s (%(work)s dalam jam kerja) dan belum selesai."),  # noqa: E501
+    ClockState.PAUSED: lazy_gettext("Batas waktu %(due)s sudah lewat %(late)s saat jam dijeda menunggu jawaban warga."),
+    "in_working_time": lazy_gettext("Batas waktu %(due)s. %(ended)s %(end)s: %(late)s setelah batas waktu, %(work)s di antaranya jam kerja."),  # noqa: E501
+    "outside_working_time": lazy_gettext("Batas waktu %(due)s. %(ended)s %(end)s, di luar jam kerja: terlambat %(late)s walau tidak ada jam kerja yang lewat."),  # noqa: E501
+}
+
+
+def breach_reason(clock: dict[str, Any], due: datetime) -> str:
+    """Why this counts as a breach, in words: when the deadline was, when the clock ended (or that
+    it has not), and how late that is in calendar time and in working time."""
+    words = {"due": wita(due, with_day=True), "late": duration(clock["calendar_late_hours"]),
+             "work": duration(clock["overdue_hours"])}
+    if clock["state"] != ClockState.STOPPED:
+        return str(REASONS[clock["state"]] % words)
+    ended = ENDED[clock["metric"] if clock["outcome"] == Outcome.FULFILLED else clock["outcome"]]
+    words |= {"ended": str(ended), "end": wita(clock["ended_at"], with_day=True)}
+    return str(REASONS["in_working_time" if clock["overdue_hours"] > 0 else "outside_working_time"] % words)
 
 
 @bp.get("/allowance")
