@@ -30,6 +30,8 @@ from tanggap.intake.handlers import HANDLERS
 from tanggap.intake.keys import issue_api_key, revoke_api_key
 from tanggap.intake.media import run_media_fetches
 from tanggap.intake.queries import (
+    CLOSE_LABELS,
+    EVENT_LABELS,
     STATE_LABELS,
     RequestQuery,
     RequestView,
@@ -42,7 +44,9 @@ from tanggap.intake.status import citizen_status
 from tanggap.intake.validation import CONTACT_FIELDS
 
 __all__ = [
+    "CLOSE_LABELS",
     "CONTACT_FIELDS",
+    "EVENT_LABELS",
     "FETCH_TOPIC",
     "HANDLERS",
     "SERVICE_ATTRIBUTES",

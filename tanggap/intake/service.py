@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from states.errors import InvalidInput
 from tanggap import commands as c
 from tanggap.config import IntakeSettings
 from tanggap.intake.commands import Submission, SubmitServiceRequest
+from tanggap.intake.errors import InvalidRequest
 from tanggap.storage import AbstractPhotoStorage
 from tanggap.uow import AbstractUnitOfWork, SqlAlchemyUnitOfWork
 
@@ -74,3 +76,15 @@ class IntakeService:
     def submit(self, cmd: SubmitServiceRequest) -> Submission:
         submission: Submission = self.handle(cmd)
         return submission
+
+    def problems(self, cmd: SubmitServiceRequest) -> list[InvalidInput]:
+        """Everything wrong with a submission, without filing it: for a form that refuses for a
+        reason of its own and must still name every other problem at once."""
+        from tanggap.intake.validation import _checked
+
+        with self.uow() as uow:
+            try:
+                _checked(uow, cmd)
+            except InvalidRequest as err:
+                return err.problems
+        return []

@@ -7,16 +7,18 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, Response, current_app, request, session
+from flask import Flask, Response, current_app, render_template, request, session
+from flask.typing import ResponseReturnValue
 from flask_babel import Babel, LazyString, lazy_gettext
 from flask_login import LoginManager
+from werkzeug.exceptions import HTTPException
 
 from cv.location import PhotoFlag
 from cv.quality import QualityFlag
 from sla.clocks import ClockState, Outcome
 from sla.rules import Metric
 from states.errors import NotFound, PermissionDenied
-from tanggap import staff_views
+from tanggap import display, staff_views
 from tanggap.config import MapSettings
 from web.deps import TANGGAP, tanggap
 from web.staff import auth, common, dashboard, hr, supervisor, tickets, triage
@@ -41,6 +43,7 @@ def init_app(app: Flask) -> None:
     for name in ("wita", "duration", "countdown_text", "figure", "percent", "calendar_words", "rule_target"):
         app.jinja_env.filters[name] = getattr(common, name)
     app.jinja_env.globals["page_lang"] = common.page_lang
+    app.context_processor(lambda: {"duration_words": display.duration_vocabulary(common.page_lang())})
     app.jinja_env.filters["state_label"] = state_label
     app.jinja_env.filters["sla_label"] = sla_label
     app.jinja_env.filters["flag_label"] = flag_label
@@ -115,6 +118,32 @@ state_label = _labels(STATE_LABELS)  # lifecycle states
 event_label = _labels(EVENT_LABELS)  # timeline steps
 sla_label = _labels(SLA_LABELS)  # SLA metrics, clock states and clock outcomes
 flag_label = _labels(FLAG_LABELS)  # photo-quality, location and triage flags
+
+
+ERROR_PAGES: dict[int, tuple[LazyString, LazyString]] = {
+    403: (lazy_gettext("Halaman ini bukan untuk peran Anda"),
+          lazy_gettext("Halaman atau laporan ini hanya dapat dibuka petugas lain. Kembali ke halaman Anda.")),
+    404: (lazy_gettext("Halaman tidak ditemukan"),
+          lazy_gettext("Alamat ini tidak ada, atau laporan yang dicari tidak ada.")),
+    405: (lazy_gettext("Halaman tidak dapat dibuka dengan cara ini"),
+          lazy_gettext("Buka halaman ini dari menu, jangan dari tautan lama.")),
+    413: (lazy_gettext("Berkas terlalu besar"), lazy_gettext("Kirim foto yang lebih kecil, paling besar 10 MB.")),
+    429: (lazy_gettext("Terlalu banyak permintaan"), lazy_gettext("Tunggu sebentar, lalu coba lagi.")),
+    500: (lazy_gettext("Terjadi kesalahan di server"),
+          lazy_gettext("Tidak ada yang diubah. Coba lagi; bila terulang, hubungi admin.")),
+}
+
+
+def error_page(err: HTTPException) -> ResponseReturnValue:
+    """A staff error in the staff layout, in the page's language, with a way back."""
+    code = err.code or 500
+    title, advice = ERROR_PAGES.get(code, ERROR_PAGES[500])
+    page = render_template("staff/galat.html", code=code, title=title, advice=advice)
+    response = current_app.make_response((page, code))
+    for header in ("Retry-After", "Allow"):
+        if header in err.get_response().headers:
+            response.headers[header] = err.get_response().headers[header]
+    return response
 
 
 def _login(app: Flask) -> None:
