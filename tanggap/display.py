@@ -50,8 +50,13 @@ def wall_time(at: datetime | str | None, lang: Lang = "id", with_day: bool = Fal
 
 
 def day_name(at: datetime, lang: Lang = "id") -> str:
+    return weekday(DAYS[at.weekday()], lang)
+
+
+def weekday(day: str, lang: Lang = "id") -> str:
+    """'fri' as 'Jumat' or 'Friday'."""
     names: dict[int, str] = _locale(lang).get("translations.days.wide")
-    return names[at.weekday()]
+    return names[DAYS.index(day)]
 
 
 def duration_words(span: timedelta, lang: Lang = "id") -> str:
@@ -92,8 +97,9 @@ def amount(value: float, lang: Lang = "id") -> str:
     return str(format_decimal(value, format="#,##0.##", locale=lang))
 
 
-def percent(rate: float | None, lang: Lang = "id") -> str:
-    return "-" if rate is None else figure(rate * 100, lang) + "%"
+def percent(rate: float | None, lang: Lang = "id", decimals: int = 0) -> str:
+    """0.873 as '87%'; with one decimal '87,3%' in Bahasa."""
+    return "-" if rate is None else figure(rate * 100, lang, decimals) + "%"
 
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -140,6 +146,30 @@ def weekly_hours(hours: dict[str, list[str]], lang: Lang = "id") -> str:
         f"{names[first]}{'-' + names[last] if last > first else ''} {', '.join(windows)}"
         for first, last, windows in runs
     )
+
+
+def calendar_field(field: str, value: Any, lang: Lang = "id") -> str:
+    """One field of a calendar's spec as its change history shows it: words, never JSON."""
+    if value in (None, [], {}):
+        return "-"
+    if field == "hours":
+        return CALENDAR_WORDS[lang]["always"] if value == "always" else weekly_hours(value, lang)
+    if field in ("holidays", "extra_holidays", "extra_working_days"):
+        return calendar_words({"hours": "always", field: value}, lang).partition("; ")[2]
+    return str(value)
+
+
+def month_text(month: str, lang: Lang = "id") -> str:
+    """'2026-09' as 'September 2026'; anything else as it is."""
+    year, _sep, number = month.partition("-")
+    names: dict[int, str] = _locale(lang).get("translations.months.wide")
+    return f"{names[int(number)]} {year}" if number.isdigit() and 1 <= int(number) <= 12 else month
+
+
+def day_text(iso_day: str, lang: Lang = "id", with_day: bool = False) -> str:
+    """A date as people write it: '24-12-2026', or 'Kamis, 24-12-2026'."""
+    text = _date(iso_day)
+    return f"{day_name(datetime.fromisoformat(iso_day), lang)}, {text}" if with_day else text
 
 
 def _date(iso_day: str) -> str:

@@ -13,7 +13,7 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from sla.allowance import Cut, Performance, Policy, compute_cut, policy_from_spec
 from sla.clocks import holder_at
@@ -112,8 +112,8 @@ def breach_log(
         .order_by(BreachRow.due_at)
     )
     for column, value in ((BreachRow.opd, opd), (BreachRow.officer, officer), (BreachRow.metric, metric)):
-        if value is not None:
-            query = query.where(column == value)
+        if value is not None:  # as people type them: "dlhk" finds DLHK's breaches
+            query = query.where(func.lower(column) == value.strip().lower())
     with uow:
         lines = [_line(b, f, w) for b, f, w in uow.session.execute(query)]
     return [line for line in lines if waived is None or line.waived is waived]

@@ -35,8 +35,9 @@ BAHASA = ("yang dan atau untuk dengan tidak belum sudah dari pada ini itu ke di 
 ENGLISH = ("the and or of for with not yet from this that to by on at is are was be report officer hours days "
            "minutes left late deadline all new save")
 BAHASA_WORDS, ENGLISH_WORDS = frozenset(BAHASA.split()), frozenset(ENGLISH.split())
-SKIPPED = {"script", "style"}
+SKIPPED = {"script", "style", "textarea"}  # a textarea holds what is being edited, in its input format
 SPOKEN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
+WORD = re.compile(r"(?<![\w.-])[A-Za-z]+(?![\w.-]*\w)")  # a word, not part of a name like jam-kantor or pupr.head
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -118,7 +119,7 @@ def problems(text: Text, lang: str, codes: frozenset[str], catalogue: Catalogue)
     found += [f"untranslated: {message!r}" for message, pattern in other if pattern.search(ours)]
     giveaway = BAHASA_WORDS if lang == "en" else ENGLISH_WORDS
     found += [f"{'Bahasa' if lang == 'en' else 'English'} word {w!r} in: {line}" for line in text.ours
-              for w in re.findall(r"[A-Za-z]+", line) if w.lower() in giveaway]
+              for w in re.findall(WORD, line) if w.lower() in giveaway]
     return sorted(set(found))
 
 

@@ -40,14 +40,18 @@ def init_app(app: Flask) -> None:
     _babel(app)
     app.after_request(security_headers)
     app.before_request(auth.idle_timeout)
-    for name in ("wita", "duration", "countdown_text", "figure", "percent", "calendar_words", "rule_target"):
+    for name in ("wita", "duration", "countdown_text", "figure", "percent", "calendar_words", "rule_target",
+                 "category_name", "opd_name", "role_label", "system_note", "rule_version", "day_text",
+                 "config_value", "weekday", "month_text", "actor"):
         app.jinja_env.filters[name] = getattr(common, name)
     app.jinja_env.globals["page_lang"] = common.page_lang
     app.context_processor(lambda: {"duration_words": display.duration_vocabulary(common.page_lang())})
     app.jinja_env.filters["state_label"] = state_label
     app.jinja_env.filters["sla_label"] = sla_label
     app.jinja_env.filters["flag_label"] = flag_label
-    app.jinja_env.filters["event_label"] = event_label
+    for name, table in (("event_label", event_label), ("priority_label", priority_label),
+                        ("duplicate_label", duplicate_label), ("unit_label", unit_label)):
+        app.jinja_env.filters[name] = table
     for blueprint in (auth.bp, tickets.bp, triage.bp, supervisor.bp, hr.bp, dashboard.bp, hr.api):
         app.register_blueprint(blueprint)
 
@@ -114,8 +118,22 @@ EVENT_LABELS: dict[str, LazyString] = {
 }
 
 
+PRIORITY_LABELS: dict[str, LazyString] = {"normal": lazy_gettext("biasa"), "urgent": lazy_gettext("mendesak")}
+DUPLICATE_LABELS: dict[str, LazyString] = {
+    "pending": lazy_gettext("menunggu keputusan"),
+    "confirmed": lazy_gettext("dikonfirmasi duplikat"),
+    "dismissed": lazy_gettext("bukan duplikat"),
+}
+TARGET_UNIT_LABELS: dict[str, LazyString] = {
+    "working_hours": lazy_gettext("jam kerja"),
+    "working_days": lazy_gettext("hari kerja"),
+}
+
 state_label = _labels(STATE_LABELS)  # lifecycle states
 event_label = _labels(EVENT_LABELS)  # timeline steps
+priority_label = _labels(PRIORITY_LABELS)
+duplicate_label = _labels(DUPLICATE_LABELS)  # a possible duplicate's status
+unit_label = _labels(TARGET_UNIT_LABELS)  # an SLA rule's target unit
 sla_label = _labels(SLA_LABELS)  # SLA metrics, clock states and clock outcomes
 flag_label = _labels(FLAG_LABELS)  # photo-quality, location and triage flags
 

@@ -16,16 +16,17 @@ from flask.typing import ResponseReturnValue
 from flask_babel import LazyString, lazy_gettext
 from flask_babel import gettext as _
 
+from sla.allowance import Cut, Reason
 from sla.clocks import ClockState, Outcome
 from sla.ledger import Break, Verdict
 from sla.rules import Metric
 from states.errors import DomainError
 from states.model import Role
+from tanggap import display, staff_views
 from tanggap import hr as hr_service
-from tanggap import staff_views
 from tanggap.config import DISPLAY_TZ
 from web.deps import tanggap
-from web.staff.common import duration, mapped, me, refused, roles_only, signed_in, wita
+from web.staff.common import duration, mapped, me, page_lang, refused, roles_only, signed_in, wita
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 api = Blueprint("payroll", __name__, url_prefix="/api/payroll")
@@ -56,8 +57,9 @@ def breaches() -> ResponseReturnValue:
     except DomainError as err:
         return refused(err, "/hr/breaches")
     verdict = hr_service.verify_ledger(tanggap().uow())
+    opds = staff_views.names(tanggap().uow())[1]
     return render_template("staff/breaches.html", lines=lines, month=_month(), args=request.args, verdict=verdict,
-                           ledger=ledger_line(verdict))
+                           ledger=ledger_line(verdict), opds=opds)
 
 
 LEDGER_TABLES = {"sla_breaches": lazy_gettext("pelanggaran"), "sla_fulfilments": lazy_gettext("pemenuhan"),
@@ -112,6 +114,25 @@ def breach(breach_id: int) -> ResponseReturnValue:
     return render_template("staff/breach.html", b=view, reason=reason)
 
 
+CUT_REASONS: dict[str, LazyString] = {
+    Reason.PER_BREACH: lazy_gettext("%(n)s pelanggaran x %(each)s = %(raw)s"),
+    Reason.TIER: lazy_gettext("tepat waktu %(rate)s (batas tingkat %(floor)s): potongan %(cut)s"),
+    Reason.NOTHING_DUE: lazy_gettext("tidak ada tiket yang jatuh tempo bulan ini"),
+}
+
+
+def cut_reason(cut: Cut) -> str:
+    """How the cut was reached, in the page's language."""
+    why, lang = cut.why, page_lang()
+    words = {"n": why.breaches, "each": display.amount(why.percent_each, lang) + "%",
+             "raw": display.amount(why.raw, lang) + "%", "rate": display.percent(why.rate, lang, 1),
+             "floor": display.percent(why.floor, lang), "cut": display.amount(why.cut, lang) + "%"}
+    text = str(CUT_REASONS[why.reason] % words)
+    if why.cap is not None:
+        text += str(_(", dibatasi %(cap)s", cap=display.amount(why.cap, lang) + "%"))
+    return text
+
+
 # What ended a clock that was late, as the explanation names it.
 ENDED: dict[str, LazyString] = {
     Metric.DISPATCH: lazy_gettext("Laporan diteruskan ke OPD"),
@@ -150,7 +171,7 @@ def allowance() -> ResponseReturnValue:
         report = hr_service.allowance(tanggap().uow(), _month())
     except DomainError as err:
         return refused(err, "/hr/allowance")
-    return render_template("staff/allowance.html", a=report, month=_month())
+    return render_template("staff/allowance.html", a=report, month=_month(), cut_reason=cut_reason)
 
 
 # --- the payroll API -----------------------------------------------------------------------
@@ -184,5 +205,9 @@ def api_allowance() -> ResponseReturnValue:
         report = hr_service.allowance(tanggap().uow(), _month())
     except DomainError as err:
         return jsonify(error=str(err)), 400
-    return jsonify(month=report.month, policy=report.policy, officers=[asdict(c) for c in report.officers],
-                   opds=[asdict(c) for c in report.opds])
+    return jsonify(month=report.month, policy=report.policy, officers=[_cut_json(c) for c in report.officers],
+                   opds=[_cut_json(c) for c in report.opds])
+
+
+def _cut_json(cut: Cut) -> dict[str, Any]:
+    return {**asdict(cut), "explanation": cut.explanation}

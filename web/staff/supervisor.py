@@ -18,7 +18,7 @@ from tanggap import staff, staff_views
 from tanggap.config import DISPLAY_TZ
 from tanggap.config_audit import ConfigSubject
 from web.deps import tanggap
-from web.staff.common import done, mapped, me, refused, run, signed_in
+from web.staff.common import done, mapped, me, page_lang, refused, run, signed_in
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -99,7 +99,7 @@ def calendars() -> ResponseReturnValue:
     app = tanggap()
     found = staff_views.calendars(app.uow(), me())
     year = app.clock.now().astimezone(ZoneInfo(DISPLAY_TZ)).year
-    holidays = {k.name: staff_views.public_holidays(k.spec, year) for k in found}
+    holidays = {k.name: staff_views.public_holidays(k.spec, year, page_lang()) for k in found}
     history = staff_views.config_history(app.uow(), me(), ConfigSubject.CALENDAR)
     return render_template("staff/calendars.html", calendars=found, holidays=holidays, days=DAYS, year=year,
                            history=history)
@@ -168,7 +168,7 @@ def _bad_radius(err: InvalidInput, category: str, raw: str | None, back: str) ->
     """Names the category and the value as typed, in the page's language."""
     message = _("Radius duplikat %(category)s tidak valid: %(value)s. Isi angka %(low)s-%(high)s meter.",
                 category=category, value=raw, low=f"{staff.MIN_RADIUS_M:g}", high=f"{staff.MAX_RADIUS_M:g}")
-    return render_template("staff/pesan.html", message=message, detail=str(err), back=back), 422
+    return render_template("staff/pesan.html", message=message, details=[], back=back), 422
 
 
 def _radius(raw: str | None) -> float | None:

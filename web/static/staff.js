@@ -37,8 +37,9 @@
   }
   function drawTrend(section, data) {
     var byOpd = Object.keys(data.by_opd);
-    var bars = byOpd.length ? byOpd.map(function (opd) { return { label: opd, data: data.by_opd[opd] }; })
-      : [{ label: data.text.responses, data: data.responses }];
+    var bars = byOpd.length ? byOpd.map(function (opd) {
+      return { label: opd, data: data.by_opd[opd], backgroundColor: data.colours[opd] };
+    }) : [{ label: data.text.responses, data: data.responses }];
     var common = { responsive: true, maintainAspectRatio: false, animation: false };
     var week = { title: { display: true, text: data.text.week } };
     new window.Chart(section.querySelector("#chart-responses"), {
@@ -64,6 +65,24 @@
     if (vocabulary) { words = JSON.parse(vocabulary.textContent); }
     tick();
     setInterval(tick, 15000);
+    // Ask before an action that cannot be undone (revoking a token or key).
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+      });
+    });
+    document.querySelectorAll("button.copy").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var value = document.getElementById(button.dataset.copy);
+        var copied = function () { button.textContent = button.dataset.copied; };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(value.textContent).then(copied);
+        } else {  // plain HTTP: select it, so that the next Ctrl+C copies it
+          window.getSelection().selectAllChildren(value);
+          if (document.execCommand("copy")) { copied(); }
+        }
+      });
+    });
     document.querySelectorAll(".template-picker").forEach(function (picker) {
       picker.addEventListener("change", function () {
         var target = document.getElementById(picker.dataset.target);
