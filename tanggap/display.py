@@ -27,6 +27,10 @@ PHRASES: dict[str, dict[str, str]] = {
 }
 
 
+# The SLA's metrics as people call them; pages translate these, exports keep them in Bahasa.
+METRIC_NAMES = {"dispatch": "Disposisi", "response": "Tanggapan", "resolution": "Penyelesaian"}
+
+
 def language(code: str | None) -> Lang:
     return "en" if code == "en" else "id"
 

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import holidays as holiday_tables
 from sqlalchemy import Select, and_, false, func, or_, select
@@ -24,7 +23,6 @@ from states.errors import NotFound, PermissionDenied
 from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
 from states.model import Actor, Priority, Report, ReportState, Role
 from tanggap import config_audit
-from tanggap.config import DISPLAY_TZ
 from tanggap.config_audit import ConfigSubject
 from tanggap.db import (
     BreachRow,
@@ -43,6 +41,7 @@ from tanggap.db import (
     UserRow,
     WaiverRow,
 )
+from tanggap.display import WITA
 from tanggap.intake_db import ApiKeyRow, PhotoRow, RatingRow
 from tanggap.notifications import undelivered
 from tanggap.sla_repository import calendar_for, clock_from_row, rule_from_row
@@ -53,7 +52,6 @@ from tanggap.uow import AbstractUnitOfWork
 from tanggap.views import event_views, report_summary
 
 PAGE_SIZE = 50
-WITA = ZoneInfo(DISPLAY_TZ)
 TREND_WEEKS = 12
 SCORE_PERIOD = timedelta(days=30)  # the OPD table: the last 30 days, so it is never empty on the 1st
 OPEN_STATES = (ReportState.ASSIGNED.value,)

@@ -87,5 +87,5 @@ def test_hr_downloads_the_xlsx_and_it_opens_with_real_dates(browser: Any, server
     sheet = load_workbook(target).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][7] == "due (WITA)"
+    assert rows[0][7] == "Batas waktu (WITA)"
     assert any(r[1] == rid and isinstance(r[7], datetime) for r in rows[1:])

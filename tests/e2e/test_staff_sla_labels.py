@@ -89,7 +89,7 @@ def test_a_returned_ticket_says_so_on_its_clocks(web: Flask, app: Tanggap) -> No
     assert "berhenti (dikembalikan, bukan wewenang)" in statuses
 
 
-def test_hr_reads_breaches_by_metric_name_while_the_csv_keeps_the_machine_value(
+def test_hr_reads_breaches_by_metric_name_on_the_page_and_in_the_csv(
     web: Flask, app: Tanggap, clock: FrozenClock
 ) -> None:
     breach = response_breach(app, clock)
@@ -97,13 +97,14 @@ def test_hr_reads_breaches_by_metric_name_while_the_csv_keeps_the_machine_value(
     token = sign_in(client, "hr")
     month = f"{breach.due_at:%Y-%m}"
     log = client.get(f"/hr/breaches?month={month}").text
-    assert f"<td>#{breach.report_id}</td><td>PUPR</td><td>pupr.officer</td><td>Tanggapan</td>" in log
+    assert (f'<td>#{breach.report_id}</td><td translate="no">PUPR</td><td translate="no">pupr.officer</td>'
+            "<td>Tanggapan</td>") in log
     assert '<option value="response" >Tanggapan</option>' in log
     filtered = client.get(f"/hr/breaches?month={month}&metric=response").text
     assert '<option value="response" selected>Tanggapan</option>' in filtered and "<td>Tanggapan</td>" in filtered
     assert "<dd>Tanggapan</dd>" in client.get(f"/hr/breaches/{breach.id}").text
     rows = list(csv.DictReader(io.StringIO(client.get(f"/hr/breaches.csv?month={month}").text.lstrip("\ufeff"))))
-    assert [row["metric"] for row in rows] == ["response"]
+    assert [row["Ukuran"] for row in rows] == ["Tanggapan"]  # read by people in a spreadsheet, in Bahasa
     _switch_to_english(client, token)
     assert "<td>Response</td>" in client.get(f"/hr/breaches?month={month}").text
     assert "<dd>Response</dd>" in client.get(f"/hr/breaches/{breach.id}").text

@@ -73,9 +73,7 @@ def _labels(table: Mapping[str, LazyString]) -> Callable[[str], str]:
 
 # The SLA's machine values as staff read them. Exports and the payroll API keep the values.
 SLA_LABELS: dict[str, LazyString] = {
-    Metric.DISPATCH: lazy_gettext("Disposisi"),
-    Metric.RESPONSE: lazy_gettext("Tanggapan"),
-    Metric.RESOLUTION: lazy_gettext("Penyelesaian"),
+    **{metric: lazy_gettext(display.METRIC_NAMES[metric]) for metric in Metric},
     ClockState.RUNNING: lazy_gettext("berjalan"),
     ClockState.PAUSED: lazy_gettext("dijeda"),
     ClockState.STOPPED: lazy_gettext("berhenti"),

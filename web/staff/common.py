@@ -162,10 +162,56 @@ GUARD_WORDS: dict[str, LazyString] = {
 }
 
 
+CALENDAR_FIELDS: dict[str, LazyString] = {
+    "hours": lazy_gettext("Jam kerja"),
+    "extra_holidays": lazy_gettext("Libur tambahan"),
+    "extra_working_days": lazy_gettext("Hari kerja pengganti"),
+    "holidays": lazy_gettext("Hari libur nasional"),
+    "holidays.country": lazy_gettext("Negara hari libur"),
+    "holidays.categories": lazy_gettext("Jenis libur"),
+    "timezone": lazy_gettext("Zona waktu"),
+}
+# The calendar's problems (sla/calendar.py words them in English), as the supervisor reads them.
+CALENDAR_PROBLEMS: tuple[tuple[re.Pattern[str], LazyString], ...] = (
+    (re.compile(r"windows overlap"), lazy_gettext("jam kerjanya tumpang tindih")),
+    (re.compile(r"a make-up day needs at least one window"),
+     lazy_gettext("hari kerja pengganti perlu jam kerja, mis. 08:00-12:00")),
+    (re.compile(r"bad date '(?P<v>[^']*)'"),
+     lazy_gettext("tanggal “%(v)s” tidak valid; tulis TTTT-BB-HH, mis. 2026-12-24")),
+    (re.compile(r"bad window '(?P<v>[^']*)'"),
+     lazy_gettext("jam “%(v)s” tidak valid; tulis JJ:MM-JJ:MM, mis. 08:00-12:00")),
+    (re.compile(r"window '(?P<v>[^']*)' ends at or before"), lazy_gettext("jam “%(v)s” berakhir sebelum mulai")),
+    (re.compile(r"bad time (?P<v>\S+)"), lazy_gettext("jam %(v)s tidak ada")),
+    (re.compile(r"(?P<v>\S+) is also an extra holiday"),
+     lazy_gettext("%(v)s tercatat juga sebagai libur tambahan: pilih salah satu")),
+    (re.compile(r"unknown country '(?P<v>[^']*)'"), lazy_gettext("kode negara “%(v)s” tidak dikenal")),
+    (re.compile(r"no working windows"),
+     lazy_gettext("tidak ada jam kerja sama sekali: batas waktu tidak akan pernah jatuh")),
+)
+
+
+def calendar_problem(field: str, problem: str) -> str:
+    """'extra_working_days.2026-10-24', 'windows overlap' as 'Hari kerja pengganti Sabtu, 24-10-2026:
+    jam kerjanya tumpang tindih'."""
+    where, _dot, item = field.partition(".")
+    label = str(CALENDAR_FIELDS.get(field) or CALENDAR_FIELDS.get(where) or field)
+    if item and where == "hours" and item in display.DAYS:
+        label = f"{label} {weekday(item)}"
+    elif item and re.fullmatch(r"\d{4}-\d{2}-\d{2}", item):
+        label = f"{label} {day_text(item, with_day=True)}"
+    for pattern, words in CALENDAR_PROBLEMS:
+        found = pattern.search(problem)
+        if found:
+            return f"{label}: {words % found.groupdict()}"
+    return str(_("Periksa isian “%(field)s”.", field=label))
+
+
 def _details(err: DomainError) -> list[str]:
     """What exactly was wrong, each problem in a sentence of the page's language."""
     if isinstance(err, GuardRejected):
         return [str(GUARD_WORDS[p]) for p in err.problems if p in GUARD_WORDS]
+    if isinstance(err, InvalidInput) and err.field.startswith("calendar."):
+        return [calendar_problem(err.field.removeprefix("calendar."), err.problem)]
     if isinstance(err, InvalidInput):
         specific = next((str(words) for field, start, words in FIELD_PROBLEMS
                          if err.field == field and err.problem.startswith(start)), None)

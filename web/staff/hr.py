@@ -9,7 +9,6 @@ from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
@@ -24,7 +23,6 @@ from states.errors import DomainError
 from states.model import Role
 from tanggap import display, staff_views
 from tanggap import hr as hr_service
-from tanggap.config import DISPLAY_TZ
 from web.deps import tanggap
 from web.staff.common import duration, mapped, me, page_lang, refused, roles_only, signed_in, wita
 
@@ -38,7 +36,7 @@ bp.before_request(signed_in)
 
 
 def _month() -> str:
-    default = tanggap().clock.now().astimezone(ZoneInfo(DISPLAY_TZ)).strftime("%Y-%m")
+    default = display.in_wita(tanggap().clock.now()).strftime("%Y-%m")
     return request.args.get("month") or default
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -14,7 +13,7 @@ from flask_babel import gettext as _
 
 from states.errors import DomainError, InvalidInput
 from tanggap import commands as c
-from tanggap import staff, staff_views
+from tanggap import display, staff, staff_views
 from tanggap.config import DISPLAY_TZ
 from tanggap.config_audit import ConfigSubject
 from web.deps import tanggap
@@ -54,7 +53,7 @@ def _local_time(raw: str | None) -> datetime | None:
     if not raw:
         return None
     try:
-        return datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(DISPLAY_TZ))
+        return datetime.fromisoformat(raw).replace(tzinfo=display.WITA)
     except ValueError as err:
         raise InvalidInput("effective_from", f"{raw!r} is not a date and time") from err
 
@@ -98,7 +97,7 @@ def _save_rule(rule_id: int | None) -> ResponseReturnValue:
 def calendars() -> ResponseReturnValue:
     app = tanggap()
     found = staff_views.calendars(app.uow(), me())
-    year = app.clock.now().astimezone(ZoneInfo(DISPLAY_TZ)).year
+    year = display.in_wita(app.clock.now()).year
     holidays = {k.name: staff_views.public_holidays(k.spec, year, page_lang()) for k in found}
     history = staff_views.config_history(app.uow(), me(), ConfigSubject.CALENDAR)
     return render_template("staff/calendars.html", calendars=found, holidays=holidays, days=DAYS, year=year,
