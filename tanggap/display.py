@@ -63,11 +63,12 @@ def weekday(day: str, lang: Lang = "id") -> str:
     return names[DAYS.index(day)]
 
 
-def duration_words(span: timedelta, lang: Lang = "id") -> str:
-    """The two largest whole units: '4 hari 10 jam', '3 jam 5 menit', '12 menit' ('4 d 10 h')."""
+def duration_words(span: timedelta, lang: Lang = "id", working: bool = False) -> str:
+    """The two largest whole units: '4 hari 10 jam', '3 jam 5 menit', '12 menit' ('4 d 10 h').
+    Working time counts no days ('28 jam'): a working day is not 24 hours, and calendars differ."""
     seconds = int(abs(span).total_seconds())
     parts: list[tuple[str, int]] = []
-    for unit, size in UNITS:
+    for unit, size in UNITS[1:] if working else UNITS:
         amount, seconds = divmod(seconds, size)
         if amount or parts:
             parts.append((unit, amount))

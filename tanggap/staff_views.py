@@ -88,6 +88,7 @@ class Countdown:
     colour: str
     fraction: float
     running: bool
+    state: str = ClockState.RUNNING.value
 
 
 def countdown(clock: SlaClock, now: datetime) -> Countdown:
@@ -98,7 +99,8 @@ def countdown(clock: SlaClock, now: datetime) -> Countdown:
     late = clock.late or (clock.state is ClockState.RUNNING and now >= clock.due_at)
     first_warning = min(clock.warn_at, default=0.5)
     colour = "red" if late else "yellow" if clock.stopped_at is None and fraction >= first_warning else "green"
-    return Countdown(clock.metric.value, clock.due_at, colour, round(fraction, 3), clock.state is ClockState.RUNNING)
+    return Countdown(clock.metric.value, clock.due_at, colour, round(fraction, 3), clock.state is ClockState.RUNNING,
+                     clock.state.value)
 
 
 # --- the queue -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ an Open311 key."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from tanggap import commands as c
 from tanggap import intake as i
 from tanggap import staff
 from tanggap.bootstrap import Tanggap
+from tanggap.clock import FrozenClock
 from tanggap.config import PipelineSettings
 from tanggap.db import BreachRow, ReportRow
 from tanggap.intake import IntakeService
@@ -37,6 +39,7 @@ class DemoTickets:
     pupr: dict[str, int]  # state -> one PUPR report in that state
     dlhk: dict[str, int]
     unrouted: dict[str, int]  # no OPD yet, or never: submitted, classified, rejected
+    mine: dict[str, int]  # the personas' own tickets: "pupr-late", "pupr-due-soon", "dlhk-long-word"
     photo: int  # tagged by the real tagger, rated by its citizen
     breach: int
 
@@ -52,6 +55,7 @@ def build_demo(folder: Path) -> Path:
     _photo_report(app, photos)
     seed_demo(app, reports=DEMO_REPORTS, echo=lambda *_: None)
     _extras(app)
+    _personas_tickets(app)
     app.engine.dispose()
     return folder / "demo.db"
 
@@ -86,14 +90,38 @@ def _extras(app: Tanggap) -> None:
     app.handle(staff.IssueClientKey("admin", "aplikasi-lapor-kupang"))
 
 
+# A citizen who typed one 300-character "word": it must wrap, not widen the page.
+LONG_WORD = "Sampah" + "menumpuk" * 36 + " di depan Pasar Oeba, baunya sampai ke rumah warga."
+
+
+def _personas_tickets(app: Tanggap) -> None:
+    """Tickets the test officers hold: one long past its deadline, one close to it, one whose
+    description is a single 300-character word."""
+    for officer, category, description, hours_ago in (
+        ("pupr.officer", "jalan-rusak", "Jalan berlubang di depan SD Inpres Oepura, dua motor jatuh", 24 * 9),
+        ("pupr.officer", "trotoar-rusak", "Trotoar ambles di depan Gereja Kota", 24 * 7),
+        ("dlhk.officer", "sampah-menumpuk", LONG_WORD, 2),
+    ):
+        at = T0 - timedelta(hours=hours_ago)
+        local = dataclasses.replace(app, clock=FrozenClock(at))
+        rid = local.handle(c.SubmitReport(description, category, lat=-10.17, lon=123.6,
+                                          address="Jl. Frans Seda, Kel. Fatululi, Kec. Oebobo"))
+        local.handle(c.ClassifyReport(rid, "dispatch.yuliana", category=category))
+        local.handle(c.AssignReport(rid, "dispatch.yuliana", officer=officer))
+
+
 def demo_tickets(app: Tanggap) -> DemoTickets:
     with app.uow() as uow:
         rows = list(uow.session.execute(select(ReportRow.id, ReportRow.state, ReportRow.opd, ReportRow.source)
                                         .order_by(ReportRow.id)))
+        held = list(uow.session.execute(select(ReportRow.id, ReportRow.officer).where(
+            ReportRow.officer.in_(["pupr.officer", "dlhk.officer"]), ReportRow.state == "assigned")
+            .order_by(ReportRow.id)))
         breach = uow.session.scalar(select(BreachRow.id).order_by(BreachRow.id.desc()))
     photo = next(rid for rid, _state, _opd, source in rows if source == "web")
     by_opd: dict[str | None, dict[str, int]] = {}
     for rid, state, opd, _source in rows:
         by_opd.setdefault(opd, {}).setdefault(state, rid)
     assert breach is not None
-    return DemoTickets(by_opd.get("PUPR", {}), by_opd.get("DLHK", {}), by_opd.get(None, {}), photo, breach)
+    mine = dict(zip(("pupr-late", "pupr-due-soon", "dlhk-long-word"), (rid for rid, _officer in held), strict=True))
+    return DemoTickets(by_opd.get("PUPR", {}), by_opd.get("DLHK", {}), by_opd.get(None, {}), mine, photo, breach)

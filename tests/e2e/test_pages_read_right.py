@@ -36,7 +36,7 @@ ENGLISH = ("the and or of for with not yet from this that to by on at is are was
            "minutes left late deadline all new save")
 BAHASA_WORDS, ENGLISH_WORDS = frozenset(BAHASA.split()), frozenset(ENGLISH.split())
 SKIPPED = {"script", "style", "textarea"}  # a textarea holds what is being edited, in its input format
-SPOKEN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
+SPOKEN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt", "data-label")
 WORD = re.compile(r"(?<![\w.-])[A-Za-z]+(?![\w.-]*\w)")  # a word, not part of a name like jam-kantor or pupr.head
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -125,7 +125,7 @@ def problems(text: Text, lang: str, codes: frozenset[str], catalogue: Catalogue)
 
 def pages(t: DemoTickets) -> list[str]:
     tickets = [t.photo, t.pupr["assigned"], t.pupr["closed"], t.dlhk["assigned"], t.unrouted["submitted"],
-               t.unrouted["rejected"]]
+               t.unrouted["rejected"], *t.mine.values()]
     return ["/queue", "/queue?state=", "/triage", *(f"/tickets/{rid}" for rid in tickets), "/supervisor/rules",
             "/supervisor/calendars", "/supervisor/routing", "/supervisor/tagger", "/hr/breaches?month=2026-09",
             f"/hr/breaches/{t.breach}", "/hr/allowance?month=2026-09", "/dashboard", "/admin/tokens",

@@ -27,7 +27,7 @@ LAZY = re.compile(r"""lazy_gettext\(\s*"((?:[^"\\]|\\.)*)"\s*\)""")
 
 def _clock_rows(html: str) -> list[tuple[str, str]]:
     """(metric, state and outcome) per row of the ticket's SLA table, the countdown left out."""
-    rows = re.findall(r"<tr><td>([^<]*)</td><td><span class=\"sla .*?</span></span>\s*([^<]*)</td>", html, re.S)
+    rows = re.findall(r"<tr><td>([^<]*)</td><td><span class=\"sla .*?</span></span>\s*·\s*([^<]*)</td>", html, re.S)
     return [(metric, status.strip()) for metric, status in rows]
 
 

@@ -29,6 +29,12 @@ CSP = ("default-src 'self'; img-src {images}; script-src 'self'; "
        "style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
+# How pages show times, durations, figures and names (web.staff.common), as Jinja filters.
+FILTERS = ("wita", "duration", "work_hours", "countdown_text", "figure", "percent", "calendar_words", "rule_target",
+           "category_name", "opd_name", "role_label", "system_note", "rule_version", "day_text", "config_value",
+           "weekday", "month_text", "actor", "amount")
+
+
 def content_security_policy(maps: MapSettings) -> str:
     """Images from this site only, plus the map's tile host when map tiles are configured."""
     return CSP.format(images="'self' data: blob:" + (f" {maps.tile_source}" if maps.tiles else ""))
@@ -40,9 +46,7 @@ def init_app(app: Flask) -> None:
     _babel(app)
     app.after_request(security_headers)
     app.before_request(auth.idle_timeout)
-    for name in ("wita", "duration", "countdown_text", "figure", "percent", "calendar_words", "rule_target",
-                 "category_name", "opd_name", "role_label", "system_note", "rule_version", "day_text",
-                 "config_value", "weekday", "month_text", "actor"):
+    for name in FILTERS:
         app.jinja_env.filters[name] = getattr(common, name)
     app.jinja_env.globals["page_lang"] = common.page_lang
     app.context_processor(lambda: {"duration_words": display.duration_vocabulary(common.page_lang())})

@@ -301,10 +301,15 @@ def wita(at: datetime | str | None, with_day: bool = False) -> str:
 
 
 def duration(span: timedelta | float | None) -> str:
-    """A duration in words; a bare number is hours (read models keep working hours as floats)."""
+    """Calendar time in words, '2 hari 3 jam'; a bare number is hours, as read models keep them."""
     if span is None:
         return "-"
     return display.duration_words(span if isinstance(span, timedelta) else timedelta(hours=span), page_lang())
+
+
+def work_hours(hours: float | None) -> str:
+    """Working time, which read models keep as hours, in words: '28 jam', '10 jam 30 menit'."""
+    return "-" if hours is None else display.duration_words(timedelta(hours=hours), page_lang(), working=True)
 
 
 def countdown_text(due: datetime, now: datetime) -> str:
@@ -313,6 +318,10 @@ def countdown_text(due: datetime, now: datetime) -> str:
 
 def figure(value: float | None, decimals: int = 0) -> str:
     return display.figure(value, page_lang(), decimals)
+
+
+def amount(value: float) -> str:
+    return display.amount(value, page_lang())
 
 
 def percent(rate: float | None) -> str:

@@ -24,7 +24,7 @@ from states.model import Role
 from tanggap import display, staff_views
 from tanggap import hr as hr_service
 from web.deps import tanggap
-from web.staff.common import duration, mapped, me, page_lang, refused, roles_only, signed_in, wita
+from web.staff.common import duration, mapped, me, page_lang, refused, roles_only, signed_in, wita, work_hours
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 api = Blueprint("payroll", __name__, url_prefix="/api/payroll")
@@ -154,7 +154,7 @@ def breach_reason(clock: dict[str, Any], due: datetime) -> str:
     """Why this counts as a breach, in words: when the deadline was, when the clock ended (or that
     it has not), and how late that is in calendar time and in working time."""
     words = {"due": wita(due, with_day=True), "late": duration(clock["calendar_late_hours"]),
-             "work": duration(clock["overdue_hours"])}
+             "work": work_hours(clock["overdue_hours"])}
     if clock["state"] != ClockState.STOPPED:
         return str(REASONS[clock["state"]] % words)
     ended = ENDED[clock["metric"] if clock["outcome"] == Outcome.FULFILLED else clock["outcome"]]
