@@ -60,7 +60,7 @@ def _local_time(raw: str | None) -> datetime | None:
 
 def _rule_command(form: Any, rule_id: int | None) -> c.DefineRule:
     try:
-        amount = float(form.get("target_amount", ""))
+        amount = float(form.get("target_amount", "").strip().replace(",", "."))  # "2,5" as typed in Indonesia
         warn_at = tuple(float(x) for x in form.get("warn_at", "0.5,0.75").split(",") if x.strip())
     except ValueError as err:
         raise InvalidInput("target_amount", "must be a number") from err
