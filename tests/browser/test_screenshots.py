@@ -85,3 +85,19 @@ def test_the_citizen_pages_and_the_signed_out_pages_at_both_widths(
         assert re.search("Pilih kategori", page.inner_text(".errors"))
         _shoot(page, folder, f"citizen-lapor-refused-{width}")
         page.close()
+
+
+def test_a_refused_action_at_both_widths(browser: Any, demo_server: str, demo_app: Tanggap, shots: Path) -> None:
+    """A rejection as a duplicate of a report that does not exist: a form error, not a 404."""
+    folder = shots / "screens"
+    folder.mkdir(exist_ok=True)
+    t = demo_tickets(demo_app)
+    for width, viewport in WIDTHS.items():
+        page = signed_in(browser, demo_server, "dispatcher", viewport)
+        page.goto(f"{demo_server}/tickets/{t.unrouted['submitted']}")
+        page.select_option("#form-reject select[name=kind]", "duplicate")
+        page.fill("#form-reject input[name=duplicate_of]", "999999")
+        page.click("#form-reject button")
+        assert "Laporan asli dengan nomor itu tidak ada" in page.inner_text("main")
+        _shoot(page, folder, f"dispatcher-id-refused-{width}")
+        page.close()
