@@ -120,7 +120,8 @@ def submit() -> ResponseReturnValue:
 def _submission_key(form: MultiDict[str, str]) -> str:
     """The idempotency key: the session's page token and what was typed. Sent again after the back
     button, the same report comes back; a different report from the same phone gets its own key."""
-    token = session.get(PAGE_TOKEN) or form.get("kunci_kirim", "")
+    # No token at all (a form posted from elsewhere): a key of its own, so that nothing is merged.
+    token = session.get(PAGE_TOKEN) or form.get("kunci_kirim") or secrets.token_urlsafe(16)
     typed = [form.get(name, "").strip() for name in ("kategori", "deskripsi", "lat", "long", "alamat", "nama",
                                                      "telepon")]
     return "lapor-" + hashlib.sha256("\x1f".join([token, *typed]).encode()).hexdigest()[:48]
@@ -133,7 +134,8 @@ def _kept_photo() -> bytes | None:
 
 def _keep_photo(photo: bytes | None, name: str | None, problems: list[InvalidInput]) -> bool:
     """A photo sent with a form refused for another reason is stored, so that the citizen need not
-    choose it again. False when the photo itself is unusable: it is dropped and the page says so."""
+    choose it again. False when the photo itself is unusable: it is dropped and the page says so.
+    Keys are content addresses: a form never sent again leaves an unreferenced file, never a wrong link."""
     if photo is None:
         return True
     session.pop(KEPT_PHOTO, None)

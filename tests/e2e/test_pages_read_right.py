@@ -204,3 +204,20 @@ def test_the_scan_fails_on_an_untranslated_message_a_code_and_an_iso_time(catalo
     assert "untranslated: 'You took the report.'" in english
     assert "English word 'the' in: You took the report." in english
     assert problems(read('<p translate="no">Jalan rusak di depan rumah</p>'), "en", frozenset(), catalogue) == []
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_citizens_pages_read_in_one_language_too(
+    site: tuple[Flask, DemoTickets], catalogue: Catalogue, lang: str
+) -> None:
+    web, t = site
+    codes = _codes(web.extensions["tanggap"])
+    client = web.test_client()
+    _in(client, lang)
+    found = {}
+    for url in ("/lapor", f"/lapor/{t.photo}", f"/lapor/{t.unrouted['rejected']}", f"/lapor/{t.pupr['closed']}",
+                f"/lapor/{t.unrouted['submitted']}", "/lapor/987654", "/lapor/tidak/ada"):
+        response = client.get(url)
+        assert response.status_code in (200, 404), url
+        found[url] = problems(read(response.text), lang, codes, catalogue)
+    assert {url: p for url, p in found.items() if p} == {}
