@@ -35,6 +35,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -54,6 +55,7 @@ logger = logging.getLogger(__name__)
 CV_DIR = Path(__file__).resolve().parent
 DEFAULT_MODEL_PATH = CV_DIR / "models" / "efficientnet_lite0.onnx"
 DEFAULT_CLASSES_PATH = CV_DIR / "imagenet_classes.json"
+CITY_HINTS_PATH = CV_DIR / "imagenet_city_id.json"
 NUM_CLASSES = 1000
 OUTPUTS = ("logits", "embedding")
 
@@ -197,6 +199,14 @@ def top_hints(logits: npt.NDArray[np.float32], classes: Sequence[str], k: int) -
     probabilities = softmax(logits)
     order = np.argsort(-probabilities)[:k]
     return tuple(Hint(int(i), classes[int(i)], float(probabilities[i])) for i in order)
+
+
+@cache
+def city_hint_names() -> dict[str, str]:
+    """The ImageNet classes that tell a dispatcher something about a city complaint, by their
+    English label, with their names in Bahasa Indonesia."""
+    raw: dict[str, str] = json.loads(CITY_HINTS_PATH.read_text(encoding="utf-8"))
+    return {label: name for label, name in raw.items() if not label.startswith("_")}
 
 
 def load_classes(path: Path) -> list[str]:

@@ -18,6 +18,35 @@ class PolicyError(ValueError):
         super().__init__(f"{field}: {problem}")
 
 
+class Reason(StrEnum):
+    PER_BREACH = "per_breach"
+    TIER = "tier"
+    NOTHING_DUE = "nothing_due"
+
+
+@dataclass(frozen=True)
+class Why:
+    """How a cut was reached, in figures: pages word it in their own language."""
+
+    reason: Reason
+    cut: float
+    breaches: int = 0
+    percent_each: float = 0.0
+    raw: float = 0.0
+    cap: float | None = None  # set when the monthly cap lowered the cut
+    rate: float | None = None
+    floor: float = 0.0  # the lowest on-time rate of the tier reached
+
+    def bahasa(self) -> str:
+        """The explanation in Bahasa Indonesia, for the command line and the payroll API."""
+        if self.reason is Reason.NOTHING_DUE:
+            return "tidak ada tiket yang jatuh tempo bulan ini"
+        if self.reason is Reason.TIER:
+            return f"tepat waktu {self.rate or 0:.1%} (>= {self.floor:.0%}): potongan {self.cut:g}%"
+        capped = f", dibatasi {self.cap:g}%" if self.cap is not None else ""
+        return f"{self.breaches} pelanggaran x {self.percent_each:g}% = {self.raw:g}%{capped}"
+
+
 @dataclass(frozen=True)
 class PerBreachPolicy:
     """A fixed percentage per unwaived breach, capped per month."""
@@ -25,11 +54,11 @@ class PerBreachPolicy:
     percent_per_breach: float
     monthly_cap: float
 
-    def cut(self, perf: Performance) -> tuple[float, str]:
+    def cut(self, perf: Performance) -> tuple[float, Why]:
         raw = self.percent_per_breach * len(perf.breach_ids)
         cut = min(raw, self.monthly_cap)
-        capped = f", dibatasi {self.monthly_cap:g}%" if raw > cut else ""
-        return cut, f"{len(perf.breach_ids)} pelanggaran x {self.percent_per_breach:g}% = {raw:g}%{capped}"
+        return cut, Why(Reason.PER_BREACH, cut, len(perf.breach_ids), self.percent_per_breach, raw,
+                        self.monthly_cap if raw > cut else None)
 
 
 @dataclass(frozen=True)
@@ -44,15 +73,12 @@ class TieredPolicy:
 
     tiers: tuple[Tier, ...]
 
-    def cut(self, perf: Performance) -> tuple[float, str]:
+    def cut(self, perf: Performance) -> tuple[float, Why]:
         rate = perf.on_time_rate
         if rate is None:
-            return 0.0, "tidak ada tiket yang jatuh tempo bulan ini"
+            return 0.0, Why(Reason.NOTHING_DUE, 0.0)
         tier = next(t for t in self.tiers if rate >= t.min_on_time_rate)
-        return (
-            tier.cut_percent,
-            f"tepat waktu {rate:.1%} (>= {tier.min_on_time_rate:.0%}): potongan {tier.cut_percent:g}%",
-        )
+        return tier.cut_percent, Why(Reason.TIER, tier.cut_percent, rate=rate, floor=tier.min_on_time_rate)
 
 
 Policy = PerBreachPolicy | TieredPolicy
@@ -123,7 +149,11 @@ class Cut:
     on_time_rate: float | None
     met: int
     breach_ids: tuple[int, ...]
-    explanation: str
+    why: Why
+
+    @property
+    def explanation(self) -> str:
+        return self.why.bahasa()
 
 
 def compute_cut(policy: Policy, perf: Performance) -> Cut:

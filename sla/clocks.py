@@ -147,8 +147,12 @@ def stop(clock: SlaClock, calendar: WorkingCalendar, at: datetime, outcome: Outc
     if clock.state is ClockState.STOPPED:
         raise ClockError(clock.report_id, clock.metric, "is already stopped")
     end = at if clock.state is ClockState.RUNNING else (clock.paused_at or at)
+    if clock.state is ClockState.RUNNING:
+        # Bank the last running period: a stopped clock's used time is final and stored.
+        clock.used_before, clock.run_from = work_used(clock, calendar, at), at
     clock.late = end > clock.due_at
-    clock.overdue = calendar.between(clock.due_at, end) if clock.late else timedelta(0)
+    # Working time beyond the target: a pause after the deadline is not counted as overdue.
+    clock.overdue = max(clock.used_before - clock.target, timedelta(0)) if clock.late else timedelta(0)
     clock.state, clock.stopped_at, clock.outcome = ClockState.STOPPED, at, outcome
     clock.pending = []
     return [Alert(BREACH, clock.due_at)] if clock.late and BREACH not in clock.recorded else []
@@ -178,6 +182,16 @@ def holder_at(clock: SlaClock, at: datetime) -> str | None:
 
 
 def work_used(clock: SlaClock, calendar: WorkingCalendar, at: datetime) -> timedelta:
+    """Working time the clock has counted by `at`: what it banked at its pauses and its stop,
+    plus the running period so far. A paused or stopped clock counts no further."""
     if clock.state is ClockState.RUNNING and at > clock.run_from:
         return clock.used_before + calendar.between(clock.run_from, at)
     return clock.used_before
+
+
+def calendar_late(clock: SlaClock, now: datetime) -> timedelta:
+    """How long after the deadline, in plain calendar time, the clock ended (or is still
+    running): a deadline at Friday's closing time answered on Saturday is late by the hours
+    in between, although no working time passed."""
+    end = now if clock.state is ClockState.RUNNING else (clock.paused_at or clock.stopped_at or now)
+    return max(end - clock.due_at, timedelta(0))

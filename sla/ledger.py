@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 GENESIS = "0" * 64
@@ -42,12 +43,32 @@ class LedgerEntry:
     hash: str
 
 
+class Break(StrEnum):
+    """How the first bad row breaks the chain."""
+
+    MISSING = "missing"
+    RELINKED = "relinked"
+    ALTERED = "altered"
+
+
+PROBLEMS = {
+    Break.MISSING: "expected row {seq} here: a row was removed or renumbered",
+    Break.RELINKED: "its link to the previous row does not match: a row before it was replaced",
+    Break.ALTERED: "its content does not match its hash: the row was altered",
+}
+
+
 @dataclass(frozen=True)
 class Verdict:
     intact: bool
     checked: int
     first_bad: LedgerEntry | None = None
-    problem: str | None = None
+    broken: Break | None = None
+    expected_seq: int | None = None
+
+    @property
+    def problem(self) -> str | None:
+        return PROBLEMS[self.broken].format(seq=self.expected_seq) if self.broken else None
 
     def __str__(self) -> str:
         if self.intact:
@@ -61,18 +82,18 @@ def verify(entries: Iterable[LedgerEntry]) -> Verdict:
     """Walk the chain in order and report the first row whose content or link does not check out."""
     prev, expected_seq, checked = GENESIS, 1, 0
     for entry in sorted(entries, key=lambda e: e.seq):
-        problem = _problem(entry, prev, expected_seq)
-        if problem:
-            return Verdict(False, checked, entry, problem)
+        broken = _broken(entry, prev, expected_seq)
+        if broken:
+            return Verdict(False, checked, entry, broken, expected_seq)
         prev, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
     return Verdict(True, checked)
 
 
-def _problem(entry: LedgerEntry, prev: str, expected_seq: int) -> str | None:
+def _broken(entry: LedgerEntry, prev: str, expected_seq: int) -> Break | None:
     if entry.seq != expected_seq:
-        return f"expected row {expected_seq} here: a row was removed or renumbered"
+        return Break.MISSING
     if entry.prev_hash != prev:
-        return "its link to the previous row does not match: a row before it was replaced"
+        return Break.RELINKED
     if chain_hash(prev, entry.content) != entry.hash:
-        return "its content does not match its hash: the row was altered"
+        return Break.ALTERED
     return None

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from tanggap.context import Context
 from tanggap.db import ConfigChangeRow
+from tanggap.display import local_iso
 from tanggap.uow import AbstractUnitOfWork
-from tanggap.views import local_iso
 
 
 class ConfigSubject(StrEnum):

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from sla.allowance import Cut, Performance, Policy, compute_cut, policy_from_spec
 from sla.clocks import holder_at
@@ -21,15 +20,14 @@ from sla.ledger import Verdict, verify
 from states.errors import InvalidInput, NotFound, PermissionDenied
 from states.model import Role
 from tanggap import commands as c
-from tanggap.config import DISPLAY_TZ
 from tanggap.context import Context
 from tanggap.db import AllowancePolicyRow, BreachRow, ClockRow, FulfilmentRow, WaiverRow
+from tanggap.display import METRIC_NAMES, WITA, in_wita
 from tanggap.sla_repository import clock_from_row
 from tanggap.uow import AbstractUnitOfWork
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 OPD_METRICS = ("response", "resolution")
-WITA = ZoneInfo(DISPLAY_TZ)
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
@@ -58,29 +56,31 @@ class BreachLine:
     waived: bool
     waiver_reason: str | None
 
+    # Exports are read by HR in a spreadsheet: Bahasa headers, metric names, WITA wall times.
     HEADER = (
-        "breach",
-        "report",
-        "opd",
-        "officer",
-        "metric",
-        "rule",
-        "started (WITA)",
-        "due (WITA)",
-        "fulfilled (WITA)",
-        "overdue working hours",
-        "waived",
-        "waiver reason",
+        "No. pelanggaran",
+        "No. laporan",
+        "OPD",
+        "Petugas",
+        "Ukuran",
+        "Aturan",
+        "Mulai (WITA)",
+        "Batas waktu (WITA)",
+        "Dipenuhi (WITA)",
+        "Lewat (jam kerja)",
+        "Dibebaskan",
+        "Alasan pembebasan",
     )
 
     def cells(self) -> tuple[Any, ...]:
+        rule_id, _v, version = self.rule.partition("v")
         return (
             self.breach_id,
             self.report_id,
             self.opd or "",
             self.officer or "",
-            self.metric,
-            self.rule,
+            METRIC_NAMES.get(self.metric, self.metric),
+            f"{rule_id} versi {version}" if version else self.rule,
             _wita(self.started_at),
             _wita(self.due_at),
             _wita(self.fulfilled_at),
@@ -92,7 +92,7 @@ class BreachLine:
 
 def _wita(at: datetime | None) -> datetime | None:
     # Spreadsheets have no zones: cells carry WITA wall time, and the header says so.
-    return at.astimezone(WITA).replace(tzinfo=None) if at else None
+    return in_wita(at).replace(tzinfo=None) if at else None
 
 
 def breach_log(
@@ -112,8 +112,8 @@ def breach_log(
         .order_by(BreachRow.due_at)
     )
     for column, value in ((BreachRow.opd, opd), (BreachRow.officer, officer), (BreachRow.metric, metric)):
-        if value is not None:
-            query = query.where(column == value)
+        if value is not None:  # as people type them: "dlhk" finds DLHK's breaches
+            query = query.where(func.lower(column) == value.strip().lower())
     with uow:
         lines = [_line(b, f, w) for b, f, w in uow.session.execute(query)]
     return [line for line in lines if waived is None or line.waived is waived]
@@ -142,10 +142,15 @@ def write_csv(lines: Iterable[BreachLine], stream: IO[str]) -> None:
     for line in lines:
         out.writerow(
             [
-                "" if v is None else v.isoformat(sep=" ", timespec="seconds") if isinstance(v, datetime) else v
+                "" if v is None else v.isoformat(sep=" ", timespec="minutes") if isinstance(v, datetime) else v
                 for v in line.cells()
             ]
         )
+
+
+DATE_COLUMNS = ("G", "H", "I")
+DATE_WIDTH = 17  # "dd-mm-yyyy hh:mm" with room: narrower, Excel shows ####
+MAX_WIDTH = 60
 
 
 def write_xlsx(lines: Iterable[BreachLine], path: Path) -> None:
@@ -156,11 +161,21 @@ def write_xlsx(lines: Iterable[BreachLine], path: Path) -> None:
     sheet.append(BreachLine.HEADER)
     for line in lines:
         sheet.append(line.cells())
-    for column in ("G", "H", "I"):
+    for column in DATE_COLUMNS:
         for cell in sheet[column][1:]:
-            cell.number_format = "yyyy-mm-dd hh:mm"
+            cell.number_format = "dd-mm-yyyy hh:mm"
+    _fit_columns(sheet)
     sheet.freeze_panes = "A2"
     book.save(path)
+
+
+def _fit_columns(sheet: Any) -> None:
+    """Each column as wide as its longest text (headers included), dates as wide as a date."""
+    for column in sheet.columns:
+        letter = column[0].column_letter
+        longest = max(len(str(cell.value)) for cell in column if cell.value is not None)
+        width = DATE_WIDTH if letter in DATE_COLUMNS else longest
+        sheet.column_dimensions[letter].width = min(max(width, len(str(column[0].value))) + 2, MAX_WIDTH)
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from states.model import Report
 from tanggap import commands as c
 from tanggap.context import Context
 from tanggap.db import ClockRow, InboxRow, OutboxRow, UserRow
+from tanggap.display import METRIC_NAMES, wall_time
 from tanggap.outbox import CITIZEN_COMMENTED, NOTIFY_TOPICS, claimable
 from tanggap.uow import AbstractUnitOfWork
-from tanggap.views import local_iso
 
 BACKOFF = timedelta(minutes=1)
 # A sending round takes seconds; an e-mail still `sending` after this was lost with its process,
@@ -106,16 +106,19 @@ def _warning(uow: AbstractUnitOfWork, report: Report, payload: dict[str, Any]) -
     if clock is None:
         return []
     share = str(payload.get("kind", "")).removeprefix("warning_")
+    metric = METRIC_NAMES.get(clock.metric, clock.metric)
     message = Message(f"Peringatan SLA {share}%: laporan #{report.id}",
-                      f"Tenggat {clock.metric} {local_iso(clock.due_at)} WITA. Pemegang: {report.officer or '-'}")
+                      f"Tenggat {metric.lower()} {wall_time(clock.due_at, with_day=True)}. "
+                      f"Pemegang: {report.officer or '-'}")
     return [(p, message) for p in _opd_heads(uow, clock.opd)]
 
 
 def _breach(uow: AbstractUnitOfWork, report: Report, payload: dict[str, Any]) -> list[tuple[Recipient, Message]]:
     clock = uow.session.get(ClockRow, payload.get("clock_id"))
-    due = local_iso(clock.due_at) if clock else "?"
-    message = Message(f"Pelanggaran SLA: laporan #{report.id} ({report.opd or 'dispatch'})",
-                      f"Tenggat {clock.metric if clock else ''} {due} WITA terlewati.")
+    due = wall_time(clock.due_at, with_day=True) if clock else "?"
+    metric = METRIC_NAMES.get(clock.metric, clock.metric).lower() if clock else ""
+    message = Message(f"Pelanggaran SLA: laporan #{report.id} ({report.opd or 'Command Center'})",
+                      f"Tenggat {metric} {due} terlewati.")
     return [(p, message) for p in _staff(uow, UserRow.role == "supervisor")]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from sla.rules import PauseReason
-from states.errors import ConcurrencyConflict, InvalidInput
+from states.errors import ConcurrencyConflict, InvalidInput, NotFound
 from states.lifecycle import Attempt, lifecycle
 from states.model import (
     CITIZEN,
@@ -224,7 +224,10 @@ def reject_report(cmd: c.RejectReport, ctx: Context) -> None:
     uow = ctx.uow
     report = _load(uow, cmd)
     if cmd.duplicate_of is not None:
-        uow.reports.get(cmd.duplicate_of)
+        try:
+            uow.reports.get(cmd.duplicate_of)
+        except NotFound as err:  # a wrong number typed in the form: the form's problem, not a missing page
+            raise InvalidInput("duplicate_of", f"report #{cmd.duplicate_of} does not exist") from err
     data = {"reject_kind": cmd.kind, "duplicate_of": cmd.duplicate_of, "reason": cmd.reason}
     _fire(ctx, cmd, report, Trigger.REJECT, data)
 

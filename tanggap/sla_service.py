@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from sla.clocks import (
     ClockState,
     Outcome,
     SlaClock,
+    calendar_late,
     change_holder,
     due_alerts,
     holder_at,
@@ -386,6 +387,8 @@ def waive_breach(cmd: c.WaiveBreach, ctx: Context) -> None:
 
 
 def clock_view(clock: SlaClock, now: datetime) -> dict[str, Any]:
+    """A clock as people read it: working time used against its target, and how late it is in
+    working time (what the SLA counts) and in calendar time (what a person waited)."""
     calendar = calendar_for(clock.calendar_spec)
     used = work_used(clock, calendar, now if clock.stopped_at is None else clock.stopped_at)
     return {
@@ -395,8 +398,11 @@ def clock_view(clock: SlaClock, now: datetime) -> dict[str, Any]:
         "rule": f"{clock.rule_id}v{clock.rule_version}",
         "started_at": clock.started_at,
         "due_at": clock.due_at,
+        "ended_at": clock.paused_at if clock.state is ClockState.PAUSED else clock.stopped_at,
         "target_hours": clock.target.total_seconds() / 3600,
         "used_hours": used.total_seconds() / 3600,
+        "overdue_hours": max(used - clock.target, timedelta(0)).total_seconds() / 3600,
+        "calendar_late_hours": calendar_late(clock, now).total_seconds() / 3600,
         "paused_hours": clock.paused_total.total_seconds() / 3600,
         "late": clock.late or (clock.state is ClockState.RUNNING and now > clock.due_at),
         "outcome": clock.outcome.value if clock.outcome else None,

@@ -10,20 +10,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import holidays as holiday_tables
 from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from cv.decision import Outcome as DecisionOutcome
+from cv.tagger import city_hint_names
 from sla.clocks import ClockState, SlaClock, work_used
 from sla.rules import Metric, Uncovered, match_rule, uncovered_scopes
 from states.errors import NotFound, PermissionDenied
 from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
 from states.model import Actor, Priority, Report, ReportState, Role
 from tanggap import config_audit
-from tanggap.config import DISPLAY_TZ
 from tanggap.config_audit import ConfigSubject
 from tanggap.db import (
     BreachRow,
@@ -42,19 +41,20 @@ from tanggap.db import (
     UserRow,
     WaiverRow,
 )
+from tanggap.display import WITA
 from tanggap.intake.extras import extra_data
-from tanggap.intake_db import ApiKeyRow, PhotoRow
+from tanggap.intake_db import ApiKeyRow, PhotoRow, RatingRow
 from tanggap.notifications import undelivered
 from tanggap.sla_repository import calendar_for, clock_from_row, rule_from_row
 from tanggap.sla_service import clock_view
 from tanggap.staff import ADMINS, DISPATCH, OPD_ROLES, SUPERVISING, StaffUser, may_see, staff_user, token_hash
 from tanggap.staff_db import ApiTokenRow, ResponseTemplateRow
 from tanggap.uow import AbstractUnitOfWork
-from tanggap.views import event_view, report_summary
+from tanggap.views import event_views, report_summary
 
 PAGE_SIZE = 50
-WITA = ZoneInfo(DISPLAY_TZ)
 TREND_WEEKS = 12
+SCORE_PERIOD = timedelta(days=30)  # the OPD table: the last 30 days, so it is never empty on the 1st
 OPEN_STATES = (ReportState.ASSIGNED.value,)
 TRIAGE_STATES = (ReportState.SUBMITTED.value, ReportState.CLASSIFIED.value)
 
@@ -62,6 +62,14 @@ TRIAGE_STATES = (ReportState.SUBMITTED.value, ReportState.CLASSIFIED.value)
 def user(uow: AbstractUnitOfWork, username: str) -> StaffUser:
     with uow:
         return staff_user(uow, username)
+
+
+def names(uow: AbstractUnitOfWork) -> tuple[dict[str, str], dict[str, str]]:
+    """Every category's and OPD's name by its code: pages show names where forms send codes."""
+    with uow:
+        categories = {code: name for code, name in uow.session.execute(select(CategoryRow.code, CategoryRow.name))}
+        opds = {code: name for code, name in uow.session.execute(select(OpdRow.code, OpdRow.name))}
+    return categories, opds
 
 
 def require(user: StaffUser, roles: frozenset[Role], action: str) -> None:
@@ -81,6 +89,7 @@ class Countdown:
     colour: str
     fraction: float
     running: bool
+    state: str = ClockState.RUNNING.value
 
 
 def countdown(clock: SlaClock, now: datetime) -> Countdown:
@@ -91,7 +100,8 @@ def countdown(clock: SlaClock, now: datetime) -> Countdown:
     late = clock.late or (clock.state is ClockState.RUNNING and now >= clock.due_at)
     first_warning = min(clock.warn_at, default=0.5)
     colour = "red" if late else "yellow" if clock.stopped_at is None and fraction >= first_warning else "green"
-    return Countdown(clock.metric.value, clock.due_at, colour, round(fraction, 3), clock.state is ClockState.RUNNING)
+    return Countdown(clock.metric.value, clock.due_at, colour, round(fraction, 3), clock.state is ClockState.RUNNING,
+                     clock.state.value)
 
 
 # --- the queue -------------------------------------------------------------------------------
@@ -114,9 +124,10 @@ class QueueRow:
     opd: str | None
     officer: str | None
     priority: str
-    description: str
+    description: str  # its first line, cut at 140 characters
     submitted_at: datetime | None
     countdown: Countdown | None
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -185,8 +196,9 @@ def _queue_rows(uow: AbstractUnitOfWork, ids: list[int], metric: Metric, now: da
 
 def _queue_row(r: ReportRow, clock: ClockRow | None, now: datetime) -> QueueRow:
     shown = countdown(clock_from_row(clock), now) if clock is not None else None
-    return QueueRow(r.id, r.state, r.category, r.opd, r.officer, r.priority, r.description[:140],
-                    r.submitted_at, shown)
+    first_line = (r.description.strip().splitlines() or [""])[0]
+    return QueueRow(r.id, r.state, r.category, r.opd, r.officer, r.priority, first_line[:140], r.submitted_at, shown,
+                    r.address)
 
 
 def _officers(uow: AbstractUnitOfWork, user: StaffUser) -> list[str]:
@@ -223,7 +235,7 @@ def ticket(uow: AbstractUnitOfWork, user: StaffUser, report_id: int, now: dateti
         "photo": photo,
         "proof_photo": report.proof_photo,
         "awaiting_info": report.awaiting_info,
-        "events": [event_view(seq, e) for seq, e in enumerate(events, 1)],
+        "events": event_views(events),
         "clocks": [{**clock_view(k, now), "countdown": countdown(k, now)} for k in clocks],
         "actions": offered_actions(report, user, now, policy),
         **extra,
@@ -244,8 +256,11 @@ def _ticket_extras(uow: AbstractUnitOfWork, report: Report, user: StaffUser) -> 
     templates = list(s.scalars(select(ResponseTemplateRow).where(
         ResponseTemplateRow.category == report.category, ResponseTemplateRow.active).order_by(ResponseTemplateRow.id)))
     officers = _officers(uow, StaffUser(user.username, Role.OPD_HEAD, report.opd, "")) if report.opd else []
+    rating = s.scalar(select(RatingRow).where(RatingRow.report_id == report.id))
     return {
-        "hints": list(tag.hints) if tag else [],
+        "hints": useful_hints(tag.hints) if tag else [],
+        "rating": {"stars": rating.stars, "comment": rating.comment} if rating else None,
+        "routed_opd": s.scalar(select(CategoryRow.opd_code).where(CategoryRow.code == report.category)),
         "flags": list(tag.flags) if tag else [],
         "tag_status": tag.status if tag else None,
         "duplicates": [{"id": d.id, "original_id": d.original_id, "status": d.status,
@@ -257,6 +272,21 @@ def _ticket_extras(uow: AbstractUnitOfWork, report: Report, user: StaffUser) -> 
         "client": (report.reporter or {}).get("client"),
         "client_extras": extra_data(s, report.id) if report.id is not None else [],
     }
+
+
+HINT_FLOOR = 0.15  # below this the tagger is guessing: a hint at 3% tells staff nothing
+
+
+def useful_hints(hints: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The tagger's hints worth a dispatcher's glance: likely enough, about things a city complaint
+    shows, each class once, most likely first; with the class's name in Bahasa Indonesia."""
+    names, best = city_hint_names(), dict[str, float]()
+    for hint in hints:
+        label, probability = hint.get("label"), float(hint.get("probability") or 0)
+        if label in names and probability >= HINT_FLOOR and probability > best.get(label, 0):
+            best[label] = probability
+    return [{"label": label, "name": names[label], "probability": p}
+            for label, p in sorted(best.items(), key=lambda item: -item[1])]
 
 
 # --- triage ----------------------------------------------------------------------------------
@@ -328,16 +358,20 @@ def calendars(uow: AbstractUnitOfWork, user: StaffUser) -> list[CalendarRow]:
         return list(uow.session.scalars(select(CalendarRow).order_by(CalendarRow.name)))
 
 
-def public_holidays(spec: Mapping[str, Any], year: int) -> list[tuple[str, str]]:
-    """The holidays a calendar observes in a year, cuti bersama included, and its extra ones."""
+HOLIDAY_LANGUAGES = {"id": "id", "en": "en_US"}
+
+
+def public_holidays(spec: Mapping[str, Any], year: int, lang: str = "id") -> list[tuple[str, str | None]]:
+    """The holidays a calendar observes in a year, cuti bersama included, named in `lang`, and its
+    extra ones (no name: the page calls them extra holidays in its own language)."""
     source = spec.get("holidays") or {}
-    found: dict[str, str] = {}
+    found: dict[str, str | None] = {}
     if source.get("country"):
-        table = holiday_tables.country_holidays(source["country"], years=year, language="id",
+        table = holiday_tables.country_holidays(source["country"], years=year, language=HOLIDAY_LANGUAGES[lang],
                                                 categories=tuple(source.get("categories", ("public",))))
         found = {day.isoformat(): str(name) for day, name in sorted(table.items())}
     for day in spec.get("extra_holidays", []):
-        found.setdefault(str(day), "libur tambahan")
+        found.setdefault(str(day), None)
     return sorted(found.items())
 
 
@@ -373,7 +407,7 @@ def breach_detail(uow: AbstractUnitOfWork, user: StaffUser, breach_id: int, now:
         events = uow.reports.events(breach.report_id)
     return {"breach": breach, "rule": rule, "waiver": waiver,
             "clock": clock_view(clock_from_row(clock), now) if clock else None,
-            "events": [event_view(seq, e) for seq, e in enumerate(events, 1)]}
+            "events": event_views(events)}
 
 
 # --- payroll API -----------------------------------------------------------------------------
@@ -425,16 +459,17 @@ def dashboard(uow: AbstractUnitOfWork, user: StaffUser, now: datetime, target: i
     """Per-OPD performance; a head sees the city's ranking too, as Qlue published it. The ranking
     covers this ISO week so far and the target this year, both in WITA like the weekly trend."""
     require(user, SUPERVISING | {Role.OPD_HEAD, Role.HR, Role.DISPATCHER}, "read the dashboard")
-    monday = week_starts(now, 1)[0]
+    monday, month_ago = week_starts(now, 1)[0], now - SCORE_PERIOD
     with uow:
         opds = list(uow.session.scalars(select(OpdRow.code).order_by(OpdRow.code)))
-        scores = [_score(uow, opd, now, None) for opd in opds]
+        scores = [_score(uow, opd, now, month_ago) for opd in opds]
         weekly = sorted((_score(uow, opd, now, monday) for opd in opds),
                         key=lambda s: (s.on_time_rate is None, -(s.on_time_rate or 0), s.opd))  # unmeasured last
         responded = int(uow.session.scalar(select(func.count()).select_from(ReportRow).where(
             ReportRow.responded_at >= _year_start(now))) or 0)
         trend = _weekly_trend(uow, now)
-    return {"scores": scores, "ranking": weekly, "ranking_week": (monday, monday + timedelta(days=6)),
+    return {"scores": scores, "scores_since": month_ago, "ranking": weekly,
+            "ranking_week": (monday, monday + timedelta(days=6)),
             "responded": responded, "target": target, "trend": trend}
 
 
@@ -454,7 +489,8 @@ def _score(uow: AbstractUnitOfWork, opd: str, now: datetime, since: datetime | N
         ReportRow.opd == opd, ReportRow.state == ReportState.ASSIGNED.value)) or 0
     overdue = s.scalar(select(func.count()).select_from(ClockRow).where(
         ClockRow.opd == opd, ClockRow.state == ClockState.RUNNING.value, ClockRow.due_at < now)) or 0
-    breached = s.scalar(select(func.count()).select_from(BreachRow).where(BreachRow.opd == opd)) or 0
+    breaches = select(func.count()).select_from(BreachRow).where(BreachRow.opd == opd)
+    breached = s.scalar(breaches if since is None else breaches.where(BreachRow.due_at >= since)) or 0
     rate = round(sum(1 for late, _ in done if not late) / len(done), 3) if done else None
     median = round(statistics.median(u for _, u in done) / 3600, 2) if done else None
     return OpdScore(opd, rate, median, int(open_count), int(overdue), int(breached))

@@ -2,27 +2,40 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from states.model import Report, ReportEvent
-from tanggap.config import DISPLAY_TZ
 from tanggap.db import CategoryRow, ReportRow, RuleRow, UserRow
+from tanggap.display import local_iso
 from tanggap.uow import AbstractUnitOfWork
-
-
-def local_iso(at: datetime | None, tz: str = DISPLAY_TZ) -> str | None:
-    return at.astimezone(ZoneInfo(tz)).isoformat(timespec="seconds") if at else None
 
 
 def report_detail(uow: AbstractUnitOfWork, report_id: int) -> dict[str, Any]:
     with uow:
         report = uow.reports.get(report_id)
         events = uow.reports.events(report_id)
-    return {**report_summary(report), "events": [event_view(seq, e) for seq, e in enumerate(events, 1)]}
+    return {**report_summary(report), "events": event_views(events)}
+
+
+def event_views(events: list[ReportEvent]) -> list[dict[str, Any]]:
+    return [event_view(seq, e, step) for seq, (e, step) in enumerate(zip(events, steps(events), strict=True), 1)]
+
+
+def steps(events: list[ReportEvent]) -> list[str]:
+    """Each event's trigger, with a reassignment told apart as people tell it: an officer taking
+    the ticket ("take"), handing it to another officer ("hand_over"), or a move to another OPD
+    ("transfer")."""
+    found, opd = [], None
+    for event in events:
+        step = event.trigger
+        if event.trigger == "reassign":
+            moved = event.data.get("opd") not in (None, opd)
+            step = "transfer" if moved else "take" if event.data.get("officer") == event.actor.name else "hand_over"
+        opd = event.data.get("opd", opd)
+        found.append(step)
+    return found
 
 
 def report_summary(report: Report) -> dict[str, Any]:
@@ -47,11 +60,12 @@ def report_summary(report: Report) -> dict[str, Any]:
     }
 
 
-def event_view(seq: int, event: ReportEvent) -> dict[str, Any]:
+def event_view(seq: int, event: ReportEvent, step: str | None = None) -> dict[str, Any]:
     return {
         "seq": seq,
         "event": event.name,
         "trigger": event.trigger,
+        "step": step or event.trigger,
         "from": event.from_state.value if event.from_state else None,
         "to": event.to_state.value,
         "actor": event.actor.name,

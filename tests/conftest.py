@@ -188,3 +188,21 @@ def pg_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tanggap]:
 def clock(app: Tanggap) -> FrozenClock:
     assert isinstance(app.clock, FrozenClock)
     return app.clock
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data, built once a session (tests/demo.py); each user gets a copy."""
+    from tests.demo import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def demo_app(demo_template: Path, tmp_path: Path) -> Iterator[Tanggap]:
+    """The application on a copy of the demo data, its photos included."""
+    shutil.copy(demo_template, tmp_path / "demo.db")
+    shutil.copytree(demo_template.parent / "photos", tmp_path / "photos")
+    application = make_app(f"sqlite:///{tmp_path / 'demo.db'}", tmp_path)
+    yield application
+    application.engine.dispose()

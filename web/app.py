@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request
+from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 from tanggap.bootstrap import Tanggap, bootstrap
 from tanggap.config import Settings
@@ -22,7 +24,7 @@ from web import citizen, media, open311, staff
 from web.deps import INTAKE, TANGGAP
 
 SLACK = 1024 * 1024  # room for the form fields around the largest allowed photo
-OPEN311_ERRORS = (404, 405, 413, 429, 500)
+ERRORS = (403, 404, 405, 413, 429, 500)
 
 
 def create_app(tanggap: Tanggap | None = None, **overrides: Any) -> Flask:
@@ -40,8 +42,8 @@ def create_app(tanggap: Tanggap | None = None, **overrides: Any) -> Flask:
         app.register_blueprint(blueprint)
     staff.init_app(app)
     csrf.exempt(staff.hr.api)
-    for code in OPEN311_ERRORS:
-        app.register_error_handler(code, open311.http_error)
+    for code in ERRORS:
+        app.register_error_handler(code, _error_page)
     app.get("/healthz")(_health)
     return app
 
@@ -113,6 +115,19 @@ def _retry_after_only_when_refused(response: Response) -> Response:
 
 def _api_key_bucket() -> str:
     return hashlib.sha256(request.form.get("api_key", "").encode()).hexdigest()[:32]
+
+
+def _error_page(err: HTTPException) -> ResponseReturnValue:
+    """Each audience's own error page: the spec's format for Open311 clients, JSON for payroll
+    systems, the citizen's layout on /lapor and photos, the staff layout everywhere else."""
+    path = request.path
+    if path.startswith("/open311"):
+        return open311.http_error(err)
+    if path.startswith("/api/"):
+        return err
+    if path.startswith(("/lapor", "/media")):
+        return citizen.error_page(err)
+    return staff.error_page(err)
 
 
 def _health() -> Response:

@@ -33,6 +33,8 @@ from tanggap.intake.handlers import HANDLERS
 from tanggap.intake.keys import issue_api_key, revoke_api_key
 from tanggap.intake.media import run_media_fetches
 from tanggap.intake.queries import (
+    CLOSE_LABELS,
+    EVENT_LABELS,
     STATE_LABELS,
     RequestQuery,
     RequestView,
@@ -47,7 +49,9 @@ from tanggap.intake.update_feed import UpdateQuery, UpdateView, find_updates, pa
 from tanggap.intake.validation import CONTACT_FIELDS
 
 __all__ = [
+    "CLOSE_LABELS",
     "CONTACT_FIELDS",
+    "EVENT_LABELS",
     "FETCH_TOPIC",
     "HANDLERS",
     "SERVICE_ATTRIBUTES",

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from tanggap.config import DISPLAY_TZ
+from tanggap.display import WITA
 
 FETCH_TOPIC = "photo.fetch"
 STORED_TOPIC = "photo.stored"
@@ -26,4 +25,4 @@ def _parse_datetime(raw: str) -> datetime | None:
         parsed = datetime.fromisoformat(raw.strip())
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(DISPLAY_TZ))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=WITA)

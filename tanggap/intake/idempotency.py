@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from states.errors import InvalidInput
 from tanggap.config import IntakeSettings
-from tanggap.intake.commands import SubmitServiceRequest
+from tanggap.intake.commands import Source, SubmitServiceRequest
 from tanggap.intake.common import MAX_FIELD
 from tanggap.intake.errors import IdempotencyKeyReused, InvalidRequest
 from tanggap.intake_db import ApiKeyRow, IdempotencyKeyRow
@@ -40,6 +40,10 @@ def _claims(cmd: SubmitServiceRequest, client: ApiKeyRow | None, rules: IntakeSe
     if len(key) > MAX_KEY:
         raise InvalidRequest([InvalidInput("Idempotency-Key", f"is {len(key)} characters; the limit is {MAX_KEY}")])
     scope, fingerprint = (f"api_key:{client.id}" if client else cmd.source.value), _fingerprint(cmd)
+    if cmd.source is Source.WEB:
+        # The web form derives its key from what was typed: a form sent again after the back button
+        # comes without its photo (browsers do not refill file fields) and is still the same report.
+        fingerprint = key
     claims = [Claim(scope, key, fingerprint)] if key else []
     if device:
         # The bucket gives the unique constraint teeth against simultaneous duplicates; the

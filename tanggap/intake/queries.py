@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 from states.errors import InvalidInput, NotFound
 from states.model import ReportState
 from tanggap.db import CategoryRow, OpdRow, ReportRow
+from tanggap.display import local_iso
 from tanggap.intake.common import _parse_datetime
 from tanggap.intake.deadlines import expected_datetimes
 from tanggap.intake.errors import InvalidRequest
 from tanggap.intake.validation import _collect, _nul_problems
 from tanggap.intake_db import PhotoRow
 from tanggap.uow import AbstractUnitOfWork
-from tanggap.views import local_iso
 
 PAGE_SIZE = 1000
 QUERY_SPAN = timedelta(days=90)
@@ -41,7 +41,9 @@ EVENT_LABELS = {
     "submit": "Laporan diterima",
     "classify": "Diverifikasi dan dikategorikan",
     "assign": "Diteruskan ke OPD",
-    "reassign": "Dialihkan ke petugas lain",
+    "take": "Petugas OPD mulai menangani laporan",
+    "hand_over": "Diserahkan ke petugas lain di OPD yang sama",
+    "transfer": "Dialihkan ke OPD lain",
     "return": "Dikembalikan ke Command Center",
     "respond": "Ditanggapi oleh OPD",
     "close": "Selesai",

@@ -10,11 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from states.errors import ConcurrencyConflict
+from states.errors import ConcurrencyConflict, InvalidInput
 from tanggap import commands as c
 from tanggap.config import IntakeSettings
 from tanggap.db import EventRow
 from tanggap.intake.commands import PostedUpdate, PostServiceRequestUpdate, Submission, SubmitServiceRequest
+from tanggap.intake.errors import InvalidRequest
 from tanggap.storage import AbstractPhotoStorage
 from tanggap.uow import AbstractUnitOfWork, SqlAlchemyUnitOfWork
 
@@ -99,3 +100,15 @@ class IntakeService:
                 EventRow.report_id == posted.report_id, EventRow.seq == posted.event_seq))
         assert event_id is not None, f"report #{posted.report_id} has no event {posted.event_seq}"
         return str(event_id), posted.replayed
+
+    def problems(self, cmd: SubmitServiceRequest) -> list[InvalidInput]:
+        """Everything wrong with a submission, without filing it: for a form that refuses for a
+        reason of its own and must still name every other problem at once."""
+        from tanggap.intake.validation import _checked
+
+        with self.uow() as uow:
+            try:
+                _checked(uow, cmd)
+            except InvalidRequest as err:
+                return err.problems
+        return []

@@ -14,13 +14,13 @@ from tanggap.intake.keys import digest
 from tanggap.intake.queries import EVENT_LABELS, RequestView, get_request
 from tanggap.intake_db import CitizenTokenRow, RatingRow
 from tanggap.uow import AbstractUnitOfWork
-from tanggap.views import local_iso
+from tanggap.views import steps
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    at: str | None
-    label: str
+    at: datetime
+    label: str  # in Bahasa Indonesia; the page translates it
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,10 @@ class CitizenStatus:
     timeline: list[TimelineEntry]
     rating: int | None
     authorised: bool
+    reject_kind: str | None
+    duplicate_of: int | None
+    reason: str | None  # why it was rejected, as the dispatcher wrote it
+    close_reason: str | None
     can_confirm: bool
     can_dispute: bool
     can_rate: bool
@@ -43,10 +47,9 @@ def citizen_status(
     request = get_request(uow, report_id)
     with uow:
         report = uow.reports.get(report_id)
-        timeline = [
-            TimelineEntry(local_iso(e.at), EVENT_LABELS.get(e.trigger, e.trigger))
-            for e in uow.reports.events(report_id)
-        ]
+        events = uow.reports.events(report_id)
+        timeline = [TimelineEntry(e.at, EVENT_LABELS.get(step, step)) for e, step in zip(
+            events, steps(events), strict=True)]
         authorised = bool(token) and _token_matches(uow.session, report_id, token or "")
         rating = uow.session.scalar(select(RatingRow.stars).where(RatingRow.report_id == report_id))
     may = _citizen_may(report, now, policy) if authorised else set()
@@ -58,6 +61,10 @@ def citizen_status(
         timeline,
         rating,
         authorised,
+        report.reject_kind,
+        report.duplicate_of,
+        report.reason if report.reject_kind else None,
+        report.close_reason,
         Trigger.CLOSE in may,
         Trigger.REOPEN in may,
         authorised and report.responded_at is not None,

@@ -28,6 +28,14 @@ def server(sqlite_app: Tanggap, tmp_path: Path) -> Iterator[str]:
 
 
 
+@pytest.fixture
+def demo_server(demo_app: Tanggap, tmp_path: Path) -> Iterator[str]:
+    """The demo data (tests/demo.py) behind a real server."""
+    web = create_app(demo_app, PHOTO_STORAGE=LocalPhotoStorage(tmp_path / "photos"), SESSION_COOKIE_SECURE=False)
+    with serving(web) as base:
+        yield base
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():

@@ -44,7 +44,7 @@ def test_a_report_goes_from_triage_to_a_green_response(browser: Any, server: str
     officer.goto(f"{server}/queue")
     countdown = officer.locator(".sla[data-due] .left").first
     countdown.wait_for()
-    officer.wait_for_function("document.querySelector('.sla[data-due] .left').textContent.includes('j ')")
+    officer.wait_for_function("document.querySelector('.sla[data-due] .left').textContent.endsWith(' lagi')")
     officer.screenshot(path=str(shots / "queue.png"), full_page=True)
     officer.click(f"a[href='/tickets/{rid}']")
     officer.fill("#form-respond textarea[name=response]", "Lubang sudah ditambal.")
@@ -64,7 +64,8 @@ def test_a_supervisor_edits_a_rule_in_the_browser(browser: Any, server: str, sho
     form.locator("input[name=note]").fill("lebih cepat")
     form.locator("button").click()
     assert "versi baru" in page.inner_text(".flash")
-    assert "v2" in page.inner_text("#rule-2 table")
+    versions = page.locator("#rule-2 table tr").all_inner_texts()
+    assert versions[1].startswith("2\n6 jam kerja") and "lebih cepat" in versions[1]  # the new version first
     page.screenshot(path=str(shots / "rules.png"), full_page=True)
 
 
@@ -87,5 +88,5 @@ def test_hr_downloads_the_xlsx_and_it_opens_with_real_dates(browser: Any, server
     sheet = load_workbook(target).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][7] == "due (WITA)"
+    assert rows[0][7] == "Batas waktu (WITA)"
     assert any(r[1] == rid and isinstance(r[7], datetime) for r in rows[1:])

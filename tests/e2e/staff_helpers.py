@@ -52,3 +52,8 @@ def response_breach(app: Tanggap, clock: FrozenClock) -> BreachRow:
         row = uow.session.scalar(select(BreachRow).where(BreachRow.metric == "response"))
     assert row is not None
     return row
+
+
+def shown_secret(html: str, box: str) -> str:
+    """The secret a tokens page shows once, in its box `new-token` or `new-key`."""
+    return html.split(f'id="{box}-value" translate="no">')[1].split("<")[0]

@@ -68,7 +68,9 @@ def test_the_form_is_mobile_first_in_bahasa_with_camera_capture_and_no_inline_sc
     assert response.status_code == 200
     assert '<html lang="id">' in phone.page and 'name="viewport"' in phone.page
     assert 'capture="environment"' in phone.page and 'accept="image/jpeg' in phone.page
-    assert '<option value="">Tidak tahu</option>' in phone.page
+    assert '<select id="kategori" name="kategori" required>' in phone.page
+    assert '<option value="" disabled selected>— pilih —</option>' in phone.page  # no category chosen for them
+    assert '<option value="tidak-tahu" >Tidak tahu</option>' in phone.page
     assert "Kirim laporan" in phone.page
     assert re.search(r"<script(?![^>]*\bsrc=)", phone.page) is None
     assert re.search(r"\son[a-z]+=", phone.page) is None
@@ -91,7 +93,8 @@ def test_a_report_from_the_form_shows_its_tracking_number_and_status(web: Flask,
 
 
 def test_without_a_category_the_report_waits_for_the_dispatch_unit(web: Flask, app: Tanggap) -> None:
-    report_id, _ = Phone(web).report(kategori="", deskripsi="Ada kabel listrik menjuntai", alamat="Jl. Frans Seda")
+    phone = Phone(web)
+    report_id, _ = phone.report(kategori="tidak-tahu", deskripsi="Ada kabel listrik menjuntai", alamat="Jl. Frans Seda")
     with app.uow() as uow:
         row = uow.session.get(ReportRow, report_id)
         assert row is not None and (row.category, row.address) == (None, "Jl. Frans Seda")
@@ -106,8 +109,10 @@ def test_the_form_explains_problems_in_bahasa_and_keeps_what_was_typed(web: Flas
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Laporan belum terkirim" in page
-    assert "di luar wilayah Kota Kupang" in page and "Ceritakan masalahnya: wajib diisi" in page
-    assert "Foto tidak dapat diterima" in page
+    assert "Pilih kategori dari daftar, atau pilih “Tidak tahu”." in page
+    assert "Lokasi GPS di luar wilayah Kota Kupang. Tekan “Hapus lokasi GPS”, lalu tulis alamatnya." in page
+    assert "Ceritakan masalahnya: wajib bila kategori tidak diketahui" in page
+    assert "Foto tidak dapat diterima" in page and "Foto sebelumnya tersimpan" not in page
     with app.uow() as uow:
         assert uow.session.scalars(select(ReportRow)).all() == []
 

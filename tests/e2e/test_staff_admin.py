@@ -28,7 +28,7 @@ from tanggap.intake import IssueApiKey
 from tanggap.intake_db import ApiKeyRow
 from tanggap.staff_db import ApiTokenRow
 from tests.conftest import OFFICE_HOURS
-from tests.e2e.staff_helpers import csrf, sign_in
+from tests.e2e.staff_helpers import csrf, shown_secret, sign_in
 
 PERSONAS = ["pupr.officer", "pupr.head", "dlhk.officer", "dispatcher", "hr", "supervisor", "admin"]
 SUPERVISING = {"supervisor", "admin"}
@@ -175,7 +175,7 @@ def test_a_supervisor_adds_and_removes_extra_holidays_and_make_up_days(
     assert spec["extra_holidays"] == ["2026-10-30", "2026-11-02"]
     assert spec["extra_working_days"] == {"2026-10-24": ["08:00-12:00"], "2026-10-31": ["08:00-12:00", "13:00-15:00"]}
     page = client.get("/supervisor/calendars").text
-    assert "2026-10-31 · 08:00-12:00, 13:00-15:00" in page and "2026-10-30 · libur tambahan" in page
+    assert "Sabtu, 31-10-2026 · 08:00-12:00, 13:00-15:00" in page and "Jumat, 30-10-2026 · libur tambahan" in page
     assert "2026-10-24 08:00-12:00\n2026-10-31 08:00-12:00,13:00-15:00" in page  # the editor holds them
 
     removed = client.post(f"/supervisor/calendars/{calendar}", data={
@@ -200,12 +200,13 @@ def test_the_calendar_page_still_shows_the_years_cuti_bersama(web: Flask, calend
 
 
 @pytest.mark.parametrize(("extra_working_days", "extra_holidays", "field"), [
-    ("2026-10-24 8-12", "", "calendar.extra_working_days.2026-10-24"),
-    ("2026-10-24", "", "calendar.extra_working_days.2026-10-24: a make-up day needs at least one window"),
-    ("24-10-2026 08:00-12:00", "", "calendar.extra_working_days: bad date"),
-    ("2026-10-24 08:00-12:00,11:00-13:00", "", "calendar.extra_working_days.2026-10-24: windows overlap"),
-    ("2026-10-24 08:00-12:00", "2026-10-24", "calendar.extra_working_days: 2026-10-24 is also an extra holiday"),
-    ("", "2026-13-01", "calendar.extra_holidays: bad date"),
+    ("2026-10-24 8-12", "", "Hari kerja pengganti Sabtu, 24-10-2026: jam “8-12” tidak valid; tulis JJ:MM-JJ:MM"),
+    ("2026-10-24", "", "Hari kerja pengganti Sabtu, 24-10-2026: hari kerja pengganti perlu jam kerja"),
+    ("24-10-2026 08:00-12:00", "", "Hari kerja pengganti: tanggal “24-10-2026” tidak valid; tulis TTTT-BB-HH"),
+    ("2026-10-24 08:00-12:00,11:00-13:00", "", "Hari kerja pengganti Sabtu, 24-10-2026: jam kerjanya tumpang tindih"),
+    ("2026-10-24 08:00-12:00", "2026-10-24",
+     "Hari kerja pengganti: 2026-10-24 tercatat juga sebagai libur tambahan: pilih salah satu"),
+    ("", "2026-13-01", "Libur tambahan: tanggal “2026-13-01” tidak valid"),
 ])
 def test_a_bad_make_up_day_or_holiday_is_refused_naming_the_field_and_nothing_is_saved(
     web: Flask, app: Tanggap, calendar: str, extra_working_days: str, extra_holidays: str, field: str
@@ -240,7 +241,7 @@ def test_an_admin_revokes_a_payroll_token_and_the_api_refuses_it_at_once(
     row = page.split(f'id="token-{token_id}"')[1].split("</tr>")[0]
     assert "Dicabut 06-10-2026 09:05 WITA" in row and "Cabut</button>" not in row
     again = client.post(f"/admin/tokens/{token_id}/revoke", data={"csrf_token": token})
-    assert again.status_code == 422 and "already revoked" in again.text
+    assert again.status_code == 422 and "Token ini sudah dicabut." in again.text
 
 
 def test_revoking_a_token_that_does_not_exist_is_a_404(web: Flask) -> None:
@@ -257,8 +258,10 @@ def test_an_admin_issues_an_open311_key_shown_once_and_kept_only_as_a_hash(web: 
     client = web.test_client()
     token = sign_in(client, "admin")
     issued = client.post("/admin/open311-keys", data={"csrf_token": token, "name": name})
-    assert issued.status_code == 200
-    secret = issued.text.split('id="new-key">')[1].split("<")[0]
+    assert issued.status_code == 303  # a refresh of the next page cannot post it again
+    shown = client.get(issued.headers["Location"]).text
+    assert "Hanya ditampilkan sekarang." in shown
+    secret = shown_secret(shown, "new-key")
     assert secret.startswith("tgp_")
     [row] = _keys_named(app, name)
     assert row.key_hash == hashlib.sha256(secret.encode()).hexdigest() and row.revoked_at is None
@@ -278,7 +281,7 @@ def test_an_admin_revokes_an_open311_key_and_the_api_refuses_it_at_once(web: Fla
     assert name in row and "Dicabut" in row and "WITA" in row
     # The name is free again: a new key works, the old one stays refused.
     reissued = client.post("/admin/open311-keys", data={"csrf_token": token, "name": name})
-    fresh = reissued.text.split('id="new-key">')[1].split("<")[0]
+    fresh = shown_secret(client.get(reissued.headers["Location"]).text, "new-key")
     assert (_open311(web, fresh), _open311(web, secret)) == (201, 403)
 
 
@@ -289,14 +292,14 @@ def test_revoking_an_already_revoked_key_leaves_the_reissued_one_working(web: Fl
     client.post(f"/admin/open311-keys/{key_id}/revoke", data={"csrf_token": token})
     fresh: str = app.handle(IssueApiKey(name))
     stale = client.post(f"/admin/open311-keys/{key_id}/revoke", data={"csrf_token": token})  # an old page
-    assert stale.status_code == 422 and "already revoked" in stale.text
+    assert stale.status_code == 422 and "Kunci ini sudah dicabut." in stale.text
     assert _open311(web, fresh) == 201
 
 
 @pytest.mark.parametrize(("name", "problem"), [
-    ("", "name: use 1-80 letters"),
-    ("<script>", "name: use 1-80 letters"),
-    ("x" * 81, "name: use 1-80 letters"),
+    ("", "Nama boleh berisi huruf, angka, spasi, titik (.), garis bawah (_) dan tanda hubung (-)"),
+    ("<script>", "Nama boleh berisi huruf, angka, spasi, titik (.), garis bawah (_) dan tanda hubung (-)"),
+    ("x" * 81, "paling banyak 80 karakter"),
 ])
 def test_a_bad_key_name_is_refused_and_no_key_is_made(web: Flask, app: Tanggap, name: str, problem: str) -> None:
     client = web.test_client()
@@ -312,7 +315,7 @@ def test_a_second_active_key_for_one_app_is_refused(web: Flask, app: Tanggap) ->
     client = web.test_client()
     token = sign_in(client, "admin")
     response = client.post("/admin/open311-keys", data={"csrf_token": token, "name": name})
-    assert response.status_code == 422 and "already has an active key" in response.text
+    assert response.status_code == 422 and "Nama itu kosong atau sudah dipakai" in response.text
     assert len(_keys_named(app, name)) == 1 and _open311(web, secret) == 201
 
 

@@ -87,7 +87,7 @@ def test_an_idle_session_is_signed_out(web: Flask) -> None:
     assert client.get("/queue").status_code == 302
 
 
-def test_every_string_of_the_staff_ui_has_an_english_translation() -> None:
+def test_every_string_of_the_staff_ui_and_the_citizen_pages_has_an_english_translation() -> None:
     import re
     from pathlib import Path
 
@@ -96,8 +96,8 @@ def test_every_string_of_the_staff_ui_has_an_english_translation() -> None:
     root = Path(__file__).resolve().parents[2] / "web"
     with (root / "translations/en/LC_MESSAGES/messages.po").open("rb") as src:
         catalogue = read_po(src)
-    pattern = re.compile(r"""\b_\(\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")""")
-    files = [*root.glob("templates/staff/*.html"), *root.glob("staff/*.py")]
+    pattern = re.compile(r"""\b(?:_|lazy_gettext|gettext)\(\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")""")
+    files = [*root.glob("templates/**/*.html"), *root.glob("staff/*.py"), root / "citizen.py"]
     used = {m.group(1) or m.group(2) for f in files for m in pattern.finditer(f.read_text())}
     missing = sorted(s for s in used if not (catalogue.get(s) and catalogue.get(s).string))
     assert len(used) > 100

@@ -59,8 +59,10 @@ def test_the_routing_page_shows_each_categorys_last_change_and_its_history(
     row = _section(client.get("/supervisor/routing").text, f"rute-{CATEGORY}")
     assert f"Terakhir diubah oleh supervisor, {AT_T0}" in row
     assert "<details" in row and "Riwayat perubahan" in row
-    assert f"<td>OPD</td><td>{opd}</td><td>{new_opd}</td><td>Pohon tumbang menutup jalan saat badai</td>" in row
-    assert f"<td>Radius duplikat (meter)</td><td>{radius:g}</td><td>275</td>" in row
+    assert (f'<td>OPD</td><td data-label="Nilai lama">{opd}</td><td data-label="Nilai baru">{new_opd}</td>'
+            '<td data-label="Alasan"><span translate="no">Pohon tumbang menutup jalan saat badai</span></td>') in row
+    assert (f'<td>Radius duplikat (meter)</td><td data-label="Nilai lama">{radius:g}</td>'
+            '<td data-label="Nilai baru">275</td>') in row
 
 
 def test_the_routing_history_reads_in_english_too(web: Flask, app: Tanggap, routed: tuple[str, float]) -> None:
@@ -70,7 +72,8 @@ def test_the_routing_history_reads_in_english_too(web: Flask, app: Tanggap, rout
     client.post("/bahasa", data={"lang": "en", "csrf_token": token})
     row = _section(client.get("/supervisor/routing").text, f"rute-{CATEGORY}")
     assert f"Last changed by admin, {AT_T0}" in row
-    assert f"<td>Duplicate radius (metres)</td><td>{routed[1]:g}</td><td>123.5</td><td>-</td>" in row
+    assert (f'<td>Duplicate radius (metres)</td><td data-label="Old value">{routed[1]:g}</td>'
+            '<td data-label="New value">123.5</td><td data-label="Reason"><span translate="no">-</span></td>') in row
 
 
 @pytest.mark.parametrize("persona", ["hr", "pupr.head", "dispatcher"])
@@ -118,5 +121,7 @@ def test_the_calendars_page_shows_each_calendars_last_change_and_its_history(
     assert f"Terakhir diubah oleh supervisor, {AT_T0}" in card
     assert "<details" in card and "<td>Jam kerja</td>" in card and "07:00-15:00" in card
     # The reference data defined the calendar through the same handler: its first change is there too.
-    assert "<td>Zona waktu</td><td>-</td><td>Asia/Makassar</td>" in card
+    assert '<td>Zona waktu</td><td data-label="Nilai lama">-</td><td data-label="Nilai baru">Asia/Makassar</td>' in card
+    # The hours read as words, never as the stored JSON.
+    assert '<td data-label="Nilai baru">Senin 07:00-15:00</td>' in card and '{"mon"' not in card
     assert "kalender-24-7" not in card

@@ -63,7 +63,7 @@ def test_the_annual_target_comes_from_the_setting(
         html = _dashboard(client)
     finally:
         configured.engine.dispose()
-    assert _progress(html) == (12_500, 0) and "0 dari 12500 tanggapan" in html
+    assert _progress(html) == (12_500, 0) and "0 dari 12.500 tanggapan tahun ini" in html
 
 
 def test_serve_refuses_to_start_with_a_target_that_is_not_a_positive_whole_number(tmp_path: Path) -> None:
@@ -111,7 +111,8 @@ def test_the_ranking_covers_this_iso_week_from_monday_midnight_in_wita(
     ranking = RANKING.search(html)
     assert ranking, "the dashboard shows no weekly ranking"
     assert "12/10\u201318/10/2026" in ranking.group(1)  # Monday to Sunday
-    assert re.findall(r"<li>(.*?)</li>", ranking.group(1)) == ["PUPR · 100%", "DLHK · 0%", "BPBD · -"]
+    assert re.findall(r"<li>(.*?)</li>", ranking.group(1)) == ["PUPR · 100%", "DLHK · 0%"]
+    assert "tidak diberi peringkat: <span translate=\"no\">BPBD</span>" in ranking.group(1)  # nothing to rank
     trend = json.loads(re.search(r'<script type="application/json" id="trend-data">(.*?)</script>', html,
                                  re.S).group(1))  # type: ignore[union-attr]
     assert (trend["weeks"][-1], trend["on_time_rate"][-1]) == ("2026-W42", 50.0)  # PUPR 1/1 and DLHK 0/1

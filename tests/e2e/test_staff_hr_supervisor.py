@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import RuleRow
-from tests.e2e.staff_helpers import assigned_report, csrf, response_breach, sign_in
+from tests.e2e.staff_helpers import assigned_report, csrf, response_breach, shown_secret, sign_in
 
 WITA = ZoneInfo("Asia/Makassar")
 
@@ -31,14 +31,38 @@ def test_hr_downloads_csv_and_xlsx_with_the_due_time_in_wita(web: Flask, app: Ta
     page = client.get(f"/hr/breaches?month={month}&metric=response")
     assert page.status_code == 200 and "pupr.officer" in page.text
     rows = list(csv.reader(io.StringIO(client.get(f"/hr/breaches.csv?month={month}").data.decode("utf-8-sig"))))
-    assert rows[0][7] == "due (WITA)"
+    assert rows[0] == ["No. pelanggaran", "No. laporan", "OPD", "Petugas", "Ukuran", "Aturan", "Mulai (WITA)",
+                       "Batas waktu (WITA)", "Dipenuhi (WITA)", "Lewat (jam kerja)", "Dibebaskan", "Alasan pembebasan"]
     line = next(r for r in rows[1:] if r[0] == str(breach.id))
-    assert line[7] == due.isoformat(sep=" ", timespec="seconds")
+    assert line[2:6] == ["PUPR", "pupr.officer", "Tanggapan", f"{breach.rule_id} versi {breach.rule_version}"]
+    assert line[7] == due.isoformat(sep=" ", timespec="minutes")
     xlsx = client.get(f"/hr/breaches.xlsx?month={month}")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     assert sheet is not None
     cells = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert isinstance(cells[breach.id][7], datetime) and cells[breach.id][7] == due
+    assert sheet["H2"].number_format == "dd-mm-yyyy hh:mm"
+    # Wide enough that Excel shows the dates, not ####; every header readable in full.
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCDEFGHIJKL"}
+    assert all(widths[c] >= 17 for c in "GHI")
+    assert all(widths[c] >= len(str(sheet[f"{c}1"].value)) for c in widths)
+
+
+def test_the_breach_log_filters_by_an_opd_chosen_from_a_list_whatever_its_case(
+    web: Flask, app: Tanggap, clock: FrozenClock
+) -> None:
+    breach = response_breach(app, clock)
+    month = f"{breach.due_at.astimezone(WITA):%Y-%m}"
+    client = web.test_client()
+    sign_in(client, "hr")
+    page = client.get(f"/hr/breaches?month={month}").text
+    assert '<option value="PUPR"  translate="no">PUPR · Dinas Pekerjaan Umum dan Penataan Ruang</option>' in page
+    for typed in ("PUPR", "pupr", " Pupr "):
+        found = client.get(f"/hr/breaches?month={month}&opd={typed}").text
+        assert "1 pelanggaran" in found and f'href="/hr/breaches/{breach.id}"' in found
+        csv_rows = client.get(f"/hr/breaches.csv?month={month}&opd={typed}").data.decode("utf-8-sig").splitlines()
+        assert len(csv_rows) == 2
+    assert "Tidak ada pelanggaran." in client.get(f"/hr/breaches?month={month}&opd=dlhk").text
 
 
 def test_a_breach_opens_to_its_explanation_and_a_supervisor_waives_it(
@@ -48,7 +72,8 @@ def test_a_breach_opens_to_its_explanation_and_a_supervisor_waives_it(
     hr, supervisor = web.test_client(), web.test_client()
     sign_in(hr, "hr")
     explained = hr.get(f"/hr/breaches/{breach.id}")
-    assert explained.status_code == 200 and f"{breach.rule_id}v{breach.rule_version}" in explained.text
+    assert explained.status_code == 200
+    assert f"Aturan {breach.rule_id} versi {breach.rule_version}: 8 jam kerja" in explained.text
     token = sign_in(supervisor, "supervisor")
     waived = supervisor.post(f"/supervisor/breaches/{breach.id}/waive",
                              data={"csrf_token": token, "reason": "Banjir besar"})
@@ -78,7 +103,7 @@ def test_the_payroll_api_needs_a_bearer_token_an_admin_issued(web: Flask, app: T
     assert client.get("/api/payroll/allowance?month=2026-10").status_code == 401
     token = sign_in(client, "admin")
     issued = client.post("/admin/tokens", data={"csrf_token": token, "name": f"simpeg-{uuid.uuid4().hex[:6]}"})
-    secret = issued.text.split('id="new-token">')[1].split("<")[0]
+    secret = shown_secret(client.get(issued.headers["Location"]).text, "new-token")
     api = web.test_client()
     answer = api.get("/api/payroll/allowance?month=2026-10", headers={"Authorization": f"Bearer {secret}"})
     assert answer.status_code == 200 and answer.json["month"] == "2026-10"
@@ -115,7 +140,7 @@ def test_a_supervisor_edits_a_rule_as_a_new_version_and_the_preview_shows_it(web
     assert f"Aturan {rule_id}" in client.get("/supervisor/rules").text
     preview = client.get("/supervisor/rules?metric=resolution&opd=BPBD&category=banjir-genangan&priority=urgent"
                          "&at=2031-02-03T09:00")
-    assert f"{rule_id}v2: 6.0 working_days" in preview.text
+    assert f"Aturan {rule_id} versi 2: 6 hari kerja" in preview.text
 
 
 @pytest.mark.parametrize("persona", ["pupr.officer", "pupr.head", "dispatcher", "hr"])

@@ -157,7 +157,7 @@ def test_the_dashboard_trend_counts_responses_and_on_time_rates_in_wita_weeks(
     assert data["by_opd"] == {"DLHK": [0] * (len(weeks) - 1) + [1], "PUPR": [0] * (len(weeks) - 2) + [2, 1]}
     # 8 working hours: the first answer is on time, both weekend answers and the Tuesday one late.
     assert data["on_time_rate"] == [None] * (len(weeks) - 2) + [50.0, 0.0]
-    assert re.search(r"<td>2026-W41</td><td>05/10/2026</td><td>2</td>\s*<td>50% \(1/2\)</td>", client.get(
+    assert re.search(r"<td>minggu 41</td><td>05/10/2026</td><td>2</td>\s*<td>50% \(1/2\)</td>", client.get(
         "/dashboard").text)
 
 

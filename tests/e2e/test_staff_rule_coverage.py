@@ -92,8 +92,9 @@ def test_a_gap_links_to_the_preview_and_a_new_rule_form_filled_in_for_it(
     assert "Tidak ada aturan yang berlaku." in page
     form = page.split('id="rule-new"')[1]
     assert '<option value="response" selected>Tanggapan</option>' in form
-    assert "<option selected>DLHK</option>" in form and "<option selected>pohon-tumbang</option>" in form
-    assert "<option selected>normal</option>" not in form and "<option selected>urgent</option>" not in form
+    assert '<option value="DLHK" selected translate="no">DLHK</option>' in form
+    assert '<option value="pohon-tumbang" selected translate="no">Pohon tumbang</option>' in form
+    assert 'value="normal" selected' not in form and 'value="urgent" selected' not in form
 
 
 def test_the_coverage_reads_in_english_with_the_switch(web: Flask, before_any_rule: FrozenClock) -> None:
@@ -156,10 +157,12 @@ def test_the_countdown_tooltip_names_the_metric_on_the_queue_and_the_ticket(web:
     rid = assigned_report(app, officer="pupr.officer")
     client = web.test_client()
     token = sign_in(client, "pupr.officer")
-    assert _titles(client.get("/queue").text) == ["Tanggapan · 0%"]
-    assert sorted(_titles(client.get(f"/tickets/{rid}").text)) == ["Disposisi · 0%", "Penyelesaian · 0%",
-                                                                   "Tanggapan · 0%"]
+    assert _titles(client.get("/queue").text) == [
+        "Tanggapan · batas waktu 07-10-2026 09:00 WITA · 0% jam kerja terpakai"]
+    assert sorted(t.split(" · ")[0] for t in _titles(client.get(f"/tickets/{rid}").text)) == [
+        "Disposisi", "Penyelesaian", "Tanggapan"]
     _switch_to_english(client, token)
-    assert _titles(client.get("/queue").text) == ["Response · 0%"]
-    assert sorted(_titles(client.get(f"/tickets/{rid}").text)) == ["Dispatch · 0%", "Resolution · 0%",
-                                                                   "Response · 0%"]
+    assert _titles(client.get("/queue").text) == [
+        "Response · deadline 07-10-2026 09:00 WITA · 0% of the working time used"]
+    assert sorted(t.split(" · ")[0] for t in _titles(client.get(f"/tickets/{rid}").text)) == [
+        "Dispatch", "Resolution", "Response"]

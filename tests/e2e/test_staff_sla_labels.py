@@ -27,7 +27,8 @@ LAZY = re.compile(r"""lazy_gettext\(\s*"((?:[^"\\]|\\.)*)"\s*\)""")
 
 def _clock_rows(html: str) -> list[tuple[str, str]]:
     """(metric, state and outcome) per row of the ticket's SLA table, the countdown left out."""
-    rows = re.findall(r"<tr><td>([^<]*)</td><td><span class=\"sla .*?</span></span>\s*([^<]*)</td>", html, re.S)
+    rows = re.findall(r'<tr><td class="metric">([^<]*)</td><td><span class="sla .*?</span></span>\s*·\s*([^<]*)</td>',
+                      html, re.S)
     return [(metric, status.strip()) for metric, status in rows]
 
 
@@ -89,7 +90,7 @@ def test_a_returned_ticket_says_so_on_its_clocks(web: Flask, app: Tanggap) -> No
     assert "berhenti (dikembalikan, bukan wewenang)" in statuses
 
 
-def test_hr_reads_breaches_by_metric_name_while_the_csv_keeps_the_machine_value(
+def test_hr_reads_breaches_by_metric_name_on_the_page_and_in_the_csv(
     web: Flask, app: Tanggap, clock: FrozenClock
 ) -> None:
     breach = response_breach(app, clock)
@@ -97,13 +98,16 @@ def test_hr_reads_breaches_by_metric_name_while_the_csv_keeps_the_machine_value(
     token = sign_in(client, "hr")
     month = f"{breach.due_at:%Y-%m}"
     log = client.get(f"/hr/breaches?month={month}").text
-    assert f"<td>#{breach.report_id}</td><td>PUPR</td><td>pupr.officer</td><td>Tanggapan</td>" in log
+    assert (f'<td data-label="Laporan">#{breach.report_id}</td><td data-label="OPD"><span translate="no">PUPR</span>'
+            '</td><td data-label="Petugas"><span translate="no">pupr.officer</span></td>'
+            '<td data-label="Ukuran">Tanggapan</td>') in log
     assert '<option value="response" >Tanggapan</option>' in log
     filtered = client.get(f"/hr/breaches?month={month}&metric=response").text
-    assert '<option value="response" selected>Tanggapan</option>' in filtered and "<td>Tanggapan</td>" in filtered
+    assert ('<option value="response" selected>Tanggapan</option>' in filtered
+            and '<td data-label="Ukuran">Tanggapan</td>' in filtered)
     assert "<dd>Tanggapan</dd>" in client.get(f"/hr/breaches/{breach.id}").text
     rows = list(csv.DictReader(io.StringIO(client.get(f"/hr/breaches.csv?month={month}").text.lstrip("\ufeff"))))
-    assert [row["metric"] for row in rows] == ["response"]
+    assert [row["Ukuran"] for row in rows] == ["Tanggapan"]  # read by people in a spreadsheet, in Bahasa
     _switch_to_english(client, token)
-    assert "<td>Response</td>" in client.get(f"/hr/breaches?month={month}").text
+    assert '<td data-label="Metric">Response</td>' in client.get(f"/hr/breaches?month={month}").text
     assert "<dd>Response</dd>" in client.get(f"/hr/breaches/{breach.id}").text

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from alembic import command
 from sqlalchemy import select, text
 
 from states.errors import InvalidInput, PermissionDenied
@@ -19,6 +20,7 @@ from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import AlertRow, BreachRow, ClockRow, FulfilmentRow
 from tanggap.hr import allowance, breach_log, verify_ledger
+from tanggap.migrate import alembic_config, upgrade
 from tests.conftest import T0
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -259,3 +261,21 @@ def test_four_sweeps_at_once_on_postgres_record_each_breach_exactly_once(pg_app:
     with pg_app.uow() as uow:
         assert len(list(uow.session.scalars(select(AlertRow)))) == 80
     assert verify_ledger(pg_app.uow()).intact
+
+
+def test_a_stopped_clock_keeps_its_working_time_and_the_migration_restores_it_on_older_rows(
+    app: Tanggap, clock: FrozenClock
+) -> None:
+    rid = assigned(app)
+    clock.at = RESPONSE_DUE + timedelta(hours=2)  # Wed 11:00: 8 h target, 2 h late
+    app.handle(c.RespondReport(rid, "pupr.officer", response="Sudah ditambal"))
+    stopped = clocks(app, rid)["response:stopped"]
+    assert (stopped.used_seconds, stopped.overdue_seconds) == (10 * 3600, 2 * 3600)
+    # A row written before stops banked their last running period: used 0, run_from at the start.
+    with app.engine.begin() as conn:
+        conn.execute(text("UPDATE sla_clocks SET used_seconds = 0, run_from = started_at WHERE id = :id"),
+                     {"id": stopped.id})
+    command.downgrade(alembic_config(app.engine), "0009")
+    upgrade(app.engine)
+    restored = clocks(app, rid)["response:stopped"]
+    assert (restored.used_seconds, restored.run_from) == (10 * 3600, restored.stopped_at)

@@ -7,24 +7,32 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, Response, current_app, request, session
+from flask import Flask, Response, current_app, render_template, request, session
+from flask.typing import ResponseReturnValue
 from flask_babel import Babel, LazyString, lazy_gettext
 from flask_login import LoginManager
+from werkzeug.exceptions import HTTPException
 
 from cv.location import PhotoFlag
 from cv.quality import QualityFlag
 from sla.clocks import ClockState, Outcome
 from sla.rules import Metric
 from states.errors import NotFound, PermissionDenied
-from tanggap import staff_views
+from tanggap import display, staff_views
 from tanggap.config import MapSettings
 from web.deps import TANGGAP, tanggap
-from web.staff import auth, dashboard, hr, supervisor, tickets, triage
-from web.staff.common import LoggedIn, wita
+from web.staff import auth, common, dashboard, hr, supervisor, tickets, triage
+from web.staff.common import LoggedIn
 
 SOURCE = Path(__file__).resolve().parents[1] / "translations"
 CSP = ("default-src 'self'; img-src {images}; script-src 'self'; "
        "style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+# How pages show times, durations, figures and names (web.staff.common), as Jinja filters.
+FILTERS = ("wita", "duration", "work_hours", "countdown_text", "figure", "percent", "calendar_words", "rule_target",
+           "category_name", "opd_name", "role_label", "system_note", "rule_version", "day_text", "config_value",
+           "weekday", "month_text", "actor", "amount")
 
 
 def content_security_policy(maps: MapSettings) -> str:
@@ -38,10 +46,16 @@ def init_app(app: Flask) -> None:
     _babel(app)
     app.after_request(security_headers)
     app.before_request(auth.idle_timeout)
-    app.jinja_env.filters["wita"] = wita
+    for name in FILTERS:
+        app.jinja_env.filters[name] = getattr(common, name)
+    app.jinja_env.globals["page_lang"] = common.page_lang
+    app.context_processor(lambda: {"duration_words": display.duration_vocabulary(common.page_lang())})
     app.jinja_env.filters["state_label"] = state_label
     app.jinja_env.filters["sla_label"] = sla_label
     app.jinja_env.filters["flag_label"] = flag_label
+    for name, table in (("event_label", event_label), ("priority_label", priority_label),
+                        ("duplicate_label", duplicate_label), ("unit_label", unit_label)):
+        app.jinja_env.filters[name] = table
     for blueprint in (auth.bp, tickets.bp, triage.bp, supervisor.bp, hr.bp, dashboard.bp, hr.api):
         app.register_blueprint(blueprint)
 
@@ -63,9 +77,7 @@ def _labels(table: Mapping[str, LazyString]) -> Callable[[str], str]:
 
 # The SLA's machine values as staff read them. Exports and the payroll API keep the values.
 SLA_LABELS: dict[str, LazyString] = {
-    Metric.DISPATCH: lazy_gettext("Disposisi"),
-    Metric.RESPONSE: lazy_gettext("Tanggapan"),
-    Metric.RESOLUTION: lazy_gettext("Penyelesaian"),
+    **{metric: lazy_gettext(display.METRIC_NAMES[metric]) for metric in Metric},
     ClockState.RUNNING: lazy_gettext("berjalan"),
     ClockState.PAUSED: lazy_gettext("dijeda"),
     ClockState.STOPPED: lazy_gettext("berhenti"),
@@ -89,9 +101,69 @@ FLAG_LABELS: dict[str, LazyString] = {
 }
 
 
+# What happened to a report, as its timeline reads; a reassignment is told apart by its step.
+EVENT_LABELS: dict[str, LazyString] = {
+    "submit": lazy_gettext("Laporan masuk"),
+    "classify": lazy_gettext("Diklasifikasikan"),
+    "assign": lazy_gettext("Diteruskan ke OPD"),
+    "take": lazy_gettext("Diambil petugas"),
+    "hand_over": lazy_gettext("Diserahkan ke petugas lain"),
+    "transfer": lazy_gettext("Dialihkan ke OPD lain"),
+    "reassign": lazy_gettext("Dialihkan"),
+    "return": lazy_gettext("Dikembalikan: bukan wewenang"),
+    "respond": lazy_gettext("Ditanggapi"),
+    "close": lazy_gettext("Ditutup"),
+    "reject": lazy_gettext("Ditolak"),
+    "reopen": lazy_gettext("Dibuka kembali"),
+    "request_info": lazy_gettext("Informasi diminta dari warga"),
+    "provide_info": lazy_gettext("Jawaban warga dicatat"),
+}
+
+
+PRIORITY_LABELS: dict[str, LazyString] = {"normal": lazy_gettext("biasa"), "urgent": lazy_gettext("mendesak")}
+DUPLICATE_LABELS: dict[str, LazyString] = {
+    "pending": lazy_gettext("menunggu keputusan"),
+    "confirmed": lazy_gettext("dikonfirmasi duplikat"),
+    "dismissed": lazy_gettext("bukan duplikat"),
+}
+TARGET_UNIT_LABELS: dict[str, LazyString] = {
+    "working_hours": lazy_gettext("jam kerja"),
+    "working_days": lazy_gettext("hari kerja"),
+}
+
 state_label = _labels(STATE_LABELS)  # lifecycle states
+event_label = _labels(EVENT_LABELS)  # timeline steps
+priority_label = _labels(PRIORITY_LABELS)
+duplicate_label = _labels(DUPLICATE_LABELS)  # a possible duplicate's status
+unit_label = _labels(TARGET_UNIT_LABELS)  # an SLA rule's target unit
 sla_label = _labels(SLA_LABELS)  # SLA metrics, clock states and clock outcomes
 flag_label = _labels(FLAG_LABELS)  # photo-quality, location and triage flags
+
+
+ERROR_PAGES: dict[int, tuple[LazyString, LazyString]] = {
+    403: (lazy_gettext("Halaman ini bukan untuk peran Anda"),
+          lazy_gettext("Halaman atau laporan ini hanya dapat dibuka petugas lain. Kembali ke halaman Anda.")),
+    404: (lazy_gettext("Halaman tidak ditemukan"),
+          lazy_gettext("Alamat ini tidak ada, atau laporan yang dicari tidak ada.")),
+    405: (lazy_gettext("Halaman tidak dapat dibuka dengan cara ini"),
+          lazy_gettext("Buka halaman ini dari menu, jangan dari tautan lama.")),
+    413: (lazy_gettext("Berkas terlalu besar"), lazy_gettext("Kirim foto yang lebih kecil, paling besar 10 MB.")),
+    429: (lazy_gettext("Terlalu banyak permintaan"), lazy_gettext("Tunggu sebentar, lalu coba lagi.")),
+    500: (lazy_gettext("Terjadi kesalahan di server"),
+          lazy_gettext("Tidak ada yang diubah. Coba lagi; bila terulang, hubungi admin.")),
+}
+
+
+def error_page(err: HTTPException) -> ResponseReturnValue:
+    """A staff error in the staff layout, in the page's language, with a way back."""
+    code = err.code or 500
+    title, advice = ERROR_PAGES.get(code, ERROR_PAGES[500])
+    page = render_template("staff/galat.html", code=code, title=title, advice=advice)
+    response = current_app.make_response((page, code))
+    for header in ("Retry-After", "Allow"):
+        if header in err.get_response().headers:
+            response.headers[header] = err.get_response().headers[header]
+    return response
 
 
 def _login(app: Flask) -> None:

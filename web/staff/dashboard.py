@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -37,30 +37,45 @@ def _trend_chart(trend: list[staff_views.WeekTrend]) -> dict[str, Any]:
         "labels": [f"{w.monday:%d/%m}" for w in trend],
         "responses": [w.responses for w in trend],
         "by_opd": {opd: [w.by_opd.get(opd, 0) for w in trend] for opd in opds},
+        "colours": dict(zip(opds, colours(len(opds)), strict=True)),
         "on_time_rate": [None if w.on_time_rate is None else round(w.on_time_rate * 100, 1) for w in trend],
         "text": {"responses": _("Jumlah tanggapan"), "on_time": _("Tepat waktu (%)"),
                  "week": _("Minggu mulai Senin (WITA)")},
     }
 
 
+# Twelve colours told apart at a glance, also by most people with a colour-vision deficiency
+# (Paul Tol's "muted" scheme plus four of his "light" ones); more OPDs than that get hues spaced
+# evenly around the wheel, so no two share a colour either.
+PALETTE = ("#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499",
+           "#EE8866", "#77AADD", "#BBCC33")
+
+
+def colours(n: int) -> list[str]:
+    if n <= len(PALETTE):
+        return list(PALETTE[:n])
+    return [f"hsl({round(360 * i / n)}, 65%, 45%)" for i in range(n)]
+
+
+SHOWN_ONCE = "shown_once"  # a new secret, between the POST that made it and the one page that shows it
+
+
 @bp.get("/admin/tokens")
 @mapped
 def tokens() -> ResponseReturnValue:
-    return _tokens_page()
-
-
-def _tokens_page(**shown_once: str) -> ResponseReturnValue:
-    """Payroll tokens and Open311 keys; a new secret is shown in this one response only."""
+    """Payroll tokens and Open311 keys; a new secret shows on the first page after it was made,
+    and never again: a refresh of that page shows the list without it."""
     uow = tanggap().uow
     return render_template("staff/tokens.html", tokens=staff_views.api_tokens(uow(), me()),
                            keys=staff_views.open311_keys(uow(), me()),
-                           emails=staff_views.undelivered_emails(uow(), me(), tanggap().clock.now()), **shown_once)
+                           emails=staff_views.undelivered_emails(uow(), me(), tanggap().clock.now()),
+                           secret=session.pop(SHOWN_ONCE, None))
 
 
 @bp.post("/admin/tokens")
 @mapped
 def issue_token() -> ResponseReturnValue:
-    return _issued(staff.IssueApiToken(me().username, request.form.get("name", "")), "new")
+    return _issued(staff.IssueApiToken(me().username, request.form.get("name", "")), "token")
 
 
 @bp.post("/admin/tokens/<int:token_id>/revoke")
@@ -71,16 +86,18 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
 @bp.post("/admin/open311-keys")
 @mapped
 def issue_key() -> ResponseReturnValue:
-    return _issued(staff.IssueClientKey(me().username, request.form.get("name", "")), "new_key")
+    return _issued(staff.IssueClientKey(me().username, request.form.get("name", "")), "key")
 
 
-def _issued(cmd: c.Command, shown_as: str) -> ResponseReturnValue:
-    """Issue a token or key and show the secret on this one page, never again."""
+def _issued(cmd: c.Command, kind: str) -> ResponseReturnValue:
+    """Issue a token or key, then redirect: the secret rides in the session to the next page only,
+    so a refresh neither posts again nor shows it twice."""
     try:
         secret: str = run(cmd)
     except DomainError as err:
         return refused(err, url_for(".tokens"))
-    return _tokens_page(**{shown_as: secret})
+    session[SHOWN_ONCE] = {"kind": kind, "name": getattr(cmd, "name", "").strip(), "value": secret}
+    return redirect(url_for(".tokens") + ("#new-token" if kind == "token" else "#new-key"), 303)
 
 
 @bp.post("/admin/open311-keys/<int:key_id>/revoke")

@@ -6,20 +6,25 @@ from __future__ import annotations
 import io
 import tempfile
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import LazyString, lazy_gettext
+from flask_babel import gettext as _
 
+from sla.allowance import Cut, Reason
+from sla.clocks import ClockState, Outcome
+from sla.ledger import Break, Verdict
+from sla.rules import Metric
 from states.errors import DomainError
 from states.model import Role
+from tanggap import display, staff_views
 from tanggap import hr as hr_service
-from tanggap import staff_views
-from tanggap.config import DISPLAY_TZ
 from web.deps import tanggap
-from web.staff.common import mapped, me, refused, roles_only, signed_in
+from web.staff.common import duration, mapped, me, page_lang, refused, roles_only, signed_in, wita, work_hours
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 api = Blueprint("payroll", __name__, url_prefix="/api/payroll")
@@ -31,7 +36,7 @@ bp.before_request(signed_in)
 
 
 def _month() -> str:
-    default = tanggap().clock.now().astimezone(ZoneInfo(DISPLAY_TZ)).strftime("%Y-%m")
+    default = display.in_wita(tanggap().clock.now()).strftime("%Y-%m")
     return request.args.get("month") or default
 
 
@@ -50,7 +55,28 @@ def breaches() -> ResponseReturnValue:
     except DomainError as err:
         return refused(err, "/hr/breaches")
     verdict = hr_service.verify_ledger(tanggap().uow())
-    return render_template("staff/breaches.html", lines=lines, month=_month(), args=request.args, verdict=verdict)
+    opds = staff_views.names(tanggap().uow())[1]
+    return render_template("staff/breaches.html", lines=lines, month=_month(), args=request.args, verdict=verdict,
+                           ledger=ledger_line(verdict), opds=opds)
+
+
+LEDGER_TABLES = {"sla_breaches": lazy_gettext("pelanggaran"), "sla_fulfilments": lazy_gettext("pemenuhan"),
+                 "sla_waivers": lazy_gettext("pembebasan")}
+BREAKS = {
+    Break.MISSING: lazy_gettext("ada baris yang dihapus atau nomornya diubah"),
+    Break.RELINKED: lazy_gettext("tautannya ke baris sebelumnya tidak cocok: baris sebelumnya diganti"),
+    Break.ALTERED: lazy_gettext("isinya tidak cocok dengan hash-nya: baris ini diubah"),
+}
+
+
+def ledger_line(verdict: Verdict) -> str:
+    """What `tanggap ledger verify` says, in the page's language."""
+    if verdict.intact:
+        return str(_("Buku besar: utuh, %(n)s baris diperiksa.", n=verdict.checked))
+    bad = verdict.first_bad
+    assert bad is not None and verdict.broken is not None
+    return str(_("Buku besar: RUSAK di baris %(seq)s (%(table)s #%(id)s): %(problem)s.", seq=bad.seq,
+                 table=LEDGER_TABLES.get(bad.table, bad.table), id=bad.row_id, problem=BREAKS[verdict.broken]))
 
 
 @bp.get("/breaches.csv")
@@ -82,7 +108,58 @@ def _download(data: bytes, mimetype: str, ext: str) -> Response:
 def breach(breach_id: int) -> ResponseReturnValue:
     app = tanggap()
     view = staff_views.breach_detail(app.uow(), me(), breach_id, app.clock.now())
-    return render_template("staff/breach.html", b=view)
+    reason = breach_reason(view["clock"], view["breach"].due_at) if view["clock"] else None
+    return render_template("staff/breach.html", b=view, reason=reason)
+
+
+CUT_REASONS: dict[str, LazyString] = {
+    Reason.PER_BREACH: lazy_gettext("%(n)s pelanggaran x %(each)s = %(raw)s"),
+    Reason.TIER: lazy_gettext("tepat waktu %(rate)s (batas tingkat %(floor)s): potongan %(cut)s"),
+    Reason.NOTHING_DUE: lazy_gettext("tidak ada tiket yang jatuh tempo bulan ini"),
+}
+
+
+def cut_reason(cut: Cut) -> str:
+    """How the cut was reached, in the page's language."""
+    why, lang = cut.why, page_lang()
+    words = {"n": why.breaches, "each": display.amount(why.percent_each, lang) + "%",
+             "raw": display.amount(why.raw, lang) + "%", "rate": display.percent(why.rate, lang, 1),
+             "floor": display.percent(why.floor, lang), "cut": display.amount(why.cut, lang) + "%"}
+    text = str(CUT_REASONS[why.reason] % words)
+    if why.cap is not None:
+        text += str(_(", dibatasi %(cap)s", cap=display.amount(why.cap, lang) + "%"))
+    return text
+
+
+# What ended a clock that was late, as the explanation names it.
+ENDED: dict[str, LazyString] = {
+    Metric.DISPATCH: lazy_gettext("Laporan diteruskan ke OPD"),
+    Metric.RESPONSE: lazy_gettext("Tanggapan dikirim"),
+    Metric.RESOLUTION: lazy_gettext("Laporan selesai"),
+    Outcome.TRANSFERRED: lazy_gettext("Laporan dialihkan ke OPD lain"),
+    Outcome.RETURNED: lazy_gettext("Laporan dikembalikan (bukan wewenang)"),
+    Outcome.REJECTED: lazy_gettext("Laporan ditolak"),
+}
+
+
+REASONS: dict[str, LazyString] = {
+    ClockState.RUNNING: lazy_gettext("Batas waktu %(due)s sudah lewat %(late)s (%(work)s dalam jam kerja) dan belum selesai."),  # noqa: E501
+    ClockState.PAUSED: lazy_gettext("Batas waktu %(due)s sudah lewat %(late)s saat jam dijeda menunggu jawaban warga."),
+    "in_working_time": lazy_gettext("Batas waktu %(due)s. %(ended)s %(end)s: %(late)s setelah batas waktu, %(work)s di antaranya jam kerja."),  # noqa: E501
+    "outside_working_time": lazy_gettext("Batas waktu %(due)s. %(ended)s %(end)s, di luar jam kerja: terlambat %(late)s walau tidak ada jam kerja yang lewat."),  # noqa: E501
+}
+
+
+def breach_reason(clock: dict[str, Any], due: datetime) -> str:
+    """Why this counts as a breach, in words: when the deadline was, when the clock ended (or that
+    it has not), and how late that is in calendar time and in working time."""
+    words = {"due": wita(due, with_day=True), "late": duration(clock["calendar_late_hours"]),
+             "work": work_hours(clock["overdue_hours"])}
+    if clock["state"] != ClockState.STOPPED:
+        return str(REASONS[clock["state"]] % words)
+    ended = ENDED[clock["metric"] if clock["outcome"] == Outcome.FULFILLED else clock["outcome"]]
+    words |= {"ended": str(ended), "end": wita(clock["ended_at"], with_day=True)}
+    return str(REASONS["in_working_time" if clock["overdue_hours"] > 0 else "outside_working_time"] % words)
 
 
 @bp.get("/allowance")
@@ -92,7 +169,7 @@ def allowance() -> ResponseReturnValue:
         report = hr_service.allowance(tanggap().uow(), _month())
     except DomainError as err:
         return refused(err, "/hr/allowance")
-    return render_template("staff/allowance.html", a=report, month=_month())
+    return render_template("staff/allowance.html", a=report, month=_month(), cut_reason=cut_reason)
 
 
 # --- the payroll API -----------------------------------------------------------------------
@@ -126,5 +203,9 @@ def api_allowance() -> ResponseReturnValue:
         report = hr_service.allowance(tanggap().uow(), _month())
     except DomainError as err:
         return jsonify(error=str(err)), 400
-    return jsonify(month=report.month, policy=report.policy, officers=[asdict(c) for c in report.officers],
-                   opds=[asdict(c) for c in report.opds])
+    return jsonify(month=report.month, policy=report.policy, officers=[_cut_json(c) for c in report.officers],
+                   opds=[_cut_json(c) for c in report.opds])
+
+
+def _cut_json(cut: Cut) -> dict[str, Any]:
+    return {**asdict(cut), "explanation": cut.explanation}

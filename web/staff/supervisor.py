@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -14,11 +13,11 @@ from flask_babel import gettext as _
 
 from states.errors import DomainError, InvalidInput
 from tanggap import commands as c
-from tanggap import staff, staff_views
+from tanggap import display, staff, staff_views
 from tanggap.config import DISPLAY_TZ
 from tanggap.config_audit import ConfigSubject
 from web.deps import tanggap
-from web.staff.common import done, mapped, me, refused, run, signed_in
+from web.staff.common import done, mapped, me, page_lang, refused, run, signed_in
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -54,14 +53,14 @@ def _local_time(raw: str | None) -> datetime | None:
     if not raw:
         return None
     try:
-        return datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(DISPLAY_TZ))
+        return datetime.fromisoformat(raw).replace(tzinfo=display.WITA)
     except ValueError as err:
         raise InvalidInput("effective_from", f"{raw!r} is not a date and time") from err
 
 
 def _rule_command(form: Any, rule_id: int | None) -> c.DefineRule:
     try:
-        amount = float(form.get("target_amount", ""))
+        amount = float(form.get("target_amount", "").strip().replace(",", "."))  # "2,5" as typed in Indonesia
         warn_at = tuple(float(x) for x in form.get("warn_at", "0.5,0.75").split(",") if x.strip())
     except ValueError as err:
         raise InvalidInput("target_amount", "must be a number") from err
@@ -98,8 +97,8 @@ def _save_rule(rule_id: int | None) -> ResponseReturnValue:
 def calendars() -> ResponseReturnValue:
     app = tanggap()
     found = staff_views.calendars(app.uow(), me())
-    year = app.clock.now().astimezone(ZoneInfo(DISPLAY_TZ)).year
-    holidays = {k.name: staff_views.public_holidays(k.spec, year) for k in found}
+    year = display.in_wita(app.clock.now()).year
+    holidays = {k.name: staff_views.public_holidays(k.spec, year, page_lang()) for k in found}
     history = staff_views.config_history(app.uow(), me(), ConfigSubject.CALENDAR)
     return render_template("staff/calendars.html", calendars=found, holidays=holidays, days=DAYS, year=year,
                            history=history)
@@ -168,7 +167,7 @@ def _bad_radius(err: InvalidInput, category: str, raw: str | None, back: str) ->
     """Names the category and the value as typed, in the page's language."""
     message = _("Radius duplikat %(category)s tidak valid: %(value)s. Isi angka %(low)s-%(high)s meter.",
                 category=category, value=raw, low=f"{staff.MIN_RADIUS_M:g}", high=f"{staff.MAX_RADIUS_M:g}")
-    return render_template("staff/pesan.html", message=message, detail=str(err), back=back), 422
+    return render_template("staff/pesan.html", message=message, details=[], back=back), 422
 
 
 def _radius(raw: str | None) -> float | None:

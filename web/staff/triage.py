@@ -22,4 +22,4 @@ def index() -> ResponseReturnValue:
     page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
     view = staff_views.triage(app.uow(), me(), app.clock.now(), page)
     flags = staff_views.triage_flags(app.uow(), [r.id for r in view.rows])
-    return render_template("staff/triage.html", q=view, flags=flags)
+    return render_template("staff/triage.html", q=view, flags=flags, now=app.clock.now())

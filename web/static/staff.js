@@ -4,15 +4,23 @@
 (function () {
   "use strict";
   var loaded = Date.now();
+  var words = null;  // the page's duration words (tanggap.display.duration_vocabulary)
+  var UNITS = [["day", 86400], ["hour", 3600], ["minute", 60]];
+  // The same rule as tanggap.display.countdown_words: the two largest whole units.
   function label(ms) {
-    var late = ms < 0, s = Math.floor(Math.abs(ms) / 1000);
-    var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
-    var text = (d ? d + "h " : "") + h + "j " + m + "m";
-    var en = document.documentElement.lang === "en";
-    if (en) { text = (d ? d + "d " : "") + h + "h " + m + "m"; }
-    return late ? (en ? "late " : "lewat ") + text : text;
+    var s = Math.floor(Math.abs(ms) / 1000), parts = [];
+    UNITS.forEach(function (unit) {
+      var amount = Math.floor(s / unit[1]);
+      s -= amount * unit[1];
+      if (amount || parts.length) { parts.push([unit[0], amount]); }
+    });
+    var shown = parts.slice(0, 2).filter(function (p) { return p[1]; }).map(function (p) {
+      return words.units[p[0]].replace("{0}", p[1]);
+    }).join(" ") || words.under_a_minute;
+    return (ms < 0 ? words.late : words.left).replace("{0}", shown);
   }
   function tick() {
+    if (!words) { return; }
     document.querySelectorAll(".sla[data-due]").forEach(function (el) {
       if (el.dataset.running !== "1") { return; }
       var serverNow = Date.parse(el.dataset.now) + (Date.now() - loaded);
@@ -29,8 +37,9 @@
   }
   function drawTrend(section, data) {
     var byOpd = Object.keys(data.by_opd);
-    var bars = byOpd.length ? byOpd.map(function (opd) { return { label: opd, data: data.by_opd[opd] }; })
-      : [{ label: data.text.responses, data: data.responses }];
+    var bars = byOpd.length ? byOpd.map(function (opd) {
+      return { label: opd, data: data.by_opd[opd], backgroundColor: data.colours[opd] };
+    }) : [{ label: data.text.responses, data: data.responses }];
     var common = { responsive: true, maintainAspectRatio: false, animation: false };
     var week = { title: { display: true, text: data.text.week } };
     new window.Chart(section.querySelector("#chart-responses"), {
@@ -52,8 +61,28 @@
     if (map && window.L) { drawMap(map); }
     var trend = document.getElementById("trend-data");
     if (trend && window.Chart) { drawTrend(document.getElementById("trend"), JSON.parse(trend.textContent)); }
+    var vocabulary = document.getElementById("duration-words");
+    if (vocabulary) { words = JSON.parse(vocabulary.textContent); }
     tick();
-    setInterval(tick, 1000);
+    setInterval(tick, 15000);
+    // Ask before an action that cannot be undone (revoking a token or key).
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+      });
+    });
+    document.querySelectorAll("button.copy").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var value = document.getElementById(button.dataset.copy);
+        var copied = function () { button.textContent = button.dataset.copied; };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(value.textContent).then(copied);
+        } else {  // plain HTTP: select it, so that the next Ctrl+C copies it
+          window.getSelection().selectAllChildren(value);
+          if (document.execCommand("copy")) { copied(); }
+        }
+      });
+    });
     document.querySelectorAll(".template-picker").forEach(function (picker) {
       picker.addEventListener("change", function () {
         var target = document.getElementById(picker.dataset.target);
