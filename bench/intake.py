@@ -32,13 +32,13 @@ from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
-from bench.support import scratch_postgres  # noqa: E402
 from tanggap import commands as c  # noqa: E402
 from tanggap.bootstrap import bootstrap  # noqa: E402
 from tanggap.config import Settings  # noqa: E402
 from tanggap.intake import IssueApiKey  # noqa: E402
 from tanggap.migrate import upgrade  # noqa: E402
 from tests.fixtures.intake.photos import jpeg_of_about  # noqa: E402
+from tests.scratch_db import scratch_postgres  # noqa: E402
 
 BIN = Path(sys.executable).parent
 BOUNDARY = "tanggap-bench-boundary"

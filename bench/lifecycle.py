@@ -22,12 +22,12 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 
-from bench.support import scratch_postgres  # noqa: E402
 from tanggap import commands as c  # noqa: E402
 from tanggap.bootstrap import Tanggap, bootstrap  # noqa: E402
 from tanggap.clock import FrozenClock  # noqa: E402
 from tanggap.config import Settings  # noqa: E402
 from tanggap.migrate import upgrade  # noqa: E402
+from tests.scratch_db import scratch_postgres  # noqa: E402
 
 T0 = datetime(2026, 10, 6, 1, 0, tzinfo=UTC)
 STEPS: list[Callable[[int], c.Command]] = [

@@ -23,12 +23,12 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from sqlalchemy import text  # noqa: E402
 
-from bench.support import scratch_postgres  # noqa: E402
 from tanggap import commands as c  # noqa: E402
 from tanggap.bootstrap import Tanggap, bootstrap  # noqa: E402
 from tanggap.clock import FrozenClock  # noqa: E402
 from tanggap.config import Settings  # noqa: E402
 from tanggap.migrate import upgrade  # noqa: E402
+from tests.scratch_db import scratch_postgres  # noqa: E402
 
 NOW = datetime(2026, 10, 6, 1, 0, tzinfo=UTC)
 SPEC = ('{"timezone": "Asia/Makassar", "hours": "always", "holidays": null, "extra_holidays": [], '

@@ -20,11 +20,11 @@ from datetime import timedelta  # noqa: E402
 
 from sqlalchemy import text  # noqa: E402
 
-from bench.support import scratch_postgres  # noqa: E402
 from tanggap.bootstrap import Tanggap  # noqa: E402
 from tanggap.intake import UpdateQuery, find_updates  # noqa: E402
 from tanggap.migrate import upgrade  # noqa: E402
 from tests.conftest import T0, load_reference, make_app  # noqa: E402
+from tests.scratch_db import scratch_postgres  # noqa: E402
 
 REPORTS = 50_000
 EVENTS_PER_REPORT = 6

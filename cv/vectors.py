@@ -28,8 +28,3 @@ def pack(vector: npt.ArrayLike) -> bytes:
     """Little-endian float32 bytes, for a BLOB/BYTEA column."""
     return np.asarray(vector, dtype="<f4").tobytes()
 
-
-def unpack(data: bytes, dim: int = EMBEDDING_DIM) -> F32Array:
-    if len(data) != 4 * dim:
-        raise ValueError(f"an embedding of {dim} float32 values is {4 * dim} bytes, got {len(data)}")
-    return np.frombuffer(data, dtype="<f4").astype(np.float32)

@@ -113,19 +113,6 @@ def _tiers(raw: Any) -> tuple[Tier, ...]:
     return tiers
 
 
-def policy_to_spec(policy: Policy) -> dict[str, Any]:
-    if isinstance(policy, PerBreachPolicy):
-        return {
-            "shape": PolicyShape.PER_BREACH.value,
-            "percent_per_breach": policy.percent_per_breach,
-            "monthly_cap": policy.monthly_cap,
-        }
-    return {
-        "shape": PolicyShape.TIERS.value,
-        "tiers": [{"min_on_time": t.min_on_time_rate * 100, "cut": t.cut_percent} for t in policy.tiers],
-    }
-
-
 @dataclass(frozen=True)
 class Performance:
     """One officer's (or one OPD's) month: clocks met on time, and the unwaived breaches."""

@@ -150,7 +150,7 @@ def stop(clock: SlaClock, calendar: WorkingCalendar, at: datetime, outcome: Outc
     if clock.state is ClockState.RUNNING:
         # Bank the last running period: a stopped clock's used time is final and stored.
         clock.used_before, clock.run_from = work_used(clock, calendar, at), at
-    clock.late = end > clock.due_at
+    clock.late = is_late(clock.due_at, end)
     # Working time beyond the target: a pause after the deadline is not counted as overdue.
     clock.overdue = max(clock.used_before - clock.target, timedelta(0)) if clock.late else timedelta(0)
     clock.state, clock.stopped_at, clock.outcome = ClockState.STOPPED, at, outcome
@@ -158,8 +158,20 @@ def stop(clock: SlaClock, calendar: WorkingCalendar, at: datetime, outcome: Outc
     return [Alert(BREACH, clock.due_at)] if clock.late and BREACH not in clock.recorded else []
 
 
+def is_late(due_at: datetime, at: datetime) -> bool:
+    """The one late rule: an answer at the deadline's exact instant is on time; one
+    microsecond after it is late. The ledger, the sweep and every screen use this."""
+    return at > due_at
+
+
+def clock_is_late(clock: SlaClock, now: datetime) -> bool:
+    """Late already (stopped or paused past the deadline) or running past it at `now`."""
+    return clock.late or (clock.state is ClockState.RUNNING and is_late(clock.due_at, now))
+
+
 def due_alerts(clock: SlaClock, now: datetime) -> list[Alert]:
-    return [a for a in clock.pending if a.at <= now]
+    """Warnings fall due at their instant; the breach only once the deadline has passed."""
+    return [a for a in clock.pending if (is_late(a.at, now) if a.kind == BREACH else a.at <= now)]
 
 
 def mark_recorded(clock: SlaClock, alerts: list[Alert]) -> None:

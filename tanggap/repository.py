@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
@@ -27,15 +27,6 @@ from tanggap.bulk import bulk_insert, moved_columns, update_by_group
 from tanggap.db import CategoryRow, EventRow, OpdRow, OutboxRow, ReportRow, UserRow
 
 ROW_FIELDS = tuple(f.name for f in fields(Report) if f.name not in {"id", "pending_events"})
-
-
-class AbstractReportRepository(Protocol):
-    def add(self, report: Report) -> None: ...
-    def get(self, report_id: int) -> Report: ...
-    def preload(self, report_ids: list[int]) -> None: ...
-    def events(self, report_id: int) -> list[ReportEvent]: ...
-    def changed_ids(self) -> list[int]: ...
-    def flush_pending(self, deadlines: Mapping[int, datetime | None]) -> None: ...
 
 
 REPORTS = cast(Table, ReportRow.__table__)

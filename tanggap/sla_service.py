@@ -19,6 +19,7 @@ from sla.clocks import (
     SlaClock,
     calendar_late,
     change_holder,
+    clock_is_late,
     due_alerts,
     holder_at,
     mark_recorded,
@@ -404,7 +405,7 @@ def clock_view(clock: SlaClock, now: datetime) -> dict[str, Any]:
         "overdue_hours": max(used - clock.target, timedelta(0)).total_seconds() / 3600,
         "calendar_late_hours": calendar_late(clock, now).total_seconds() / 3600,
         "paused_hours": clock.paused_total.total_seconds() / 3600,
-        "late": clock.late or (clock.state is ClockState.RUNNING and now > clock.due_at),
+        "late": clock_is_late(clock, now),
         "outcome": clock.outcome.value if clock.outcome else None,
     }
 

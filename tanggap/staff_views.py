@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from cv.decision import Outcome as DecisionOutcome
 from cv.tagger import city_hint_names
-from sla.clocks import ClockState, SlaClock, work_used
+from sla.clocks import ClockState, SlaClock, clock_is_late, work_used
 from sla.rules import Metric, Uncovered, match_rule, uncovered_scopes
 from states.errors import NotFound, PermissionDenied
 from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
@@ -97,7 +97,7 @@ def countdown(clock: SlaClock, now: datetime) -> Countdown:
     used = work_used(clock, calendar_for(clock.calendar_spec), at)
     target = clock.target.total_seconds() or 1.0
     fraction = used.total_seconds() / target
-    late = clock.late or (clock.state is ClockState.RUNNING and now >= clock.due_at)
+    late = clock_is_late(clock, now)
     first_warning = min(clock.warn_at, default=0.5)
     colour = "red" if late else "yellow" if clock.stopped_at is None and fraction >= first_warning else "green"
     return Countdown(clock.metric.value, clock.due_at, colour, round(fraction, 3), clock.state is ClockState.RUNNING,

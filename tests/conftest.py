@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bench.support import scratch_postgres
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap, bootstrap
 from tanggap.clock import FrozenClock
 from tanggap.config import Settings
 from tanggap.migrate import upgrade
+from tests.scratch_db import scratch_postgres
 from workflows.environment import configure
 
 # Prefect reads its settings when imported: point it at a scratch home before any test imports it.

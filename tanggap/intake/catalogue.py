@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from states.errors import InvalidInput, NotFound
 from tanggap.config_audit import ConfigSubject
 from tanggap.db import CategoryRow, ConfigChangeRow, OpdRow
+from tanggap.display import local_iso
 from tanggap.intake.attributes import SERVICE_ATTRIBUTES, AttributeDef, attribute_defs
 from tanggap.intake.validation import _no_nul
 from tanggap.uow import AbstractUnitOfWork
-from tanggap.views import local_iso
 
 # When the service definitions in code last changed: the discovery document's changeset until a
 # supervisor changes a category's routing.

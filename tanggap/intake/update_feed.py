@@ -18,11 +18,11 @@ from sqlalchemy import select
 
 from states.errors import InvalidInput
 from tanggap.db import EventRow, OpdRow
+from tanggap.display import local_iso
 from tanggap.intake.errors import InvalidRequest
 from tanggap.intake.queries import CLOSE_LABELS, QUERY_SPAN, _when, rejection_text
 from tanggap.intake.validation import _collect
 from tanggap.uow import AbstractUnitOfWork
-from tanggap.views import local_iso
 
 DEFAULT_SPAN = timedelta(hours=24)
 MAX_UPDATES = 10_000

@@ -78,9 +78,11 @@ def test_a_breach_is_stamped_with_its_due_time_not_the_sweep_time(app: Tanggap) 
     assert breach.working_seconds == 8 * 3600
 
 
-def test_the_deadline_minute_itself_is_a_breach_once_it_has_passed(app: Tanggap) -> None:
+def test_the_deadline_instant_is_still_on_time_and_a_breach_once_it_has_passed(app: Tanggap) -> None:
     assigned(app)
     app.sweep(now=RESPONSE_DUE)
+    assert breaches(app) == []
+    app.sweep(now=RESPONSE_DUE + timedelta(seconds=1))
     assert [b.due_at for b in breaches(app)] == [RESPONSE_DUE]
 
 

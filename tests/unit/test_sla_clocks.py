@@ -9,7 +9,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sla.calendar import WorkingCalendar
-from sla.clocks import Outcome, SlaClock, calendar_late, pause, resume, start_clock, stop, work_used
+from sla.clocks import (
+    BREACH,
+    Outcome,
+    SlaClock,
+    calendar_late,
+    clock_is_late,
+    due_alerts,
+    pause,
+    resume,
+    start_clock,
+    stop,
+    work_used,
+)
 from sla.rules import Metric, SlaRule, Target, TargetUnit
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -108,3 +120,27 @@ def test_calendar_lateness_of_a_running_clock_grows_with_now_and_is_zero_before_
     k = clock(at(5, 9))
     assert calendar_late(k, at(5, 12)) == timedelta(0)
     assert calendar_late(k, at(5, 20)) == 7 * HOUR
+
+
+# --- the deadline's exact instant: one rule for the ledger, the sweep and the screens ----------
+
+TICK = timedelta(microseconds=1)
+
+
+def test_an_answer_at_the_deadline_instant_is_on_time_and_one_microsecond_later_is_late() -> None:
+    on_time, late = clock(at(5, 9)), clock(at(5, 9))
+    due = on_time.due_at
+    assert due == at(5, 13)
+    assert stop(on_time, CALENDAR, due, Outcome.FULFILLED) == []
+    assert (on_time.late, clock_is_late(on_time, due + HOUR)) == (False, False)
+    assert [a.kind for a in stop(late, CALENDAR, due + TICK, Outcome.FULFILLED)] == [BREACH]
+    assert late.late and clock_is_late(late, due + TICK)
+
+
+def test_a_running_clock_turns_late_and_its_breach_falls_due_only_after_the_deadline_instant() -> None:
+    k = clock(at(5, 9))
+    due = k.due_at
+    assert not clock_is_late(k, due)
+    assert BREACH not in [a.kind for a in due_alerts(k, due)]
+    assert clock_is_late(k, due + TICK)
+    assert BREACH in [a.kind for a in due_alerts(k, due + TICK)]

@@ -1,4 +1,4 @@
-"""What several benchmarks share."""
+"""A scratch PostgreSQL database, shared by the test suite and the benchmarks."""
 
 from __future__ import annotations
 
