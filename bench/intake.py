@@ -70,7 +70,7 @@ class Run:
 
 def prepare(database_url: str, data_dir: Path) -> str:
     """A migrated database with one category and a client key; returns the key."""
-    app = bootstrap(Settings(data_dir=data_dir, database_url=database_url))
+    app = bootstrap(Settings(data_dir=data_dir, database_url=database_url), pause_collector=True)
     upgrade(app.engine)
     for cmd in REFERENCE:
         app.handle(cmd)

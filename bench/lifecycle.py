@@ -39,7 +39,7 @@ STEPS: list[Callable[[int], c.Command]] = [
 
 
 def prepared(url: str, folder: Path) -> Tanggap:
-    app = bootstrap(Settings(data_dir=folder, database_url=url), clock=FrozenClock(T0))
+    app = bootstrap(Settings(data_dir=folder, database_url=url), clock=FrozenClock(T0), pause_collector=True)
     upgrade(app.engine)
     app.handle_batch(
         [

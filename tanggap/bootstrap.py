@@ -30,6 +30,8 @@ class Tanggap:
     session_factory: sessionmaker[Session]
     clock: Clock
     policy: LifecyclePolicy
+    # Pause the cyclic collector during batches: only where no web server shares the process.
+    pause_collector: bool = False
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.session_factory)
@@ -42,7 +44,7 @@ class Tanggap:
         at = now or self.clock.now()
         total = SweepResult(0, 0, 0)
         while True:
-            with collector_paused():
+            with collector_paused(self.pause_collector):
                 done: SweepResult = self.handle(SweepSla(now=at, limit=limit))
             total = SweepResult(
                 total.clocks + done.clocks, total.warnings + done.warnings, total.breaches + done.breaches
@@ -51,11 +53,12 @@ class Tanggap:
                 return total
 
     def handle_batch(self, cmds: Sequence[Command]) -> list[Any]:
-        with collector_paused():
+        with collector_paused(self.pause_collector):
             return bus.handle_batch(cmds, self.uow(), self.clock, self.policy)
 
 
-def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> Tanggap:
+def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *,
+              pause_collector: bool = False) -> Tanggap:
     settings = settings or Settings.from_env()
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -66,4 +69,5 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> T
         session_factory=sessionmaker(engine, expire_on_commit=False),
         clock=clock or SystemClock(),
         policy=LifecyclePolicy(quiet_period=settings.quiet_period, reopen_window=settings.reopen_window),
+        pause_collector=pause_collector,
     )

@@ -16,13 +16,15 @@ from sqlalchemy.orm import Session
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(enabled: bool = True) -> Iterator[None]:
     """Pause Python's cyclic garbage collector for one set-based batch. A batch allocates tens of
     thousands of short-lived, acyclic objects (rows, clocks, dicts) that reference counting frees
     anyway; reading and building 10,000 due clocks took 0.32-0.41 s with the collector's passes and
     0.21-0.23 s without. It runs again as soon as the batch ends, and is left alone if something
-    else paused it."""
-    if not gc.isenabled():
+    else paused it. The switch is process-wide, so only a process that runs batches alone (the
+    command line, a Prefect worker, a benchmark) passes enabled=True; `tanggap serve`, whose web
+    threads share the process, never pauses it."""
+    if not enabled or not gc.isenabled():
         yield
         return
     gc.disable()

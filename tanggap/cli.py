@@ -37,7 +37,7 @@ def one_line_errors(fn: Callable[P, R]) -> Callable[P, R]:
 def app() -> Tanggap:
     ctx = click.get_current_context()
     if ctx.obj is None:
-        ctx.obj = bootstrap()
+        ctx.obj = bootstrap(pause_collector=True)  # `serve` turns it off for its web threads
     tanggap: Tanggap = ctx.obj
     return tanggap
 

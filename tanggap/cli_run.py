@@ -35,6 +35,7 @@ def run_everything(tanggap: Tanggap, host: str, port: int, threads: int = 8) -> 
     from web.app import create_app
     from workflows.runner import build_runner
 
+    tanggap.pause_collector = False  # the web threads share this process: never pause the collector
     runner = build_runner(tanggap)
     flows_thread = threading.Thread(target=runner.loop, name="tanggap-flows", daemon=True)
     flows_thread.start()

@@ -46,7 +46,7 @@ def current() -> Dependencies:
 
 
 def from_environment(app: Tanggap | None = None) -> Dependencies:
-    app = app or bootstrap()
+    app = app or bootstrap(pause_collector=True)  # a worker process of its own: no web threads
     pipeline = PipelineSettings.from_env()
     return Dependencies(app=app, pipeline=pipeline, tagger=build_tagger(pipeline),
                         photos=LocalPhotoStorage(app.settings.data_dir / "photos"), mailer=build_mailer(pipeline))
