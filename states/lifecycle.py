@@ -12,6 +12,7 @@ from transitions import EventData, Machine
 
 from states.errors import GuardRejected, InvalidTransition
 from states.model import (
+    DISPATCH_ROLES,
     EVENT_FOR_TRIGGER,
     Actor,
     RejectKind,
@@ -23,7 +24,6 @@ from states.model import (
 
 S = ReportState
 Guard = Callable[[EventData], bool]
-DISPATCH_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,12 @@ class Role(StrEnum):
 
 
 STAFF_ROLES = frozenset({Role.DISPATCHER, Role.OPD_OFFICER, Role.OPD_HEAD, Role.SUPERVISOR, Role.HR, Role.ADMIN})
+# The role groups, defined here once: the lifecycle's guards, the staff pages and the SLA service read them.
+DISPATCH_ROLES = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+SUPERVISING = frozenset({Role.SUPERVISOR, Role.ADMIN})
+OPD_ROLES = frozenset({Role.OPD_OFFICER, Role.OPD_HEAD})
+ADMINS = frozenset({Role.ADMIN})
+SEES_ALL = DISPATCH_ROLES | {Role.HR}
 
 
 class Priority(StrEnum):

@@ -15,6 +15,7 @@ from states.errors import ConcurrencyConflict, InvalidInput, NotFound
 from states.lifecycle import Attempt, lifecycle
 from states.model import (
     CITIZEN,
+    OPD_ROLES,
     STAFF_ROLES,
     SYSTEM,
     Actor,
@@ -39,7 +40,6 @@ from tanggap.uow import AbstractUnitOfWork
 MAX_DESCRIPTION = 4000
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 NON_HUMAN = {"citizen": CITIZEN, "system": SYSTEM, "tagger": Actor("tagger", Role.TAGGER)}
-OPD_ROLES = frozenset({Role.OPD_OFFICER, Role.OPD_HEAD})
 
 
 def resolve_actor(uow: AbstractUnitOfWork, name: str) -> Actor:

@@ -32,6 +32,7 @@ from sla.clocks import (
 from sla.rules import Metric, RuleError, SlaRule, Target, TargetUnit, match_rule
 from states.errors import InvalidInput, NotFound, PermissionDenied
 from states.model import (
+    SUPERVISING,
     Report,
     ReportAssigned,
     ReportClosed,
@@ -55,7 +56,6 @@ from tanggap.uow import AbstractUnitOfWork
 
 log = logging.getLogger(__name__)
 OPD_METRICS = (Metric.RESPONSE, Metric.RESOLUTION)
-SUPERVISING = frozenset({Role.SUPERVISOR, Role.ADMIN})
 
 
 # Uncovered combinations already logged by this process. Every report of such a combination would

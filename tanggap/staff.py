@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 
 from states.errors import InvalidInput, NotFound, PermissionDenied
-from states.model import RejectKind, Role
+from states.model import ADMINS, DISPATCH_ROLES, OPD_ROLES, SEES_ALL, SUPERVISING, RejectKind, Role
 from tanggap import commands as c
 from tanggap import intake, services
 from tanggap.config_audit import ConfigSubject, record_changes
@@ -27,13 +27,8 @@ from tanggap.passwords import verify_password
 from tanggap.staff_db import ApiTokenRow, LoginAttemptRow, ResponseTemplateRow
 from tanggap.uow import AbstractUnitOfWork
 
-DISPATCH = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
-SEES_ALL = DISPATCH | {Role.HR}
-SUPERVISING = frozenset({Role.SUPERVISOR, Role.ADMIN})
-OPD_ROLES = frozenset({Role.OPD_OFFICER, Role.OPD_HEAD})
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
-ADMINS = frozenset({Role.ADMIN})
 PAYROLL = "payroll"
 # Below a few metres GPS noise alone separates two photos of one pothole; beyond 2 km a "duplicate"
 # would cover whole kelurahan and bury real reports under suspected ones.
@@ -52,13 +47,33 @@ class StaffUser:
         return cls(row.username, Role(row.role), row.opd_code, row.full_name)
 
 
-def may_see(user: StaffUser, opd: str | None, officer: str | None) -> bool:
+@dataclass(frozen=True)
+class Scope:
+    """Which tickets a user may see: the one definition that `may_see` applies to a ticket and the
+    queues apply in SQL (staff_views._scoped). Nothing, everything, or one OPD's tickets (for an
+    officer: only their own and the OPD's unassigned ones)."""
+
+    everything: bool = False
+    opd: str | None = None
+    officer: str | None = None
+
+
+def scope_of(user: StaffUser) -> Scope:
     """A head sees the whole OPD's tickets; an officer their own and the OPD's unassigned ones."""
     if user.role in SEES_ALL:
+        return Scope(everything=True)
+    if user.role not in OPD_ROLES or user.opd is None:
+        return Scope()
+    return Scope(opd=user.opd, officer=user.username if user.role is Role.OPD_OFFICER else None)
+
+
+def may_see(user: StaffUser, opd: str | None, officer: str | None) -> bool:
+    scope = scope_of(user)
+    if scope.everything:
         return True
-    if user.role not in OPD_ROLES or user.opd is None or opd != user.opd:
+    if scope.opd is None or opd != scope.opd:
         return False
-    return user.role is Role.OPD_HEAD or officer in (None, user.username)
+    return scope.officer is None or officer in (None, scope.officer)
 
 
 def staff_user(uow: AbstractUnitOfWork, username: str) -> StaffUser:
@@ -170,7 +185,7 @@ def decide_duplicate(cmd: DecideDuplicate, ctx: Context) -> None:
                             duplicate_of=link.original_id, expected_version=cmd.expected_version)
     user = staff_user(ctx.uow, cmd.actor)
     report = ctx.uow.reports.get(link.report_id)
-    if cmd.confirm and user.role in DISPATCH and report.state.value in ("submitted", "classified"):
+    if cmd.confirm and user.role in DISPATCH_ROLES and report.state.value in ("submitted", "classified"):
         act_on_ticket(ActOnTicket(reject), ctx)
     else:
         _check_may_decide(ctx, user, report.opd, report.officer, link.report_id)

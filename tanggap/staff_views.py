@@ -21,7 +21,7 @@ from sla.clocks import ClockState, SlaClock, clock_is_late, work_used
 from sla.rules import Metric, Uncovered, match_rule, uncovered_scopes
 from states.errors import NotFound, PermissionDenied
 from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
-from states.model import Actor, Priority, Report, ReportState, Role
+from states.model import ADMINS, DISPATCH_ROLES, OPD_ROLES, SUPERVISING, Actor, Priority, Report, ReportState, Role
 from tanggap import config_audit
 from tanggap.config_audit import ConfigSubject
 from tanggap.db import (
@@ -47,7 +47,7 @@ from tanggap.intake_db import ApiKeyRow, PhotoRow, RatingRow
 from tanggap.notifications import undelivered
 from tanggap.sla_repository import calendar_for, clock_from_row, rule_from_row
 from tanggap.sla_service import clock_view
-from tanggap.staff import ADMINS, DISPATCH, OPD_ROLES, SUPERVISING, StaffUser, may_see, staff_user, token_hash
+from tanggap.staff import StaffUser, may_see, scope_of, staff_user, token_hash
 from tanggap.staff_db import ApiTokenRow, ResponseTemplateRow
 from tanggap.uow import AbstractUnitOfWork
 from tanggap.views import event_views, report_summary
@@ -142,13 +142,15 @@ class Queue:
 
 
 def _scoped(query: Select[Any], user: StaffUser) -> Select[Any]:
-    if user.role in DISPATCH or user.role is Role.HR:
+    """The user's Scope (tanggap/staff.py, the same one `may_see` reads) as a WHERE clause."""
+    scope = scope_of(user)
+    if scope.everything:
         return query
-    if user.role not in OPD_ROLES or user.opd is None:
+    if scope.opd is None:
         return query.where(false())
-    query = query.where(ReportRow.opd == user.opd)
-    if user.role is Role.OPD_OFFICER:
-        query = query.where(or_(ReportRow.officer == user.username, ReportRow.officer.is_(None)))
+    query = query.where(ReportRow.opd == scope.opd)
+    if scope.officer is not None:
+        query = query.where(or_(ReportRow.officer == scope.officer, ReportRow.officer.is_(None)))
     return query
 
 
@@ -295,7 +297,7 @@ def useful_hints(hints: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def triage(uow: AbstractUnitOfWork, user: StaffUser, now: datetime, page: int = 1) -> Queue:
     """What the dispatch unit must route: reports the tagger abstained on or flagged, and
     classified reports waiting for an OPD, the dispatch deadline first."""
-    require(user, DISPATCH, "triage reports")
+    require(user, DISPATCH_ROLES, "triage reports")
     clock = and_(ClockRow.report_id == ReportRow.id, ClockRow.metric == Metric.DISPATCH.value,
                  ClockRow.stopped_at.is_(None))
     base = select(ReportRow.id).where(ReportRow.state.in_(TRIAGE_STATES))
