@@ -34,9 +34,9 @@ from prefect import flow  # noqa: E402
 from tanggap import commands as c  # noqa: E402
 from tanggap.bootstrap import Tanggap, bootstrap  # noqa: E402
 from tanggap.config import PipelineSettings, Settings  # noqa: E402
+from tanggap.infrastructure.storage import LocalPhotoStorage, prepare_photo  # noqa: E402
 from tanggap.migrate import upgrade  # noqa: E402
-from tanggap.storage import LocalPhotoStorage, prepare_photo  # noqa: E402
-from tanggap.views import report_detail  # noqa: E402
+from tanggap.reports.views import report_detail  # noqa: E402
 from workflows import deps  # noqa: E402
 from workflows.environment import without_heartbeats  # noqa: E402
 from workflows.flows import process_reports, warm_up  # noqa: E402

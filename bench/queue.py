@@ -26,8 +26,8 @@ from sqlalchemy import and_, func, or_, select, text  # noqa: E402
 
 from tanggap.bootstrap import Tanggap  # noqa: E402
 from tanggap.db import ClockRow, ReportRow  # noqa: E402
+from tanggap.infrastructure.storage import FakePhotoStorage  # noqa: E402
 from tanggap.migrate import upgrade  # noqa: E402
-from tanggap.storage import FakePhotoStorage  # noqa: E402
 from tests.conftest import PASSWORD, T0, load_reference, make_app  # noqa: E402
 from tests.scratch_db import scratch_postgres  # noqa: E402
 from web.app import create_app  # noqa: E402

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Engine
 
-import tanggap.intake_db
-import tanggap.staff_db  # noqa: F401
+import tanggap.intake.tables
+import tanggap.staff.tables  # noqa: F401
 from tanggap.db import Base, make_engine
 
 config = context.config

@@ -17,7 +17,7 @@ from tanggap.clock import Clock, SystemClock
 from tanggap.commands import Command, SweepSla
 from tanggap.config import Settings
 from tanggap.db import make_engine
-from tanggap.sla_service import SweepResult
+from tanggap.enforcement.service import SweepResult
 from tanggap.uow import SqlAlchemyUnitOfWork
 
 

@@ -8,9 +8,17 @@ from typing import Any
 from states.errors import DomainError
 from states.lifecycle import LifecyclePolicy
 from tanggap import commands as c
-from tanggap import hr, intake, notifications, outbox, processing, services, sla_service, staff, training
+from tanggap import intake
 from tanggap.clock import Clock
 from tanggap.context import Context
+from tanggap.enforcement import service as sla_service
+from tanggap.payroll import service as hr
+from tanggap.pipeline import notifications as notifications
+from tanggap.pipeline import outbox as outbox
+from tanggap.pipeline import processing as processing
+from tanggap.pipeline import training as training
+from tanggap.reports import service as services
+from tanggap.staff import handlers as staff
 from tanggap.uow import AbstractUnitOfWork
 
 HANDLERS: dict[type[c.Command], Callable[..., Any]] = {

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from states.errors import ConcurrencyConflict
-from tanggap.repository import SqlAlchemyOutbox, SqlAlchemyReferenceData, SqlAlchemyReportRepository
-from tanggap.sla_repository import SqlAlchemySlaRepository
+from tanggap.enforcement.repository import SqlAlchemySlaRepository
+from tanggap.reports.repository import SqlAlchemyOutbox, SqlAlchemyReferenceData, SqlAlchemyReportRepository
 
 
 class AbstractUnitOfWork(Protocol):

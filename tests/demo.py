@@ -15,15 +15,15 @@ from sqlalchemy import select
 from cv.tagger import OnnxTagger
 from tanggap import commands as c
 from tanggap import intake as i
-from tanggap import staff
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.config import PipelineSettings
 from tanggap.db import BreachRow, ReportRow
+from tanggap.demo.seed import OFFICE_HOURS, seed_demo
+from tanggap.infrastructure.storage import LocalPhotoStorage
 from tanggap.intake import IntakeService
 from tanggap.migrate import upgrade
-from tanggap.seed import OFFICE_HOURS, seed_demo
-from tanggap.storage import LocalPhotoStorage
+from tanggap.staff import handlers as staff
 from tests.conftest import PERSONAS, T0, make_app
 from workflows import deps
 from workflows.flows import claim_submitted, load_photos, route, tag

@@ -18,8 +18,8 @@ from werkzeug.exceptions import HTTPException
 
 from tanggap.bootstrap import Tanggap, bootstrap
 from tanggap.config import Settings
+from tanggap.infrastructure.storage import AbstractPhotoStorage, LocalPhotoStorage
 from tanggap.intake import IntakeService
-from tanggap.storage import AbstractPhotoStorage, LocalPhotoStorage
 from web import citizen, media, open311, staff
 from web.deps import INTAKE, TANGGAP
 

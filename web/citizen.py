@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from states.errors import DomainError, GuardRejected, InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from tanggap import intake as i
-from tanggap.storage import KEY, prepare_photo
+from tanggap.infrastructure.storage import KEY, prepare_photo
 from web.deps import intake, tanggap
 
 bp = Blueprint("citizen", __name__, url_prefix="/lapor")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort
 
 from states.errors import InvalidInput
-from tanggap.storage import content_type
+from tanggap.infrastructure.storage import content_type
 from web.deps import intake
 
 bp = Blueprint("media", __name__, url_prefix="/media")

@@ -15,9 +15,9 @@ from pathlib import Path
 from cv.tagger import AbstractTagger, TaggerConfig, load_tagger
 from tanggap.bootstrap import Tanggap, bootstrap
 from tanggap.config import PipelineSettings
-from tanggap.mailer import SmtpMailer
-from tanggap.notifications import AbstractMailer
-from tanggap.storage import AbstractPhotoStorage, LocalPhotoStorage
+from tanggap.infrastructure.mailer import SmtpMailer
+from tanggap.infrastructure.storage import AbstractPhotoStorage, LocalPhotoStorage
+from tanggap.pipeline.notifications import AbstractMailer
 
 
 @dataclass

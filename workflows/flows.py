@@ -16,12 +16,12 @@ from prefect import flow, task
 
 from tanggap import commands as c
 from tanggap.config import DISPLAY_TZ
-from tanggap.hr import allowance, breach_log, write_csv, write_xlsx
 from tanggap.intake import STORED_TOPIC, IntakeService, run_media_fetches
-from tanggap.notifications import send_all
-from tanggap.outbox import REPORT_SUBMITTED
-from tanggap.processing import tag_photos
-from tanggap.views import photo_keys
+from tanggap.payroll.service import allowance, breach_log, write_csv, write_xlsx
+from tanggap.pipeline.notifications import send_all
+from tanggap.pipeline.outbox import REPORT_SUBMITTED
+from tanggap.pipeline.processing import tag_photos
+from tanggap.reports.views import photo_keys
 from workflows import deps
 
 

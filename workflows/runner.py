@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from tanggap.bootstrap import Tanggap
 from tanggap.config import DISPLAY_TZ
 from tanggap.intake import FETCH_TOPIC, STORED_TOPIC
-from tanggap.outbox import NOTIFY_TOPICS, REPORT_SUBMITTED, pending_topics
+from tanggap.pipeline.outbox import NOTIFY_TOPICS, REPORT_SUBMITTED, pending_topics
 from workflows import deps
 from workflows.environment import configure, without_heartbeats
 

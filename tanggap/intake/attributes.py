@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from states.errors import InvalidInput
-from tanggap import services
 from tanggap.intake.common import MAX_FIELD, _is_number, _parse_datetime
+from tanggap.reports import service as services
 
 
 class Datatype(StrEnum):

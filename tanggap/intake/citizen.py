@@ -7,12 +7,12 @@ from sqlalchemy.orm import Session
 
 from states.errors import InvalidInput, PermissionDenied
 from tanggap import commands as c
-from tanggap import services
 from tanggap.context import Context
 from tanggap.intake.commands import CitizenCommand, ConfirmFix, DisputeFix, RateResponse
 from tanggap.intake.keys import digest
+from tanggap.intake.tables import CitizenTokenRow, RatingRow
 from tanggap.intake.validation import _no_nul
-from tanggap.intake_db import CitizenTokenRow, RatingRow
+from tanggap.reports import service as services
 
 
 def _check_token(session: Session, cmd: CitizenCommand) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from states.errors import InvalidInput
 from tanggap.intake.errors import InvalidRequest
-from tanggap.intake_db import ReportAttributeRow
+from tanggap.intake.tables import ReportAttributeRow
 from tanggap.uow import AbstractUnitOfWork
 
 MAX_EXTRA_VALUE = 1000

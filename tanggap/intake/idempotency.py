@@ -15,7 +15,7 @@ from tanggap.config import IntakeSettings
 from tanggap.intake.commands import Source, SubmitServiceRequest
 from tanggap.intake.common import MAX_FIELD
 from tanggap.intake.errors import IdempotencyKeyReused, InvalidRequest
-from tanggap.intake_db import ApiKeyRow, IdempotencyKeyRow
+from tanggap.intake.tables import ApiKeyRow, IdempotencyKeyRow
 
 MAX_KEY = 255
 ORIGIN_ATTRIBUTE = "fixmystreet_id"

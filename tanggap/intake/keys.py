@@ -13,7 +13,7 @@ from states.errors import InvalidInput, NotFound
 from tanggap.context import Context
 from tanggap.intake.commands import IssueApiKey, RevokeApiKey, Source, SubmitServiceRequest
 from tanggap.intake.errors import InvalidApiKey
-from tanggap.intake_db import ApiKeyRow
+from tanggap.intake.tables import ApiKeyRow
 
 KEY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}$")
 

@@ -9,17 +9,17 @@ from datetime import datetime
 
 from states.errors import DomainError, InvalidInput, NotFound
 from tanggap import commands as c
-from tanggap import outbox
 from tanggap.config import IntakeSettings
 from tanggap.context import Context
 from tanggap.db import OutboxRow
+from tanggap.infrastructure.storage import prepare_photo
 from tanggap.intake.commands import ClaimMediaFetches, MediaFetchJob, RecordMediaFetch
 from tanggap.intake.common import FETCH_TOPIC, STORED_TOPIC
 from tanggap.intake.errors import MediaFetchFailed
 from tanggap.intake.fetch import fetch_url
 from tanggap.intake.service import IntakeService, IntakeUnitOfWork, _intake
 from tanggap.intake.submission import _photo_row
-from tanggap.storage import prepare_photo
+from tanggap.pipeline import outbox as outbox
 
 log = logging.getLogger("tanggap.intake")
 

@@ -17,8 +17,8 @@ from tanggap.display import local_iso
 from tanggap.intake.common import _parse_datetime
 from tanggap.intake.deadlines import expected_datetimes
 from tanggap.intake.errors import InvalidRequest
+from tanggap.intake.tables import PhotoRow
 from tanggap.intake.validation import _collect, _nul_problems
-from tanggap.intake_db import PhotoRow
 from tanggap.uow import AbstractUnitOfWork
 
 PAGE_SIZE = 1000

@@ -14,9 +14,9 @@ from states.errors import ConcurrencyConflict, InvalidInput
 from tanggap import commands as c
 from tanggap.config import IntakeSettings
 from tanggap.db import EventRow
+from tanggap.infrastructure.storage import AbstractPhotoStorage
 from tanggap.intake.commands import PostedUpdate, PostServiceRequestUpdate, Submission, SubmitServiceRequest
 from tanggap.intake.errors import InvalidRequest
-from tanggap.storage import AbstractPhotoStorage
 from tanggap.uow import AbstractUnitOfWork, SqlAlchemyUnitOfWork
 
 if TYPE_CHECKING:

@@ -12,9 +12,9 @@ from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
 from states.model import CITIZEN, Report, Trigger
 from tanggap.intake.keys import digest
 from tanggap.intake.queries import EVENT_LABELS, RequestView, get_request
-from tanggap.intake_db import CitizenTokenRow, RatingRow
+from tanggap.intake.tables import CitizenTokenRow, RatingRow
+from tanggap.reports.views import steps
 from tanggap.uow import AbstractUnitOfWork
-from tanggap.views import steps
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,18 @@ import secrets
 from datetime import datetime
 
 from tanggap import commands as c
-from tanggap import services
 from tanggap.context import Context
 from tanggap.db import OutboxRow
+from tanggap.infrastructure.storage import PreparedPhoto
 from tanggap.intake.commands import Submission, SubmitServiceRequest
 from tanggap.intake.common import FETCH_TOPIC
 from tanggap.intake.extras import extra_rows
 from tanggap.intake.idempotency import Claim, _claims, _replayed
 from tanggap.intake.keys import _client, digest
 from tanggap.intake.service import IntakeUnitOfWork, _intake
+from tanggap.intake.tables import ApiKeyRow, CitizenTokenRow, IdempotencyKeyRow, PhotoRow, ReportAttributeRow
 from tanggap.intake.validation import Checked, _checked
-from tanggap.intake_db import ApiKeyRow, CitizenTokenRow, IdempotencyKeyRow, PhotoRow, ReportAttributeRow
-from tanggap.storage import PreparedPhoto
+from tanggap.reports import service as services
 
 
 def submit_service_request(cmd: SubmitServiceRequest, ctx: Context) -> Submission:

@@ -15,7 +15,6 @@ from states.errors import GuardRejected, InvalidInput, NotFound
 from states.lifecycle import GUARD_PROBLEMS, is_within_reopen_window
 from states.model import CITIZEN, Report, ReportCommented, ReportState
 from tanggap import commands as c
-from tanggap import services
 from tanggap.context import Context
 from tanggap.db import OutboxRow
 from tanggap.intake.commands import PostedUpdate, PostServiceRequestUpdate
@@ -23,9 +22,10 @@ from tanggap.intake.common import MAX_FIELD, _parse_datetime
 from tanggap.intake.errors import InvalidRequest
 from tanggap.intake.idempotency import MAX_KEY
 from tanggap.intake.keys import client_key
+from tanggap.intake.tables import ApiKeyRow, ClientUpdateRow
 from tanggap.intake.validation import _collect, _contact, _media_urls, _nul_problems
-from tanggap.intake_db import ApiKeyRow, ClientUpdateRow
-from tanggap.outbox import CITIZEN_COMMENTED
+from tanggap.pipeline.outbox import CITIZEN_COMMENTED
+from tanggap.reports import service as services
 
 # What FixMyStreet sends when a citizen says the problem is not fixed (REOPEN only with its
 # `mark_reopen` option); every other status, known or not, is a plain comment: a 400 would make

@@ -10,16 +10,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from states.errors import InvalidInput, NotFound
-from tanggap import services
 from tanggap.config import IntakeSettings
 from tanggap.db import CategoryRow
+from tanggap.infrastructure.storage import PreparedPhoto, prepare_photo
 from tanggap.intake.attributes import attribute_defs
 from tanggap.intake.commands import Source, SubmitServiceRequest
 from tanggap.intake.common import MAX_FIELD, _is_number
 from tanggap.intake.errors import InvalidRequest
 from tanggap.intake.extras import CONTACT_ATTRIBUTES, check_extras, contact_from_attributes
 from tanggap.intake.service import IntakeUnitOfWork
-from tanggap.storage import PreparedPhoto, prepare_photo
+from tanggap.reports import service as services
 from tanggap.uow import AbstractUnitOfWork
 
 MAX_ADDRESS = 400

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tanggap.bootstrap import Tanggap
-from tanggap.storage import LocalPhotoStorage
+from tanggap.infrastructure.storage import LocalPhotoStorage
 from tests.fixtures.intake.servers import serving
 from web.app import create_app
 

@@ -16,7 +16,7 @@ from PIL import Image
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.config import MapSettings
-from tanggap.storage import LocalPhotoStorage
+from tanggap.infrastructure.storage import LocalPhotoStorage
 from tests.conftest import PASSWORD
 from tests.fixtures.intake.servers import serving
 from web.app import create_app

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tanggap.bootstrap import Tanggap
 from tanggap.db import CategoryRow
-from tanggap.intake_db import ApiKeyRow
+from tanggap.intake.tables import ApiKeyRow
 from tests.browser.pages import DESKTOP, PHONE, scrolls_sideways, signed_in
 from tests.demo import LONG_WORD, demo_tickets
 

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 
 from tanggap.bootstrap import Tanggap
+from tanggap.infrastructure.storage import LocalPhotoStorage
 from tanggap.intake import IntakeService, IssueApiKey
-from tanggap.storage import LocalPhotoStorage
 from tests.fixtures.intake.servers import serving
 from web.app import create_app
 

@@ -17,7 +17,7 @@ from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import ReportRow
-from tanggap.intake_db import RatingRow
+from tanggap.intake.tables import RatingRow
 from tests.fixtures.intake import photos
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from tanggap import demo_data as demo
 from tanggap.bootstrap import bootstrap
 from tanggap.config import Settings
-from tanggap.staff import SetRouting
+from tanggap.demo import data as demo
+from tanggap.staff.handlers import SetRouting
 from tests.e2e.test_cli import Shell
 
 SUPERVISOR = demo.SUPERVISORS[0].username

@@ -24,9 +24,9 @@ from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.config import PipelineSettings
 from tanggap.db import ClockRow, InboxRow
-from tanggap.mailer import SmtpMailer
-from tanggap.storage import FakePhotoStorage
-from tanggap.views import report_detail
+from tanggap.infrastructure.mailer import SmtpMailer
+from tanggap.infrastructure.storage import FakePhotoStorage
+from tanggap.reports.views import report_detail
 from workflows import deps
 from workflows.environment import without_heartbeats
 

@@ -11,7 +11,7 @@ from cv.tagger import OnnxTagger
 from tanggap.bootstrap import Tanggap
 from tanggap.config import PipelineSettings
 from tanggap.db import ReportTagRow
-from tanggap.storage import FakePhotoStorage
+from tanggap.infrastructure.storage import FakePhotoStorage
 from tests.e2e.test_flows import prefect  # noqa: F401  (the session's Prefect server)
 from tests.fixtures.intake.servers import file_server, send_bytes
 from tests.integration.test_intake_service import service_on

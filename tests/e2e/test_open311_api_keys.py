@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tanggap.infrastructure.storage import FakePhotoStorage
 from tanggap.migrate import upgrade
-from tanggap.storage import FakePhotoStorage
 from tests.conftest import REFERENCE, make_app
 from web.app import create_app
 

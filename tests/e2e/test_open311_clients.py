@@ -24,7 +24,7 @@ from states.model import ReportState
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.db import ReportRow
-from tanggap.intake_db import ReportAttributeRow
+from tanggap.intake.tables import ReportAttributeRow
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "open311" / "schema"
 KUPANG = {"lat": -10.1605, "lng": 123.6135}

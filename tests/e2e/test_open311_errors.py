@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from tanggap.bootstrap import Tanggap
 from tanggap.db import OutboxRow, ReportRow
 from tanggap.intake import IntakeService, IssueApiKey, RevokeApiKey
-from tanggap.intake_db import IdempotencyKeyRow, PhotoRow, ReportAttributeRow
+from tanggap.intake.tables import IdempotencyKeyRow, PhotoRow, ReportAttributeRow
 from tests.fixtures.intake import photos
 from web.app import create_app
 

@@ -19,9 +19,9 @@ from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import EventRow, OutboxRow, ReportRow
+from tanggap.infrastructure.storage import prepare_photo
 from tanggap.intake import IntakeService
-from tanggap.intake_db import ClientUpdateRow, ReportAttributeRow
-from tanggap.storage import prepare_photo
+from tanggap.intake.tables import ClientUpdateRow, ReportAttributeRow
 from tests.e2e.staff_helpers import sign_in
 from tests.fixtures.fixmystreet import Comment, FixMyStreet, Problem, simple, strict_xml
 from tests.fixtures.intake import photos

@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 
 from tanggap.bootstrap import Tanggap
+from tanggap.infrastructure.storage import FakePhotoStorage
 from tanggap.intake import IssueApiKey
-from tanggap.storage import FakePhotoStorage
 from web.app import create_app
 
 FORM = {"service_code": "sampah-menumpuk", "address_string": "Jl. Soeharto, Naikoten", "description": "Sampah"}

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from tanggap.bootstrap import Tanggap
 from tanggap.db import CategoryRow
-from tanggap.storage import LocalPhotoStorage
+from tanggap.infrastructure.storage import LocalPhotoStorage
 from tests.demo import DemoTickets, demo_tickets
 from tests.e2e.staff_helpers import csrf, sign_in
 from web.app import create_app

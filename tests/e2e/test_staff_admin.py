@@ -20,13 +20,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tanggap import commands as c
-from tanggap import staff
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import CalendarRow
 from tanggap.intake import IssueApiKey
-from tanggap.intake_db import ApiKeyRow
-from tanggap.staff_db import ApiTokenRow
+from tanggap.intake.tables import ApiKeyRow
+from tanggap.staff import handlers as staff
+from tanggap.staff.tables import ApiTokenRow
 from tests.conftest import OFFICE_HOURS
 from tests.e2e.staff_helpers import csrf, shown_secret, sign_in
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.db import CalendarRow, CategoryRow, ConfigChangeRow
-from tanggap.staff import SetRouting
+from tanggap.staff.handlers import SetRouting
 from tests.e2e.staff_helpers import csrf, sign_in
 
 CATEGORY = "pohon-tumbang"

@@ -21,7 +21,7 @@ from tanggap import commands as c
 from tanggap.bootstrap import Tanggap, bootstrap
 from tanggap.clock import FrozenClock
 from tanggap.config import Settings
-from tanggap.storage import LocalPhotoStorage
+from tanggap.infrastructure.storage import LocalPhotoStorage
 from tests.e2e.staff_helpers import assigned_report, sign_in
 from web.app import create_app
 
@@ -123,7 +123,7 @@ def test_in_the_weekly_ranking_an_opd_with_nothing_measured_comes_after_one_that
 ) -> None:
     from datetime import timedelta
 
-    from tanggap import staff_views
+    from tanggap.staff import queries as staff_views
 
     rid = assigned_report(app, officer="pupr.officer")
     clock.advance(timedelta(days=3))  # well past the 8 working hours: answered late

@@ -23,7 +23,7 @@ from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.config import MapSettings
 from tanggap.db import ReportRow
-from tanggap.storage import LocalPhotoStorage
+from tanggap.infrastructure.storage import LocalPhotoStorage
 from tests.e2e.conftest import UNTHROTTLED
 from tests.e2e.staff_helpers import assigned_report, csrf, sign_in
 from web.app import create_app

@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 
 from states.errors import PermissionDenied
 from tanggap import commands as c
-from tanggap import staff_views
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
+from tanggap.staff import queries as staff_views
 from tests.conftest import RULES_SINCE
 from tests.e2e.staff_helpers import assigned_report, sign_in
 

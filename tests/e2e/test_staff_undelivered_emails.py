@@ -14,8 +14,8 @@ from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import InboxRow, OutboxRow
-from tanggap.notifications import STUCK_AFTER
-from tanggap.staff import SettleEmail
+from tanggap.pipeline.notifications import STUCK_AFTER
+from tanggap.staff.handlers import SettleEmail
 from tests.e2e.staff_helpers import sign_in
 
 

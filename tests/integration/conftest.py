@@ -9,8 +9,8 @@ import pytest
 from cv.tagger import FakeTagger
 from tanggap.bootstrap import Tanggap
 from tanggap.config import PipelineSettings
-from tanggap.mailer import FakeMailer
-from tanggap.storage import FakePhotoStorage
+from tanggap.infrastructure.mailer import FakeMailer
+from tanggap.infrastructure.storage import FakePhotoStorage
 from workflows import deps
 
 

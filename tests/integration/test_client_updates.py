@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from states.model import ReportState, replay
 from tanggap import commands as c
-from tanggap import staff
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import EventRow, InboxRow
+from tanggap.infrastructure.storage import FakePhotoStorage
 from tanggap.intake import (
     IntakeService,
     InvalidRequest,
@@ -25,7 +25,7 @@ from tanggap.intake import (
     find_updates,
     update_feed,
 )
-from tanggap.storage import FakePhotoStorage
+from tanggap.staff import handlers as staff
 from tests.conftest import T0
 
 

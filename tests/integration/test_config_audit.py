@@ -18,7 +18,7 @@ from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.config_audit import ConfigSubject, history
 from tanggap.db import CalendarRow, CategoryRow, ConfigChangeRow
-from tanggap.staff import SetRouting
+from tanggap.staff.handlers import SetRouting
 from tests.conftest import T0
 
 CATEGORY = "sampah-menumpuk"

@@ -19,9 +19,9 @@ from states.errors import InvalidInput, NotFound
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.db import CategoryRow, DuplicateLinkRow
-from tanggap.demo_data import CATEGORIES
+from tanggap.demo.data import CATEGORIES
+from tanggap.demo.seed import seed_demo
 from tanggap.migrate import upgrade
-from tanggap.seed import seed_demo
 from tests.conftest import make_app
 from tests.integration.test_pipeline import jpeg, process, submit
 from workflows import deps

@@ -22,6 +22,7 @@ from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import EventRow, OutboxRow, ReportRow
+from tanggap.infrastructure.storage import FakePhotoStorage
 from tanggap.intake import (
     FETCH_TOPIC,
     ConfirmFix,
@@ -40,8 +41,7 @@ from tanggap.intake import (
     find_requests,
     run_media_fetches,
 )
-from tanggap.intake_db import CitizenTokenRow, IdempotencyKeyRow, PhotoRow, RatingRow, ReportAttributeRow
-from tanggap.storage import FakePhotoStorage
+from tanggap.intake.tables import CitizenTokenRow, IdempotencyKeyRow, PhotoRow, RatingRow, ReportAttributeRow
 from tests.fixtures.intake import photos
 from tests.fixtures.intake.servers import file_server, send_bytes
 

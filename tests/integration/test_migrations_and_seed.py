@@ -11,11 +11,11 @@ from alembic import command
 from sqlalchemy import func, inspect, select
 
 from states.model import replay
-from tanggap import demo_data as demo
 from tanggap.bootstrap import Tanggap
 from tanggap.db import Base, CategoryRow, ConfigChangeRow, EventRow, OpdRow, ReportRow, UserRow
+from tanggap.demo import data as demo
+from tanggap.demo.seed import seed_demo
 from tanggap.migrate import alembic_config, upgrade
-from tanggap.seed import seed_demo
 from tests.conftest import fresh_postgres_database, make_app
 
 
@@ -94,7 +94,7 @@ def test_seeding_twice_leaves_the_same_data(seeded: Tanggap) -> None:
 
 def test_seeding_again_keeps_a_supervisors_routing_and_radius(seeded: Tanggap) -> None:
     from tanggap.db import CategoryRow
-    from tanggap.staff import SetRouting
+    from tanggap.staff.handlers import SetRouting
 
     seeded.handle(SetRouting(demo.SUPERVISORS[0].username, "banjir-genangan", "PUPR", 450.0, "banjir ditangani PUPR"))
     seed_demo(seeded, reports=150, echo=lambda _: None)

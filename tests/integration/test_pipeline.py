@@ -20,9 +20,9 @@ from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.config import PipelineSettings
 from tanggap.db import ClockRow, DuplicateLinkRow, EventRow, OutboxRow, ReportTagRow
-from tanggap.mailer import FakeMailer
-from tanggap.storage import FakePhotoStorage, prepare_photo
-from tanggap.views import report_detail
+from tanggap.infrastructure.mailer import FakeMailer
+from tanggap.infrastructure.storage import FakePhotoStorage, prepare_photo
+from tanggap.reports.views import report_detail
 from workflows import deps
 from workflows.flows import claim_submitted, load_photos, route, tag
 from workflows.runner import WITA, Runner

@@ -18,16 +18,16 @@ from sqlalchemy import func, select, update
 from cv.head import CategoryHead, train_head
 from cv.tagger import OnnxTagger
 from tanggap import commands as c
-from tanggap import staff_views
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.config import PipelineSettings
 from tanggap.db import DuplicateLinkRow, EventRow, OutboxRow, ReportTagRow, TaggerHeadRow
+from tanggap.infrastructure.mailer import FakeMailer
+from tanggap.infrastructure.storage import FakePhotoStorage
 from tanggap.intake import STORED_TOPIC, IntakeService, Source, SubmitServiceRequest, run_media_fetches
-from tanggap.intake_db import PhotoRow
-from tanggap.mailer import FakeMailer
-from tanggap.storage import FakePhotoStorage
-from tanggap.views import report_detail
+from tanggap.intake.tables import PhotoRow
+from tanggap.reports.views import report_detail
+from tanggap.staff import queries as staff_views
 from tests.fixtures.intake.servers import file_server, send_bytes
 from tests.integration.test_cv_head import another_shot
 from tests.integration.test_intake_service import service_on

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select, update
 
 from tanggap import commands as c
-from tanggap import staff_views
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import ReportRow
+from tanggap.staff import queries as staff_views
 
 
 def assigned(app: Tanggap) -> int:

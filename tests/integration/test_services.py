@@ -21,7 +21,7 @@ from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import EventRow, OutboxRow, ReportRow
-from tanggap.views import report_detail
+from tanggap.reports.views import report_detail
 
 
 def submit(app: Tanggap, **overrides: object) -> int:

@@ -19,8 +19,8 @@ from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import AlertRow, BreachRow, ClockRow, FulfilmentRow
-from tanggap.hr import allowance, breach_log, verify_ledger
 from tanggap.migrate import alembic_config, upgrade
+from tanggap.payroll.service import allowance, breach_log, verify_ledger
 from tests.conftest import T0
 
 WITA = ZoneInfo("Asia/Makassar")

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tanggap import commands as c
-from tanggap import sla_service
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import ClockRow
+from tanggap.enforcement import service as sla_service
 from tests.conftest import RULES_SINCE
 
 

@@ -1,4 +1,4 @@
-"""Who may see a ticket is defined once (tanggap/staff.py, Scope): the ticket page's check and the
+"""Who may see a ticket is defined once (tanggap/staff/handlers.py, Scope): the ticket page's check and the
 queues' SQL must agree on every seeded ticket, for every staff user of the demo data."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from tanggap.bootstrap import Tanggap
 from tanggap.db import ReportRow, UserRow
-from tanggap.staff import StaffUser, may_see
-from tanggap.staff_views import _scoped
+from tanggap.staff.handlers import StaffUser, may_see
+from tanggap.staff.queries import _scoped
 
 
 def test_the_sql_scope_and_may_see_agree_on_every_demo_ticket_for_every_user(demo_app: Tanggap) -> None:

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from states.errors import InvalidInput
-from tanggap.storage import FakePhotoStorage, LocalPhotoStorage, prepare_photo
+from tanggap.infrastructure.storage import FakePhotoStorage, LocalPhotoStorage, prepare_photo
 from tests.fixtures.intake import photos
 
 LIMIT, PIXELS = 10 * 1024 * 1024, 50_000_000

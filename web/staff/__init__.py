@@ -18,8 +18,9 @@ from cv.quality import QualityFlag
 from sla.clocks import ClockState, Outcome
 from sla.rules import Metric
 from states.errors import NotFound, PermissionDenied
-from tanggap import display, staff_views
+from tanggap import display
 from tanggap.config import MapSettings
+from tanggap.staff import queries as staff_views
 from web.deps import TANGGAP, tanggap
 from web.staff import auth, common, dashboard, hr, supervisor, tickets, triage
 from web.staff.common import LoggedIn

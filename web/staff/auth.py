@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from states.model import Role
-from tanggap import staff
+from tanggap.staff import handlers as staff
 from web.staff.common import LoggedIn, me, run, signed_in
 
 bp = Blueprint("auth", __name__)

@@ -28,8 +28,9 @@ from states.errors import (
 )
 from states.model import Role
 from tanggap import commands as c
-from tanggap import display, staff_views
-from tanggap.staff import StaffUser
+from tanggap import display
+from tanggap.staff import queries as staff_views
+from tanggap.staff.handlers import StaffUser
 from web.deps import tanggap
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 
 from states.errors import DomainError
 from tanggap import commands as c
-from tanggap import staff, staff_views
+from tanggap.staff import handlers as staff
+from tanggap.staff import queries as staff_views
 from web.deps import tanggap
 from web.staff.common import done, mapped, me, refused, run, signed_in
 

@@ -21,8 +21,9 @@ from sla.ledger import Break, Verdict
 from sla.rules import Metric
 from states.errors import DomainError
 from states.model import Role
-from tanggap import display, staff_views
-from tanggap import hr as hr_service
+from tanggap import display
+from tanggap.payroll import service as hr_service
+from tanggap.staff import queries as staff_views
 from web.deps import tanggap
 from web.staff.common import duration, mapped, me, page_lang, refused, roles_only, signed_in, wita, work_hours
 

@@ -13,9 +13,11 @@ from flask_babel import gettext as _
 
 from states.errors import DomainError, InvalidInput
 from tanggap import commands as c
-from tanggap import display, staff, staff_views
+from tanggap import display
 from tanggap.config import DISPLAY_TZ
 from tanggap.config_audit import ConfigSubject
+from tanggap.staff import handlers as staff
+from tanggap.staff import queries as staff_views
 from web.deps import tanggap
 from web.staff.common import done, mapped, me, page_lang, refused, run, signed_in
 

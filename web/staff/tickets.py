@@ -10,8 +10,9 @@ from werkzeug.datastructures import FileStorage
 
 from states.errors import DomainError
 from tanggap import commands as c
-from tanggap import staff, staff_views
-from tanggap.storage import prepare_photo
+from tanggap.infrastructure.storage import prepare_photo
+from tanggap.staff import handlers as staff
+from tanggap.staff import queries as staff_views
 from web.deps import intake, tanggap
 from web.staff.common import mapped, me, refused, run, signed_in
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 
-from tanggap import staff_views
+from tanggap.staff import queries as staff_views
 from web.deps import tanggap
 from web.staff.common import mapped, me, signed_in
 

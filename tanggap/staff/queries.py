@@ -1,5 +1,5 @@
 """Read models for staff pages. Each one takes the signed-in user and shows only what that user
-may see: authorization lives here and in `tanggap.staff`, not in the templates."""
+may see: authorization lives here and in `tanggap.staff.handlers`, not in the templates."""
 
 from __future__ import annotations
 
@@ -42,15 +42,15 @@ from tanggap.db import (
     WaiverRow,
 )
 from tanggap.display import WITA
+from tanggap.enforcement.repository import calendar_for, clock_from_row, rule_from_row
+from tanggap.enforcement.service import clock_view
 from tanggap.intake.extras import extra_data
-from tanggap.intake_db import ApiKeyRow, PhotoRow, RatingRow
-from tanggap.notifications import undelivered
-from tanggap.sla_repository import calendar_for, clock_from_row, rule_from_row
-from tanggap.sla_service import clock_view
-from tanggap.staff import StaffUser, may_see, scope_of, staff_user, token_hash
-from tanggap.staff_db import ApiTokenRow, ResponseTemplateRow
+from tanggap.intake.tables import ApiKeyRow, PhotoRow, RatingRow
+from tanggap.pipeline.notifications import undelivered
+from tanggap.reports.views import event_views, report_summary
+from tanggap.staff.handlers import StaffUser, may_see, scope_of, staff_user, token_hash
+from tanggap.staff.tables import ApiTokenRow, ResponseTemplateRow
 from tanggap.uow import AbstractUnitOfWork
-from tanggap.views import event_views, report_summary
 
 PAGE_SIZE = 50
 TREND_WEEKS = 12
@@ -142,7 +142,7 @@ class Queue:
 
 
 def _scoped(query: Select[Any], user: StaffUser) -> Select[Any]:
-    """The user's Scope (tanggap/staff.py, the same one `may_see` reads) as a WHERE clause."""
+    """The user's Scope (tanggap/staff/handlers.py, the same one `may_see` reads) as a WHERE clause."""
     scope = scope_of(user)
     if scope.everything:
         return query

@@ -12,10 +12,10 @@ from pathlib import Path
 import click
 
 from tanggap import commands as c
-from tanggap.cli import app, main, one_line_errors
+from tanggap.cli.app import app, main, one_line_errors
 from tanggap.config_audit import ConfigSubject, change_view, history
-from tanggap.hr import allowance as allowance_report
-from tanggap.hr import breach_log, verify_ledger, write_csv, write_xlsx
+from tanggap.payroll.service import allowance as allowance_report
+from tanggap.payroll.service import breach_log, verify_ledger, write_csv, write_xlsx
 
 
 @main.group()

@@ -51,7 +51,7 @@ from tanggap import commands as c
 from tanggap.config_audit import ConfigSubject, record_changes
 from tanggap.context import Context
 from tanggap.db import BreachRow, CalendarRow, RuleRow, WaiverRow
-from tanggap.sla_repository import calendar_for
+from tanggap.enforcement.repository import calendar_for
 from tanggap.uow import AbstractUnitOfWork
 
 log = logging.getLogger(__name__)

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 from states.errors import DomainError
 from tanggap import commands as c
-from tanggap import demo_data as demo
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
-from tanggap.views import existing_categories, existing_usernames, report_count, sla_rule_count
+from tanggap.demo import data as demo
+from tanggap.reports.views import existing_categories, existing_usernames, report_count, sla_rule_count
 
 Echo = Callable[[str], None]
 DISPATCHER = demo.DISPATCHERS[0].username

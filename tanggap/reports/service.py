@@ -31,10 +31,10 @@ from states.model import (
     Trigger,
 )
 from tanggap import commands as c
-from tanggap import sla_service
 from tanggap.context import Context
 from tanggap.db import CategoryRow, OpdRow, OutboxRow, ReportRow, TrainingLabelRow, UserRow
-from tanggap.passwords import hash_password
+from tanggap.enforcement import service as sla_service
+from tanggap.infrastructure.passwords import hash_password
 from tanggap.uow import AbstractUnitOfWork
 
 MAX_DESCRIPTION = 4000

@@ -6,7 +6,7 @@ import smtplib
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from tanggap.notifications import Email
+from tanggap.pipeline.notifications import Email
 
 
 class SmtpMailer:

@@ -19,7 +19,7 @@ from tanggap import commands as c
 from tanggap.context import Context
 from tanggap.db import ClockRow, InboxRow, OutboxRow, UserRow
 from tanggap.display import METRIC_NAMES, wall_time
-from tanggap.outbox import CITIZEN_COMMENTED, NOTIFY_TOPICS, claimable
+from tanggap.pipeline.outbox import CITIZEN_COMMENTED, NOTIFY_TOPICS, claimable
 from tanggap.uow import AbstractUnitOfWork
 
 BACKOFF = timedelta(minutes=1)

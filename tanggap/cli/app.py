@@ -14,7 +14,7 @@ from states.errors import DomainError
 from states.model import Trigger
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap, bootstrap
-from tanggap.views import report_detail
+from tanggap.reports.views import report_detail
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -67,7 +67,7 @@ def db_upgrade() -> None:
 @one_line_errors
 def seed_demo(reports: int) -> None:
     """Load the Kota Kupang demo data. Running it again changes nothing."""
-    from tanggap.seed import seed_demo as seed
+    from tanggap.demo.seed import seed_demo as seed
 
     seed(app(), reports=reports, echo=click.echo)
 
@@ -186,23 +186,3 @@ def api_key_revoke(name: str) -> None:
 
     app().handle(RevokeApiKey(name))
     click.echo(f"revoked the key of {name}")
-
-
-def run() -> None:
-    """Console entry point: usage mistakes end with one line too, not click's three."""
-    from tanggap import cli_run, cli_sla  # noqa: F401  (they register their commands on `main`)
-
-    try:
-        main(standalone_mode=False)
-    except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
-    except click.ClickException as err:
-        click.echo(f"error: {err.format_message()}", err=True)
-        sys.exit(err.exit_code)
-    except click.Abort:
-        click.echo("error: aborted", err=True)
-        sys.exit(1)
-
-
-if __name__ == "__main__":
-    run()

@@ -14,7 +14,7 @@ from cv.head import CategoryHead, stratified_split, train_head
 from tanggap import commands as c
 from tanggap.context import Context
 from tanggap.db import ReportTagRow, TaggerHeadRow, TrainingLabelRow
-from tanggap.processing import active_head
+from tanggap.pipeline.processing import active_head
 from tanggap.uow import AbstractUnitOfWork
 
 HOLDOUT = 0.25

@@ -17,14 +17,15 @@ from sqlalchemy import func, select
 from states.errors import InvalidInput, NotFound, PermissionDenied
 from states.model import ADMINS, DISPATCH_ROLES, OPD_ROLES, SEES_ALL, SUPERVISING, RejectKind, Role
 from tanggap import commands as c
-from tanggap import intake, services
+from tanggap import intake
 from tanggap.config_audit import ConfigSubject, record_changes
 from tanggap.context import Context
 from tanggap.db import CategoryRow, DuplicateLinkRow, InboxRow, UserRow
-from tanggap.intake_db import ApiKeyRow
-from tanggap.notifications import undelivered
-from tanggap.passwords import verify_password
-from tanggap.staff_db import ApiTokenRow, LoginAttemptRow, ResponseTemplateRow
+from tanggap.infrastructure.passwords import verify_password
+from tanggap.intake.tables import ApiKeyRow
+from tanggap.pipeline.notifications import undelivered
+from tanggap.reports import service as services
+from tanggap.staff.tables import ApiTokenRow, LoginAttemptRow, ResponseTemplateRow
 from tanggap.uow import AbstractUnitOfWork
 
 MAX_FAILURES = 5

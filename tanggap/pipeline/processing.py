@@ -28,12 +28,12 @@ from cv.phash import from_hex, to_hex
 from cv.tagger import AbstractTagger, TagResult
 from states.model import Report, ReportState
 from tanggap import commands as c
-from tanggap import services
 from tanggap.commands import TagOutcome
 from tanggap.config import DISPLAY_TZ
 from tanggap.context import Context
 from tanggap.db import CategoryRow, DuplicateLinkRow, ReportRow, ReportTagRow, TaggerHeadRow
-from tanggap.outbox import REPORT_SUBMITTED, mark_done, pending_for, release, still_mine
+from tanggap.pipeline.outbox import REPORT_SUBMITTED, mark_done, pending_for, release, still_mine
+from tanggap.reports import service as services
 from tanggap.uow import AbstractUnitOfWork
 
 log = logging.getLogger(__name__)

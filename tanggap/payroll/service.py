@@ -23,7 +23,7 @@ from tanggap import commands as c
 from tanggap.context import Context
 from tanggap.db import AllowancePolicyRow, BreachRow, ClockRow, FulfilmentRow, WaiverRow
 from tanggap.display import METRIC_NAMES, WITA, in_wita
-from tanggap.sla_repository import clock_from_row
+from tanggap.enforcement.repository import clock_from_row
 from tanggap.uow import AbstractUnitOfWork
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

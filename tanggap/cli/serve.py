@@ -15,7 +15,7 @@ import click
 
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
-from tanggap.cli import app, main, one_line_errors
+from tanggap.cli.app import app, main, one_line_errors
 
 
 @main.command("serve")

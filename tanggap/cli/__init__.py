@@ -1,0 +1,1 @@
+"""The `tanggap` command line."""

@@ -1,0 +1,1 @@
+"""SLA enforcement: clocks started and stopped with the lifecycle, the sweep, rules and calendars."""

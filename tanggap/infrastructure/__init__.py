@@ -1,0 +1,1 @@
+"""Adapters to the outside: photo storage, mail and password hashing."""

@@ -1,0 +1,1 @@
+"""The breach log, allowance cuts and HR's exports."""

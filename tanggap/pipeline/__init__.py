@@ -1,0 +1,1 @@
+"""The background pipeline: photo tagging and routing, the outbox, notifications and training."""

@@ -1,0 +1,1 @@
+"""Staff: who may do and see what, the staff commands' handlers, and the pages' queries."""
