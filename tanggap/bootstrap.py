@@ -11,14 +11,34 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from states.lifecycle import LifecyclePolicy
-from tanggap import bus
+from tanggap import bus, intake
+from tanggap import commands as c
 from tanggap.bulk import collector_paused
 from tanggap.clock import Clock, SystemClock
 from tanggap.commands import Command, SweepSla
 from tanggap.config import Settings
 from tanggap.db import make_engine
+from tanggap.enforcement import service as enforcement
 from tanggap.enforcement.service import SweepResult
-from tanggap.uow import SqlAlchemyUnitOfWork
+from tanggap.payroll import service as payroll
+from tanggap.persistence import SqlAlchemyUnitOfWork
+from tanggap.pipeline import notifications, outbox, processing, training
+from tanggap.reports import service as reports
+from tanggap.staff import handlers as staff
+from tanggap.uow import AbstractUnitOfWork
+
+# Every command and its one handler: the bus runs them, and only this table says which is which.
+HANDLERS: bus.Handlers = {
+    **reports.HANDLERS,
+    **enforcement.HANDLERS,
+    **payroll.HANDLERS,
+    **intake.HANDLERS,
+    **notifications.HANDLERS,
+    **processing.HANDLERS,
+    **training.HANDLERS,
+    **staff.HANDLERS,
+    c.ClaimOutbox: outbox.claim_outbox,
+}
 
 
 @dataclass
@@ -37,7 +57,11 @@ class Tanggap:
         return SqlAlchemyUnitOfWork(self.session_factory)
 
     def handle(self, cmd: Command) -> Any:
-        return bus.handle(cmd, self.uow(), self.clock, self.policy)
+        return self.handle_in(cmd, self.uow())
+
+    def handle_in(self, cmd: Command, uow: AbstractUnitOfWork) -> Any:
+        """The bus on a unit of work the caller built (intake's carries photo storage and rules)."""
+        return bus.handle(HANDLERS, cmd, uow, self.clock, self.policy)
 
     def sweep(self, now: datetime | None = None, limit: int = 5000) -> SweepResult:
         """Sweep in transactions of `limit` clocks until nothing due is left."""
@@ -54,7 +78,7 @@ class Tanggap:
 
     def handle_batch(self, cmds: Sequence[Command]) -> list[Any]:
         with collector_paused(self.pause_collector):
-            return bus.handle_batch(cmds, self.uow(), self.clock, self.policy)
+            return bus.handle_batch(HANDLERS, cmds, self.uow(), self.clock, self.policy)
 
 
 def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *,

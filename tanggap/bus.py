@@ -1,49 +1,33 @@
-"""The bus: the one place a transaction is opened around a command's handler."""
+"""The bus: the one place a transaction is opened around a command's handler. It knows no
+feature: the composition root (tanggap/bootstrap.py) hands it the table of handlers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from states.errors import DomainError
 from states.lifecycle import LifecyclePolicy
 from tanggap import commands as c
-from tanggap import intake
 from tanggap.clock import Clock
 from tanggap.context import Context
-from tanggap.enforcement import service as sla_service
-from tanggap.payroll import service as hr
-from tanggap.pipeline import notifications as notifications
-from tanggap.pipeline import outbox as outbox
-from tanggap.pipeline import processing as processing
-from tanggap.pipeline import training as training
-from tanggap.reports import service as services
-from tanggap.staff import handlers as staff
 from tanggap.uow import AbstractUnitOfWork
 
-HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
-    **services.HANDLERS,
-    **sla_service.HANDLERS,
-    **hr.HANDLERS,
-    **intake.HANDLERS,
-    **notifications.HANDLERS,
-    **processing.HANDLERS,
-    **training.HANDLERS,
-    **staff.HANDLERS,
-    c.ClaimOutbox: outbox.claim_outbox,
-}
+Handlers = Mapping[type[c.Command], Callable[..., Any]]
 
 
-def handle(cmd: c.Command, uow: AbstractUnitOfWork, clock: Clock, policy: LifecyclePolicy) -> Any:
+def handle(
+    handlers: Handlers, cmd: c.Command, uow: AbstractUnitOfWork, clock: Clock, policy: LifecyclePolicy
+) -> Any:
     """Run one command in its own transaction; it commits only if the handler succeeds."""
     with uow:
-        result = HANDLERS[type(cmd)](cmd, Context(uow, clock.now(), policy))
+        result = handlers[type(cmd)](cmd, Context(uow, clock.now(), policy))
         uow.commit()
     return result
 
 
 def handle_batch(
-    cmds: Sequence[c.Command], uow: AbstractUnitOfWork, clock: Clock, policy: LifecyclePolicy
+    handlers: Handlers, cmds: Sequence[c.Command], uow: AbstractUnitOfWork, clock: Clock, policy: LifecyclePolicy
 ) -> list[Any]:
     """Run many commands in one transaction. A refused command is returned as its error and
     leaves no trace: handlers validate before they change anything, and writes happen at commit."""
@@ -52,13 +36,13 @@ def handle_batch(
         ids = [cmd.report_id for cmd in cmds if isinstance(cmd, c.ReportCommand)]
         uow.reports.preload(ids)
         uow.sla.preload(ids)
-        outcomes = [_outcome(cmd, ctx) for cmd in cmds]
+        outcomes = [_outcome(handlers, cmd, ctx) for cmd in cmds]
         uow.commit()
     return outcomes
 
 
-def _outcome(cmd: c.Command, ctx: Context) -> Any:
+def _outcome(handlers: Handlers, cmd: c.Command, ctx: Context) -> Any:
     try:
-        return HANDLERS[type(cmd)](cmd, ctx)
+        return handlers[type(cmd)](cmd, ctx)
     except DomainError as err:
         return err

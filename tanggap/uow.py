@@ -1,17 +1,16 @@
-"""The unit of work: one transaction per use case, rolled back unless committed."""
+"""The unit of work as handlers see it: one transaction per use case, rolled back unless
+committed. The SQLAlchemy implementation is in tanggap/persistence.py; handlers never import it."""
 
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import Session
 
-from states.errors import ConcurrencyConflict
-from tanggap.enforcement.repository import SqlAlchemySlaRepository
-from tanggap.reports.repository import SqlAlchemyOutbox, SqlAlchemyReferenceData, SqlAlchemyReportRepository
+if TYPE_CHECKING:  # types only: the repositories sit below the features that use this port
+    from tanggap.enforcement.repository import SqlAlchemySlaRepository
+    from tanggap.reports.repository import SqlAlchemyOutbox, SqlAlchemyReferenceData, SqlAlchemyReportRepository
 
 
 class AbstractUnitOfWork(Protocol):
@@ -26,46 +25,3 @@ class AbstractUnitOfWork(Protocol):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
     def commit(self) -> None: ...
-
-
-class SqlAlchemyUnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
-        self.session_factory = session_factory
-
-    def __enter__(self) -> Self:
-        self.session = self.session_factory()
-        self.reports = SqlAlchemyReportRepository(self.session)
-        self.reference = SqlAlchemyReferenceData(self.session)
-        self.outbox = SqlAlchemyOutbox(self.session)
-        self.sla = SqlAlchemySlaRepository(self.session)
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        # Detach first so rows read inside stay readable afterwards; the rollback still
-        # undoes anything that was not committed.
-        self.session.expunge_all()
-        self.session.rollback()
-        self.session.close()
-
-    def commit(self) -> None:
-        changed = self.reports.changed_ids()
-        try:
-            self.reports.flush_pending(self.sla.response_deadlines())
-            self.outbox.flush()
-            self.sla.flush()
-            self.session.commit()
-        except StaleDataError as err:
-            self.session.rollback()
-            raise ConcurrencyConflict(_single(changed)) from err
-        except IntegrityError as err:
-            if "report_events" not in str(err.orig):
-                raise
-            # Two writers appended the same event number: the slower one lost the race.
-            self.session.rollback()
-            raise ConcurrencyConflict(_single(changed)) from err
-
-
-def _single(ids: list[int]) -> int | None:
-    return ids[0] if len(ids) == 1 else None

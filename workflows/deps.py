@@ -15,9 +15,8 @@ from pathlib import Path
 from cv.tagger import AbstractTagger, TaggerConfig, load_tagger
 from tanggap.bootstrap import Tanggap, bootstrap
 from tanggap.config import PipelineSettings
-from tanggap.infrastructure.mailer import SmtpMailer
+from tanggap.infrastructure.mailer import AbstractMailer, SmtpMailer
 from tanggap.infrastructure.storage import AbstractPhotoStorage, LocalPhotoStorage
-from tanggap.pipeline.notifications import AbstractMailer
 
 
 @dataclass

@@ -206,7 +206,9 @@ class SqlAlchemySlaRepository:
         self._clocks: dict[int, list[SlaClock]] = {}
         self._loaded: dict[int, tuple[SlaClock, dict[str, Any]]] = {}  # id(clock) -> (clock, stored values)
         self._new: list[SlaClock] = []
-        self._changed: set[int] = set()  # id() of the clocks this unit of work moved
+        # id() of the clocks handed out by clocks_of: the only ones a handler can move, so the only
+        # ones compared with their stored values at flush. Nobody has to report a change by hand.
+        self._changed: set[int] = set()
         self.pending_breaches: list[tuple[SlaClock, dict[str, Any]]] = []
         self.pending_fulfilments: list[tuple[SlaClock, datetime, Outcome]] = []
         self._swept: str | None = None  # PostgreSQL: the swept clocks' new alert state, written at flush
@@ -246,7 +248,9 @@ class SqlAlchemySlaRepository:
     def clocks_of(self, report_id: int) -> list[SlaClock]:
         if report_id not in self._clocks:
             self.preload([report_id])
-        return list(self._clocks[report_id])
+        clocks = self._clocks[report_id]
+        self._changed.update(id(k) for k in clocks if id(k) in self._loaded)
+        return list(clocks)
 
     def preload(self, report_ids: list[int]) -> None:
         """Load the clocks of many reports in one query, for batches."""
@@ -265,14 +269,11 @@ class SqlAlchemySlaRepository:
         self._clocks.setdefault(clock.report_id, []).append(clock)
         self._new.append(clock)
 
-    def changed(self, clock: SlaClock) -> None:
-        """Note a clock to write back at flush; untouched clocks are not compared field by field."""
-        self._changed.add(id(clock))
-
     def response_deadlines(self) -> dict[int, datetime | None]:
         """The open response clock's due time of every report whose clocks moved in this unit of work."""
         moved = {k.report_id for k in self._new} | {
-            self._loaded[key][0].report_id for key in self._changed if key in self._loaded
+            clock.report_id for clock, before in (self._loaded[key] for key in self._changed if key in self._loaded)
+            if moved_columns(before, clock_values(clock), MUTABLE_CLOCK_COLUMNS)
         }
         return {rid: open_response_due(self._clocks.get(rid, [])) for rid in moved}
 

@@ -104,7 +104,6 @@ class Clocks:
 
     def stop(self, outcome: Outcome, *metrics: Metric) -> None:
         for clock in self.running(*metrics):
-            self.uow.sla.changed(clock)
             late = stop(clock, calendar_for(clock.calendar_spec), self.at, outcome)
             if late:
                 record_breach(self.uow, clock, late[0], self.at)
@@ -113,7 +112,6 @@ class Clocks:
 
     def hand_over(self, officer: str | None) -> None:
         for clock in self.running(*OPD_METRICS):
-            self.uow.sla.changed(clock)
             change_holder(clock, self.at, officer)
 
 
@@ -172,14 +170,12 @@ def _on_info_requested(k: Clocks) -> None:
     for clock in k.running(*OPD_METRICS):
         rule = _rule_of(k.uow, clock)
         if clock.state is ClockState.RUNNING and rule is not None and reason in rule.pause_on:
-            k.uow.sla.changed(clock)
             pause(clock, calendar_for(clock.calendar_spec), k.at, reason)
 
 
 def _on_info_provided(k: Clocks) -> None:
     for clock in k.running(*OPD_METRICS):
         if clock.state is ClockState.PAUSED:
-            k.uow.sla.changed(clock)
             resume(clock, calendar_for(clock.calendar_spec), k.at)
 
 

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import smtplib
+from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-from tanggap.pipeline.notifications import Email
+
+@dataclass(frozen=True)
+class Email:
+    """One notification e-mail, as the outbox hands it out: its inbox row id keeps sends idempotent."""
+
+    inbox_id: int
+    to: str
+    subject: str
+    body: str
+
+
+class AbstractMailer(Protocol):
+    def send(self, email: Email) -> None: ...
 
 
 class SmtpMailer:

@@ -17,8 +17,9 @@ from tanggap.intake.commands import ClaimMediaFetches, MediaFetchJob, RecordMedi
 from tanggap.intake.common import FETCH_TOPIC, STORED_TOPIC
 from tanggap.intake.errors import MediaFetchFailed
 from tanggap.intake.fetch import fetch_url
-from tanggap.intake.service import IntakeService, IntakeUnitOfWork, _intake
+from tanggap.intake.service import IntakeService
 from tanggap.intake.submission import _photo_row
+from tanggap.intake.uow import IntakeUnitOfWork, _intake
 from tanggap.pipeline import outbox as outbox
 
 log = logging.getLogger("tanggap.intake")

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
 from states.errors import ConcurrencyConflict, InvalidInput
 from tanggap import commands as c
@@ -17,7 +16,8 @@ from tanggap.db import EventRow
 from tanggap.infrastructure.storage import AbstractPhotoStorage
 from tanggap.intake.commands import PostedUpdate, PostServiceRequestUpdate, Submission, SubmitServiceRequest
 from tanggap.intake.errors import InvalidRequest
-from tanggap.uow import AbstractUnitOfWork, SqlAlchemyUnitOfWork
+from tanggap.intake.uow import IntakeUnitOfWork
+from tanggap.intake.validation import _checked
 
 if TYPE_CHECKING:
     from tanggap.bootstrap import Tanggap
@@ -28,23 +28,6 @@ if TYPE_CHECKING:
 RACE_TABLES = ("idempotency_keys", "ratings", "client_updates")
 # A posted update races whoever else writes to its report (staff, the flows, the app's own retry).
 UPDATE_ATTEMPTS = 3
-
-
-class IntakeUnitOfWork(SqlAlchemyUnitOfWork):
-    """The unit of work plus what intake needs beyond the database: photo storage and the rules."""
-
-    def __init__(
-        self, session_factory: sessionmaker[Session], photos: AbstractPhotoStorage, rules: IntakeSettings
-    ) -> None:
-        super().__init__(session_factory)
-        self.photos = photos
-        self.rules = rules
-
-
-def _intake(uow: AbstractUnitOfWork) -> IntakeUnitOfWork:
-    if not isinstance(uow, IntakeUnitOfWork):
-        raise TypeError("intake commands need an IntakeUnitOfWork (photo storage, intake rules): use IntakeService")
-    return uow
 
 
 @dataclass
@@ -65,17 +48,14 @@ class IntakeService:
         return IntakeUnitOfWork(self.tanggap.session_factory, self.photos, self.rules)
 
     def handle(self, cmd: c.Command) -> Any:
-        # Imported here: the bus imports this module for its handlers.
-        from tanggap import bus
-
         try:
-            return bus.handle(cmd, self.uow(), self.tanggap.clock, self.tanggap.policy)
+            return self.tanggap.handle_in(cmd, self.uow())
         except IntegrityError as err:
             if not any(name in str(err.orig) for name in RACE_TABLES):
                 raise
             # An identical request committed first. Running again finds its row and answers
             # as it did: one report, one rating.
-            return bus.handle(cmd, self.uow(), self.tanggap.clock, self.tanggap.policy)
+            return self.tanggap.handle_in(cmd, self.uow())
 
     def submit(self, cmd: SubmitServiceRequest) -> Submission:
         submission: Submission = self.handle(cmd)
@@ -104,8 +84,6 @@ class IntakeService:
     def problems(self, cmd: SubmitServiceRequest) -> list[InvalidInput]:
         """Everything wrong with a submission, without filing it: for a form that refuses for a
         reason of its own and must still name every other problem at once."""
-        from tanggap.intake.validation import _checked
-
         with self.uow() as uow:
             try:
                 _checked(uow, cmd)

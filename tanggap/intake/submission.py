@@ -14,8 +14,8 @@ from tanggap.intake.common import FETCH_TOPIC
 from tanggap.intake.extras import extra_rows
 from tanggap.intake.idempotency import Claim, _claims, _replayed
 from tanggap.intake.keys import _client, digest
-from tanggap.intake.service import IntakeUnitOfWork, _intake
 from tanggap.intake.tables import ApiKeyRow, CitizenTokenRow, IdempotencyKeyRow, PhotoRow, ReportAttributeRow
+from tanggap.intake.uow import IntakeUnitOfWork, _intake
 from tanggap.intake.validation import Checked, _checked
 from tanggap.reports import service as services
 

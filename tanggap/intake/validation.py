@@ -18,7 +18,7 @@ from tanggap.intake.commands import Source, SubmitServiceRequest
 from tanggap.intake.common import MAX_FIELD, _is_number
 from tanggap.intake.errors import InvalidRequest
 from tanggap.intake.extras import CONTACT_ATTRIBUTES, check_extras, contact_from_attributes
-from tanggap.intake.service import IntakeUnitOfWork
+from tanggap.intake.uow import IntakeUnitOfWork
 from tanggap.reports import service as services
 from tanggap.uow import AbstractUnitOfWork
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
@@ -19,6 +19,7 @@ from tanggap import commands as c
 from tanggap.context import Context
 from tanggap.db import ClockRow, InboxRow, OutboxRow, UserRow
 from tanggap.display import METRIC_NAMES, wall_time
+from tanggap.infrastructure.mailer import AbstractMailer, Email
 from tanggap.pipeline.outbox import CITIZEN_COMMENTED, NOTIFY_TOPICS, claimable
 from tanggap.uow import AbstractUnitOfWork
 
@@ -135,14 +136,6 @@ COMPOSERS: dict[str, Callable[[AbstractUnitOfWork, Report, dict[str, Any]], list
 }
 
 
-@dataclass(frozen=True)
-class Email:
-    inbox_id: int
-    to: str
-    subject: str
-    body: str
-
-
 def undelivered(now: datetime) -> ColumnElement[bool]:
     """E-mails that need a person: failed for good, or stuck in `sending` (claimed long ago, or
     before claim times were kept)."""
@@ -175,10 +168,6 @@ def record_email_results(cmd: c.RecordEmailResults, ctx: Context) -> None:
         else:
             row.email_status, row.email_error = "pending", error
             row.email_next_at = ctx.now + BACKOFF * 2 ** (row.email_attempts - 1)
-
-
-class AbstractMailer(Protocol):
-    def send(self, email: Email) -> None: ...
 
 
 def send_all(mailer: AbstractMailer, emails: Sequence[Email]) -> tuple[tuple[int, str | None], ...]:

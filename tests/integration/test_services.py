@@ -189,7 +189,7 @@ def test_replaying_the_stored_events_rebuilds_the_stored_report(app: Tanggap, cl
 
 
 def test_a_report_submitted_and_moved_in_one_unit_of_work_is_written_once_with_both_events(app: Tanggap) -> None:
-    from tanggap.bus import HANDLERS
+    from tanggap.bootstrap import HANDLERS
     from tanggap.context import Context
 
     with app.uow() as uow:
