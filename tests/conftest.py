@@ -25,6 +25,9 @@ from workflows.environment import configure
 # Prefect reads its settings when imported: point it at a scratch home before any test imports it.
 configure(Path(tempfile.mkdtemp(prefix="tanggap-prefect-")))
 
+# The web fixtures (the Flask app, a key, a real server) serve two tiers: tests/web and tests/e2e.
+pytest_plugins = ["tests.fixtures.web"]
+
 PG_ENV = "TANGGAP_TEST_POSTGRES_URL"
 # A Tuesday morning in WITA (01:00 UTC = 09:00 WITA), clear of holidays.
 T0 = datetime(2026, 10, 6, 1, 0, tzinfo=UTC)

@@ -22,9 +22,9 @@ from tanggap.db import EventRow, OutboxRow, ReportRow
 from tanggap.infrastructure.storage import prepare_photo
 from tanggap.intake import IntakeService
 from tanggap.intake.tables import ClientUpdateRow, ReportAttributeRow
-from tests.e2e.staff_helpers import sign_in
 from tests.fixtures.fixmystreet import Comment, FixMyStreet, Problem, simple, strict_xml
 from tests.fixtures.intake import photos
+from tests.web.staff_helpers import sign_in
 
 KUPANG = (-10.1605, 123.6135)
 # What a UK-style cobrand adds to every report, whether the service declares it or not.

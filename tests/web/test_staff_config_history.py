@@ -14,7 +14,7 @@ from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.db import CalendarRow, CategoryRow, ConfigChangeRow
 from tanggap.staff.handlers import SetRouting
-from tests.e2e.staff_helpers import csrf, sign_in
+from tests.web.staff_helpers import csrf, sign_in
 
 CATEGORY = "pohon-tumbang"
 AT_T0 = "06-10-2026 09:00 WITA"  # the frozen clock's T0, 01:00 UTC

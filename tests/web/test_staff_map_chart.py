@@ -24,8 +24,8 @@ from tanggap.clock import FrozenClock
 from tanggap.config import MapSettings
 from tanggap.db import ReportRow
 from tanggap.infrastructure.storage import LocalPhotoStorage
-from tests.e2e.conftest import UNTHROTTLED
-from tests.e2e.staff_helpers import assigned_report, csrf, sign_in
+from tests.fixtures.web import UNTHROTTLED
+from tests.web.staff_helpers import assigned_report, csrf, sign_in
 from web.app import create_app
 
 WITA = ZoneInfo("Asia/Makassar")

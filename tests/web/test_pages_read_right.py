@@ -23,7 +23,7 @@ from tanggap.bootstrap import Tanggap
 from tanggap.db import CategoryRow
 from tanggap.infrastructure.storage import LocalPhotoStorage
 from tests.demo import DemoTickets, demo_tickets
-from tests.e2e.staff_helpers import csrf, sign_in
+from tests.web.staff_helpers import csrf, sign_in
 from web.app import create_app
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "web/translations/en/LC_MESSAGES/messages.po"

@@ -12,7 +12,7 @@ from flask import Flask
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
-from tests.e2e.staff_helpers import assigned_report, sign_in, version
+from tests.web.staff_helpers import assigned_report, sign_in, version
 
 PERSONAS = ["pupr.officer", "pupr.officer2", "pupr.head", "dlhk.officer", "dlhk.head", "dispatcher", "supervisor",
             "hr", "admin"]

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import RuleRow
-from tests.e2e.staff_helpers import assigned_report, csrf, response_breach, shown_secret, sign_in
+from tests.web.staff_helpers import assigned_report, csrf, response_breach, shown_secret, sign_in
 
 WITA = ZoneInfo("Asia/Makassar")
 

@@ -8,7 +8,7 @@ import uuid
 from flask import Flask
 
 from tanggap.bootstrap import Tanggap
-from tests.e2e.staff_helpers import assigned_report, csrf, sign_in, version
+from tests.web.staff_helpers import assigned_report, csrf, sign_in, version
 
 
 def test_the_login_page_speaks_bahasa_by_default_and_english_after_the_switch(web: Flask) -> None:

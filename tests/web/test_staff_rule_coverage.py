@@ -17,7 +17,7 @@ from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.staff import queries as staff_views
 from tests.conftest import RULES_SINCE
-from tests.e2e.staff_helpers import assigned_report, sign_in
+from tests.web.staff_helpers import assigned_report, sign_in
 
 UNCOVERED = "Tidak tercakup aturan"
 ALL_COVERED = "Semua kombinasi ukuran, OPD, kategori dan prioritas tercakup aturan yang berlaku."

@@ -14,7 +14,7 @@ from tanggap import intake as i
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.intake import IntakeService
-from tests.e2e.staff_helpers import assigned_report, response_breach, sign_in, version
+from tests.web.staff_helpers import assigned_report, response_breach, sign_in, version
 
 
 def _english(client: FlaskClient, token: str) -> None:

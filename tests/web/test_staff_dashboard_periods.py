@@ -22,7 +22,7 @@ from tanggap.bootstrap import Tanggap, bootstrap
 from tanggap.clock import FrozenClock
 from tanggap.config import Settings
 from tanggap.infrastructure.storage import LocalPhotoStorage
-from tests.e2e.staff_helpers import assigned_report, sign_in
+from tests.web.staff_helpers import assigned_report, sign_in
 from web.app import create_app
 
 WITA = ZoneInfo("Asia/Makassar")

@@ -18,7 +18,7 @@ from sla.rules import Metric
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
-from tests.e2e.staff_helpers import assigned_report, response_breach, sign_in
+from tests.web.staff_helpers import assigned_report, response_breach, sign_in
 from web.staff import SLA_LABELS, sla_label
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "web/translations/en/LC_MESSAGES/messages.po"

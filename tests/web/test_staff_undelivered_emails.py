@@ -16,7 +16,7 @@ from tanggap.clock import FrozenClock
 from tanggap.db import InboxRow, OutboxRow
 from tanggap.pipeline.notifications import STUCK_AFTER
 from tanggap.staff.handlers import SettleEmail
-from tests.e2e.staff_helpers import sign_in
+from tests.web.staff_helpers import sign_in
 
 
 def pending_email(app: Tanggap, to: str = "kepala.pupr@kupang.go.id") -> int:

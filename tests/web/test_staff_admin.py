@@ -28,7 +28,7 @@ from tanggap.intake.tables import ApiKeyRow
 from tanggap.staff import handlers as staff
 from tanggap.staff.tables import ApiTokenRow
 from tests.conftest import OFFICE_HOURS
-from tests.e2e.staff_helpers import csrf, shown_secret, sign_in
+from tests.web.staff_helpers import csrf, shown_secret, sign_in
 
 PERSONAS = ["pupr.officer", "pupr.head", "dlhk.officer", "dispatcher", "hr", "supervisor", "admin"]
 SUPERVISING = {"supervisor", "admin"}
