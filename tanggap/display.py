@@ -9,15 +9,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 from pendulum.locales.locale import Locale
 
-from tanggap.config import DISPLAY_TZ
+from tanggap.wita import in_wita
 
 Lang = Literal["id", "en"]
-WITA = ZoneInfo(DISPLAY_TZ)
 TIME_FORMAT = "%d-%m-%Y %H:%M"
 UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
 ENGLISH_UNITS = {"day": "{0} d", "hour": "{0} h", "minute": "{0} min"}
@@ -35,13 +33,9 @@ def language(code: str | None) -> Lang:
     return "en" if code == "en" else "id"
 
 
-def in_wita(at: datetime) -> datetime:
-    return at.astimezone(WITA)
-
-
-def local_iso(at: datetime | None, tz: str = DISPLAY_TZ) -> str | None:
+def local_iso(at: datetime | None) -> str | None:
     """A machine-readable time with its offset, for the API and the command line (never a page)."""
-    return at.astimezone(ZoneInfo(tz)).isoformat(timespec="seconds") if at else None
+    return in_wita(at).isoformat(timespec="seconds") if at else None
 
 
 def wall_time(at: datetime | str | None, lang: Lang = "id", with_day: bool = False) -> str:

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from prefect import flow, task
 
 from tanggap import commands as c
-from tanggap.config import DISPLAY_TZ
 from tanggap.intake import STORED_TOPIC, IntakeService, run_media_fetches
 from tanggap.payroll.service import allowance, breach_log, write_csv, write_xlsx
 from tanggap.pipeline.notifications import send_all
 from tanggap.pipeline.outbox import REPORT_SUBMITTED
 from tanggap.pipeline.processing import tag_photos
 from tanggap.reports.views import photo_keys
+from tanggap.wita import previous_month
 from workflows import deps
 
 
@@ -143,11 +142,6 @@ def close_quiet() -> int:
 def close_quiet_reports() -> int:
     """Close answered reports that nobody disputed within the quiet period."""
     return close_quiet()
-
-
-def previous_month(now: datetime) -> str:
-    first = now.astimezone(ZoneInfo(DISPLAY_TZ)).replace(day=1)
-    return (first - timedelta(days=1)).strftime("%Y-%m")
 
 
 @task

@@ -14,17 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tanggap.bootstrap import Tanggap
-from tanggap.config import DISPLAY_TZ
 from tanggap.intake import FETCH_TOPIC, STORED_TOPIC
 from tanggap.pipeline.outbox import NOTIFY_TOPICS, REPORT_SUBMITTED, pending_topics
+from tanggap.wita import WITA
 from workflows import deps
 from workflows.environment import configure, without_heartbeats
 
 log = logging.getLogger("tanggap.runner")
-WITA = ZoneInfo(DISPLAY_TZ)
+
 RETRAIN_HOUR = 2  # WITA: the quietest hour
 
 

@@ -16,6 +16,7 @@ from tanggap.cli.app import app, main, one_line_errors
 from tanggap.config_audit import ConfigSubject, change_view, history
 from tanggap.payroll.service import allowance as allowance_report
 from tanggap.payroll.service import breach_log, verify_ledger, write_csv, write_xlsx
+from tanggap.wita import parse_time
 
 
 @main.group()
@@ -34,10 +35,7 @@ def sla_sweep(at: str | None) -> None:
 
 
 def _aware(raw: str) -> datetime:
-    moment = datetime.fromisoformat(raw)
-    if moment.tzinfo is None:
-        raise ValueError(f"--now {raw!r} needs a zone, e.g. {raw}+08:00")
-    return moment
+    return parse_time(raw, "--now", naive_is_wita=False)
 
 
 @main.group()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from tanggap.display import WITA
+from tanggap.wita import TimeInputError, parse_time
 
 FETCH_TOPIC = "photo.fetch"
 STORED_TOPIC = "photo.stored"
@@ -22,7 +22,6 @@ def _is_number(raw: str) -> bool:
 def _parse_datetime(raw: str) -> datetime | None:
     """ISO 8601; a time without a zone is read in WITA, the city's time."""
     try:
-        parsed = datetime.fromisoformat(raw.strip())
-    except ValueError:
+        return parse_time(raw, "datetime", naive_is_wita=True)
+    except TimeInputError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=WITA)

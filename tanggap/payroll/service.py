@@ -20,11 +20,13 @@ from sla.ledger import Verdict, verify
 from states.errors import InvalidInput, NotFound, PermissionDenied
 from states.model import Role
 from tanggap import commands as c
+from tanggap import wita
 from tanggap.context import Context
 from tanggap.db import AllowancePolicyRow, BreachRow, ClockRow, FulfilmentRow, WaiverRow
-from tanggap.display import METRIC_NAMES, WITA, in_wita
+from tanggap.display import METRIC_NAMES
 from tanggap.enforcement.repository import clock_from_row
 from tanggap.uow import AbstractUnitOfWork
+from tanggap.wita import in_wita
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 OPD_METRICS = ("response", "resolution")
@@ -32,13 +34,10 @@ OPD_METRICS = ("response", "resolution")
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
     """[first instant, first instant of the next month) in WITA, the city's payroll month."""
-    found = MONTH.match(month)
-    if not found:
-        raise InvalidInput("month", f"{month!r} is not a month like 2026-10")
-    year, number = int(found[1]), int(found[2])
-    start = datetime(year, number, 1, tzinfo=WITA)
-    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=WITA)
-    return start, end
+    try:
+        return wita.month_bounds(month)
+    except wita.TimeInputError as err:
+        raise InvalidInput(err.field, err.message) from None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import select
@@ -29,12 +28,12 @@ from cv.tagger import AbstractTagger, TagResult
 from states.model import Report, ReportState
 from tanggap import commands as c
 from tanggap.commands import TagOutcome
-from tanggap.config import DISPLAY_TZ
 from tanggap.context import Context
 from tanggap.db import CategoryRow, DuplicateLinkRow, ReportRow, ReportTagRow, TaggerHeadRow
 from tanggap.pipeline.outbox import REPORT_SUBMITTED, mark_done, pending_for, release, still_mine
 from tanggap.reports import service as services
 from tanggap.uow import AbstractUnitOfWork
+from tanggap.wita import WITA
 
 log = logging.getLogger(__name__)
 OPEN_STATES = ("submitted", "classified", "assigned", "responded")
@@ -135,7 +134,7 @@ def _photo_flags(report: Report, tag: TagOutcome) -> list[str]:
     exif = _exif(tag.analysis.get("exif") or {})
     if exif is not None and report.submitted_at is not None:
         where = GeoPoint(report.lat, report.lon) if report.lat is not None and report.lon is not None else None
-        check = check_photo(exif, where, report.submitted_at, ZoneInfo(DISPLAY_TZ))
+        check = check_photo(exif, where, report.submitted_at, WITA)
         flags += sorted(flag.value for flag in check.flags)
     return flags
 

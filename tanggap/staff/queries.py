@@ -8,7 +8,7 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import holidays as holiday_tables
@@ -41,7 +41,6 @@ from tanggap.db import (
     UserRow,
     WaiverRow,
 )
-from tanggap.display import WITA
 from tanggap.enforcement.repository import calendar_for, clock_from_row, rule_from_row
 from tanggap.enforcement.service import clock_view
 from tanggap.intake.extras import extra_data
@@ -51,6 +50,7 @@ from tanggap.reports.views import event_views, report_summary
 from tanggap.staff.handlers import StaffUser, may_see, scope_of, staff_user, token_hash
 from tanggap.staff.tables import ApiTokenRow, ResponseTemplateRow
 from tanggap.uow import AbstractUnitOfWork
+from tanggap.wita import WITA, week_starts
 
 PAGE_SIZE = 50
 TREND_WEEKS = 12
@@ -517,13 +517,6 @@ class WeekTrend:
     @property
     def on_time_rate(self) -> float | None:
         return round(self.on_time / self.measured, 3) if self.measured else None
-
-
-def week_starts(now: datetime, weeks: int) -> list[datetime]:
-    """Midnight WITA of the Mondays of the last `weeks` ISO weeks, oldest first, this week last."""
-    today = now.astimezone(WITA).date()
-    monday = today - timedelta(days=today.weekday())
-    return [datetime.combine(monday - timedelta(weeks=n), time(), WITA) for n in range(weeks - 1, -1, -1)]
 
 
 def _weekly_trend(uow: AbstractUnitOfWork, now: datetime, weeks: int = TREND_WEEKS) -> list[WeekTrend]:

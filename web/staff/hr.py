@@ -24,6 +24,7 @@ from states.model import Role
 from tanggap import display
 from tanggap.payroll import service as hr_service
 from tanggap.staff import queries as staff_views
+from tanggap.wita import in_wita
 from web.deps import tanggap
 from web.staff.common import duration, mapped, me, page_lang, refused, roles_only, signed_in, wita, work_hours
 
@@ -37,7 +38,7 @@ bp.before_request(signed_in)
 
 
 def _month() -> str:
-    default = display.in_wita(tanggap().clock.now()).strftime("%Y-%m")
+    default = in_wita(tanggap().clock.now()).strftime("%Y-%m")
     return request.args.get("month") or default
 
 

@@ -13,11 +13,12 @@ from flask_babel import gettext as _
 
 from states.errors import DomainError, InvalidInput
 from tanggap import commands as c
-from tanggap import display
+from tanggap import wita
 from tanggap.config import DISPLAY_TZ
 from tanggap.config_audit import ConfigSubject
 from tanggap.staff import handlers as staff
 from tanggap.staff import queries as staff_views
+from tanggap.wita import TimeInputError, parse_time
 from web.deps import tanggap
 from web.staff.common import done, mapped, me, page_lang, refused, run, signed_in
 
@@ -55,9 +56,9 @@ def _local_time(raw: str | None) -> datetime | None:
     if not raw:
         return None
     try:
-        return datetime.fromisoformat(raw).replace(tzinfo=display.WITA)
-    except ValueError as err:
-        raise InvalidInput("effective_from", f"{raw!r} is not a date and time") from err
+        return parse_time(raw, "effective_from", naive_is_wita=True)
+    except TimeInputError as err:
+        raise InvalidInput(err.field, err.message) from err
 
 
 def _rule_command(form: Any, rule_id: int | None) -> c.DefineRule:
@@ -99,7 +100,7 @@ def _save_rule(rule_id: int | None) -> ResponseReturnValue:
 def calendars() -> ResponseReturnValue:
     app = tanggap()
     found = staff_views.calendars(app.uow(), me())
-    year = display.in_wita(app.clock.now()).year
+    year = wita.in_wita(app.clock.now()).year
     holidays = {k.name: staff_views.public_holidays(k.spec, year, page_lang()) for k in found}
     history = staff_views.config_history(app.uow(), me(), ConfigSubject.CALENDAR)
     return render_template("staff/calendars.html", calendars=found, holidays=holidays, days=DAYS, year=year,
