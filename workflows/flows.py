@@ -15,7 +15,7 @@ from prefect import flow, task
 
 from tanggap import commands as c
 from tanggap.intake import STORED_TOPIC, IntakeService, run_media_fetches
-from tanggap.payroll.service import allowance, breach_log, write_csv, write_xlsx
+from tanggap.payroll.service import EXPORT_FORMATS, allowance, breach_log, export_breaches, export_name
 from tanggap.pipeline.notifications import send_all
 from tanggap.pipeline.outbox import REPORT_SUBMITTED
 from tanggap.pipeline.processing import tag_photos
@@ -150,9 +150,8 @@ def write_month_exports(month: str) -> dict[str, Any]:
     folder = app.settings.data_dir / "exports" / month
     folder.mkdir(parents=True, exist_ok=True)
     lines = breach_log(app.uow(), month)
-    with (folder / "breaches.csv").open("w", newline="", encoding="utf-8") as stream:
-        write_csv(lines, stream)
-    write_xlsx(lines, folder / "breaches.xlsx")
+    for fmt in EXPORT_FORMATS:
+        (folder / export_name(month, fmt)).write_bytes(export_breaches(lines, fmt))
     report = allowance(app.uow(), month)
     (folder / "allowance.json").write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False, default=str))
     return {"month": month, "breaches": len(lines), "folder": str(folder)}

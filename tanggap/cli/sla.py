@@ -15,7 +15,7 @@ from tanggap import commands as c
 from tanggap.cli.app import app, main, one_line_errors
 from tanggap.config_audit import ConfigSubject, change_view, history
 from tanggap.payroll.service import allowance as allowance_report
-from tanggap.payroll.service import breach_log, verify_ledger, write_csv, write_xlsx
+from tanggap.payroll.service import breach_log, export_breaches, export_name, verify_ledger
 from tanggap.wita import parse_time
 
 
@@ -56,16 +56,13 @@ def breaches_export(
 ) -> None:
     """Export a month's breaches with their waivers and fulfilments; times in WITA."""
     lines = breach_log(app().uow(), month, opd=opd, officer=officer, metric=metric)
-    if fmt == "xlsx":
-        target = output or Path(f"pelanggaran-{month}.xlsx")
-        write_xlsx(lines, target)
-        click.echo(f"{len(lines)} breaches written to {target}")
-    elif output:
-        with output.open("w", newline="", encoding="utf-8") as stream:
-            write_csv(lines, stream)
-        click.echo(f"{len(lines)} breaches written to {output}")
-    else:
-        write_csv(lines, sys.stdout)
+    data = export_breaches(lines, fmt)
+    if fmt == "csv" and output is None:
+        sys.stdout.buffer.write(data)
+        return
+    target = output or Path(export_name(month, fmt))
+    target.write_bytes(data)
+    click.echo(f"{len(lines)} breaches written to {target}")
 
 
 @main.command("allowance")

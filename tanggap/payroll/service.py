@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -166,6 +168,30 @@ def write_xlsx(lines: Iterable[BreachLine], path: Path) -> None:
     _fit_columns(sheet)
     sheet.freeze_panes = "A2"
     book.save(path)
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_name(month: str, fmt: str) -> str:
+    """The one file name of a month's breach export, wherever it is made: pelanggaran-sla-2026-10.csv."""
+    return f"pelanggaran-sla-{month}.{fmt}"
+
+
+def export_breaches(lines: Iterable[BreachLine], fmt: str) -> bytes:
+    """A month's breach log as the file HR opens: CSV in UTF-8 with a byte-order mark (so Excel
+    reads the Bahasa text right) or an XLSX workbook. The web download, `tanggap breaches export`
+    and the month-end flow all write these bytes."""
+    if fmt == "csv":
+        text = io.StringIO(newline="")
+        write_csv(lines, text)
+        return text.getvalue().encode("utf-8-sig")
+    if fmt == "xlsx":
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "export.xlsx"
+            write_xlsx(lines, path)
+            return path.read_bytes()
+    raise InvalidInput("format", f"{fmt!r} is not one of {', '.join(EXPORT_FORMATS)}")
 
 
 def _fit_columns(sheet: Any) -> None:

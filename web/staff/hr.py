@@ -3,11 +3,8 @@ and the read-only payroll API behind an admin-issued bearer token."""
 
 from __future__ import annotations
 
-import io
-import tempfile
 from dataclasses import asdict
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
@@ -84,24 +81,18 @@ def ledger_line(verdict: Verdict) -> str:
 @bp.get("/breaches.csv")
 @roles_only(*READERS)
 def breaches_csv() -> ResponseReturnValue:
-    out = io.StringIO()
-    hr_service.write_csv(_lines(), out)
-    return _download(out.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8", "csv")
+    return _download(hr_service.export_breaches(_lines(), "csv"), "text/csv; charset=utf-8", "csv")
 
 
 @bp.get("/breaches.xlsx")
 @roles_only(*READERS)
 def breaches_xlsx() -> ResponseReturnValue:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "breaches.xlsx"
-        hr_service.write_xlsx(_lines(), path)
-        data = path.read_bytes()
-    return _download(data, XLSX, "xlsx")
+    return _download(hr_service.export_breaches(_lines(), "xlsx"), XLSX, "xlsx")
 
 
 def _download(data: bytes, mimetype: str, ext: str) -> Response:
     response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="pelanggaran-sla-{_month()}.{ext}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{hr_service.export_name(_month(), ext)}"'
     return response
 
 
