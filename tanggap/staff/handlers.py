@@ -15,16 +15,17 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 
 from states.errors import InvalidInput, NotFound, PermissionDenied
-from states.model import ADMINS, DISPATCH_ROLES, OPD_ROLES, SEES_ALL, SUPERVISING, RejectKind, Role
+from states.model import ADMINS, DISPATCH_ROLES, OPD_ROLES, SUPERVISING, RejectKind, Role
 from tanggap import commands as c
 from tanggap import intake
 from tanggap.config_audit import ConfigSubject, record_changes
 from tanggap.context import Context
-from tanggap.db import CategoryRow, DuplicateLinkRow, InboxRow, UserRow
+from tanggap.db import CategoryRow, DuplicateLinkRow, InboxRow
 from tanggap.infrastructure.passwords import verify_password
 from tanggap.intake.tables import ApiKeyRow
 from tanggap.pipeline.notifications import undelivered
 from tanggap.reports import service as services
+from tanggap.staff.access import StaffUser, may_see, staff_user
 from tanggap.staff.tables import ApiTokenRow, LoginAttemptRow, ResponseTemplateRow
 from tanggap.uow import AbstractUnitOfWork
 
@@ -34,54 +35,6 @@ PAYROLL = "payroll"
 # Below a few metres GPS noise alone separates two photos of one pothole; beyond 2 km a "duplicate"
 # would cover whole kelurahan and bury real reports under suspected ones.
 MIN_RADIUS_M, MAX_RADIUS_M = 5.0, 2000.0
-
-
-@dataclass(frozen=True)
-class StaffUser:
-    username: str
-    role: Role
-    opd: str | None
-    full_name: str
-
-    @classmethod
-    def of(cls, row: UserRow) -> StaffUser:
-        return cls(row.username, Role(row.role), row.opd_code, row.full_name)
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which tickets a user may see: the one definition that `may_see` applies to a ticket and the
-    queues apply in SQL (staff_views._scoped). Nothing, everything, or one OPD's tickets (for an
-    officer: only their own and the OPD's unassigned ones)."""
-
-    everything: bool = False
-    opd: str | None = None
-    officer: str | None = None
-
-
-def scope_of(user: StaffUser) -> Scope:
-    """A head sees the whole OPD's tickets; an officer their own and the OPD's unassigned ones."""
-    if user.role in SEES_ALL:
-        return Scope(everything=True)
-    if user.role not in OPD_ROLES or user.opd is None:
-        return Scope()
-    return Scope(opd=user.opd, officer=user.username if user.role is Role.OPD_OFFICER else None)
-
-
-def may_see(user: StaffUser, opd: str | None, officer: str | None) -> bool:
-    scope = scope_of(user)
-    if scope.everything:
-        return True
-    if scope.opd is None or opd != scope.opd:
-        return False
-    return scope.officer is None or officer in (None, scope.officer)
-
-
-def staff_user(uow: AbstractUnitOfWork, username: str) -> StaffUser:
-    row = uow.reference.user(username)
-    if not row.active:
-        raise PermissionDenied(username, "sign in")
-    return StaffUser.of(row)
 
 
 # --- signing in ------------------------------------------------------------------------------

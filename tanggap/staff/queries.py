@@ -12,14 +12,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import holidays as holiday_tables
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from cv.decision import Outcome as DecisionOutcome
 from cv.tagger import city_hint_names
 from sla.clocks import ClockState, SlaClock, clock_is_late, work_used
 from sla.rules import Metric, Uncovered, match_rule, uncovered_scopes
-from states.errors import NotFound, PermissionDenied
+from states.errors import NotFound
 from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
 from states.model import ADMINS, DISPATCH_ROLES, OPD_ROLES, SUPERVISING, Actor, Priority, Report, ReportState, Role
 from tanggap import config_audit
@@ -47,7 +47,8 @@ from tanggap.intake.extras import extra_data
 from tanggap.intake.tables import ApiKeyRow, PhotoRow, RatingRow
 from tanggap.pipeline.notifications import undelivered
 from tanggap.reports.views import event_views, report_summary
-from tanggap.staff.handlers import StaffUser, may_see, scope_of, staff_user, token_hash
+from tanggap.staff.access import StaffUser, may_see, require, scoped, staff_user
+from tanggap.staff.handlers import token_hash
 from tanggap.staff.tables import ApiTokenRow, ResponseTemplateRow
 from tanggap.uow import AbstractUnitOfWork
 from tanggap.wita import WITA, week_starts
@@ -70,11 +71,6 @@ def names(uow: AbstractUnitOfWork) -> tuple[dict[str, str], dict[str, str]]:
         categories = {code: name for code, name in uow.session.execute(select(CategoryRow.code, CategoryRow.name))}
         opds = {code: name for code, name in uow.session.execute(select(OpdRow.code, OpdRow.name))}
     return categories, opds
-
-
-def require(user: StaffUser, roles: frozenset[Role], action: str) -> None:
-    if user.role not in roles:
-        raise PermissionDenied(user.username, action)
 
 
 # --- SLA colours -----------------------------------------------------------------------------
@@ -141,19 +137,6 @@ class Queue:
     officers: list[str] = field(default_factory=list)
 
 
-def _scoped(query: Select[Any], user: StaffUser) -> Select[Any]:
-    """The user's Scope (tanggap/staff/handlers.py, the same one `may_see` reads) as a WHERE clause."""
-    scope = scope_of(user)
-    if scope.everything:
-        return query
-    if scope.opd is None:
-        return query.where(false())
-    query = query.where(ReportRow.opd == scope.opd)
-    if scope.officer is not None:
-        query = query.where(or_(ReportRow.officer == scope.officer, ReportRow.officer.is_(None)))
-    return query
-
-
 def _filtered(query: Select[Any], f: QueueFilter) -> Select[Any]:
     for column, value in ((ReportRow.state, f.state), (ReportRow.category, f.category),
                           (ReportRow.officer, f.officer), (ReportRow.opd, f.opd)):
@@ -165,7 +148,7 @@ def _filtered(query: Select[Any], f: QueueFilter) -> Select[Any]:
 def queue(uow: AbstractUnitOfWork, user: StaffUser, f: QueueFilter, now: datetime) -> Queue:
     """Tickets in reach, soonest deadline first: the open response clock's due time, which the
     SLA reactions keep on the report so this walks one index in order (ix_reports_queue)."""
-    base = _filtered(_scoped(select(ReportRow.id), user), f)
+    base = _filtered(scoped(select(ReportRow.id), user), f)
     page = max(f.page, 1)
     with uow:
         total, ids = _deadline_page(uow.session, base, (page - 1) * PAGE_SIZE)

@@ -1,4 +1,4 @@
-"""Who may see a ticket is defined once (tanggap/staff/handlers.py, Scope): the ticket page's check and the
+"""Who may see a ticket is defined once (tanggap/staff/access.py, Scope): the ticket page's check and the
 queues' SQL must agree on every seeded ticket, for every staff user of the demo data."""
 
 from __future__ import annotations
@@ -7,8 +7,7 @@ from sqlalchemy import select
 
 from tanggap.bootstrap import Tanggap
 from tanggap.db import ReportRow, UserRow
-from tanggap.staff.handlers import StaffUser, may_see
-from tanggap.staff.queries import _scoped
+from tanggap.staff.access import StaffUser, may_see, scoped
 
 
 def test_the_sql_scope_and_may_see_agree_on_every_demo_ticket_for_every_user(demo_app: Tanggap) -> None:
@@ -18,7 +17,7 @@ def test_the_sql_scope_and_may_see_agree_on_every_demo_ticket_for_every_user(dem
         users = [StaffUser.of(u) for u in s.scalars(select(UserRow))]
         checked = {}
         for user in users:
-            in_sql = set(s.scalars(_scoped(select(ReportRow.id), user)))
+            in_sql = set(s.scalars(scoped(select(ReportRow.id), user)))
             in_python = {rid for rid, opd, officer in tickets if may_see(user, opd, officer)}
             assert in_sql == in_python, user.username
             checked[user.role.value] = checked.get(user.role.value, 0) + len(in_python)
@@ -29,6 +28,6 @@ def test_the_sql_scope_and_may_see_agree_on_every_demo_ticket_for_every_user(dem
     heads = {u.opd: u for u in users if u.role.value == "opd_head"}
     with demo_app.uow() as uow:
         some = next(o for o in officers if o.opd in heads)
-        seen_by_officer = set(uow.session.scalars(_scoped(select(ReportRow.id), some)))
-        seen_by_head = set(uow.session.scalars(_scoped(select(ReportRow.id), heads[some.opd])))
+        seen_by_officer = set(uow.session.scalars(scoped(select(ReportRow.id), some)))
+        seen_by_head = set(uow.session.scalars(scoped(select(ReportRow.id), heads[some.opd])))
     assert seen_by_officer < seen_by_head

@@ -30,7 +30,7 @@ from states.model import Role
 from tanggap import commands as c
 from tanggap import display
 from tanggap.staff import queries as staff_views
-from tanggap.staff.handlers import StaffUser
+from tanggap.staff.access import StaffUser
 from web.deps import tanggap
 
 log = logging.getLogger(__name__)
