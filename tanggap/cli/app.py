@@ -14,6 +14,9 @@ from states.errors import DomainError
 from states.model import Trigger
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap, bootstrap
+from tanggap.demo.seed import seed_demo as seed
+from tanggap.intake import IssueApiKey, RevokeApiKey
+from tanggap.migrate import upgrade
 from tanggap.reports.views import report_detail
 
 P = ParamSpec("P")
@@ -56,8 +59,6 @@ def db() -> None:
 @one_line_errors
 def db_upgrade() -> None:
     """Apply all migrations."""
-    from tanggap.migrate import upgrade
-
     upgrade(app().engine)
     click.echo("database is up to date")
 
@@ -67,8 +68,6 @@ def db_upgrade() -> None:
 @one_line_errors
 def seed_demo(reports: int) -> None:
     """Load the Kota Kupang demo data. Running it again changes nothing."""
-    from tanggap.demo.seed import seed_demo as seed
-
     seed(app(), reports=reports, echo=click.echo)
 
 
@@ -172,8 +171,6 @@ def api_key() -> None:
 @one_line_errors
 def api_key_create(name: str) -> None:
     """Issue a key for the app NAME and print it. Only its hash is kept: this is the one chance to copy it."""
-    from tanggap.intake import IssueApiKey
-
     click.echo(app().handle(IssueApiKey(name)))
 
 
@@ -182,7 +179,5 @@ def api_key_create(name: str) -> None:
 @one_line_errors
 def api_key_revoke(name: str) -> None:
     """Revoke the active key of the app NAME; its requests are refused from now on."""
-    from tanggap.intake import RevokeApiKey
-
     app().handle(RevokeApiKey(name))
     click.echo(f"revoked the key of {name}")

@@ -32,6 +32,7 @@ def run_everything(tanggap: Tanggap, host: str, port: int, threads: int = 8) -> 
     """The web server in the foreground, the flows in a background thread; Ctrl-C stops both."""
     from waitress import create_server
 
+    # Imported when used: Prefect takes seconds to import, and most commands never need it.
     from web.app import create_app
     from workflows.runner import build_runner
 
