@@ -19,7 +19,7 @@ from sla.allowance import Cut, Reason
 from sla.clocks import ClockState, Outcome
 from sla.ledger import Break, Verdict
 from sla.rules import Metric
-from states.errors import DomainError
+from states.errors import DomainError, InvalidInput
 from states.model import Role
 from tanggap import display, staff_views
 from tanggap import hr as hr_service
@@ -47,13 +47,17 @@ def _lines() -> list[hr_service.BreachLine]:
                                  args.get("metric") or None, waived)
 
 
+@bp.errorhandler(DomainError)
+def bad_query(err: DomainError) -> ResponseReturnValue:
+    """A page or download asked with a bad month or filter: 400, the problem named, nothing read."""
+    page, status = refused(err, request.path)
+    return page, 400 if isinstance(err, InvalidInput) else status
+
+
 @bp.get("/breaches")
 @roles_only(*READERS)
 def breaches() -> ResponseReturnValue:
-    try:
-        lines = _lines()
-    except DomainError as err:
-        return refused(err, "/hr/breaches")
+    lines = _lines()
     verdict = hr_service.verify_ledger(tanggap().uow())
     opds = staff_views.names(tanggap().uow())[1]
     return render_template("staff/breaches.html", lines=lines, month=_month(), args=request.args, verdict=verdict,
@@ -165,10 +169,7 @@ def breach_reason(clock: dict[str, Any], due: datetime) -> str:
 @bp.get("/allowance")
 @roles_only(*READERS)
 def allowance() -> ResponseReturnValue:
-    try:
-        report = hr_service.allowance(tanggap().uow(), _month())
-    except DomainError as err:
-        return refused(err, "/hr/allowance")
+    report = hr_service.allowance(tanggap().uow(), _month())
     return render_template("staff/allowance.html", a=report, month=_month(), cut_reason=cut_reason)
 
 
