@@ -199,17 +199,25 @@ class DefineResponseTemplate(c.Command):
 
 def define_response_template(cmd: DefineResponseTemplate, ctx: Context) -> int:
     user = staff_user(ctx.uow, cmd.actor)
-    category = ctx.uow.reference.category(cmd.category)
-    if not (user.role in SUPERVISING or (user.role is Role.OPD_HEAD and user.opd == category.opd_code)):
-        raise PermissionDenied(user.username, f"edit response templates of {cmd.category}")
+    _check_may_edit_templates(ctx, user, cmd.category)
     if not cmd.title.strip() or not cmd.body.strip():
         raise InvalidInput("template", "a title and a text are required")
     row = _template(ctx, cmd.template_id) if cmd.template_id else ResponseTemplateRow(created_at=ctx.now)
+    if row.category is not None and row.category != cmd.category:
+        # The template's own category decides, not the one the form names: an OPD head may not
+        # overwrite or retire another OPD's template by sending their own category with its id.
+        _check_may_edit_templates(ctx, user, row.category)
     row.category, row.title, row.body = cmd.category, cmd.title.strip()[:120], cmd.body.strip()
     row.active, row.created_by = not cmd.retire, cmd.actor
     ctx.uow.session.add(row)
     ctx.uow.session.flush()
     return row.id
+
+
+def _check_may_edit_templates(ctx: Context, user: StaffUser, category_code: str) -> None:
+    category = ctx.uow.reference.category(category_code)
+    if not (user.role in SUPERVISING or (user.role is Role.OPD_HEAD and user.opd == category.opd_code)):
+        raise PermissionDenied(user.username, f"edit response templates of {category_code}")
 
 
 def _template(ctx: Context, template_id: int) -> ResponseTemplateRow:

@@ -220,6 +220,20 @@ def offered_actions(report: Report, user: StaffUser, now: datetime, policy: Life
     return [t.value for t in lifecycle().offered(report, attempt)]
 
 
+def check_may_offer(uow: AbstractUnitOfWork, username: str, report_id: int, trigger: str, now: datetime,
+                    policy: LifecyclePolicy) -> None:
+    """Refuse before anything is written (a proof photo to disk) when this person may not fire
+    `trigger` on this ticket: another OPD's ticket is NotFound, a role the lifecycle refuses is
+    PermissionDenied. The service checks every guard again when the command comes."""
+    with uow:
+        user = staff_user(uow, username)
+        report = uow.reports.get(report_id)
+    if not may_see(user, report.opd, report.officer):
+        raise NotFound("report", report_id)
+    if user.role is Role.HR or trigger not in offered_actions(report, user, now, policy):
+        raise PermissionDenied(username, f"{trigger} report {report_id}")
+
+
 def ticket(uow: AbstractUnitOfWork, user: StaffUser, report_id: int, now: datetime,
            policy: LifecyclePolicy) -> dict[str, Any]:
     with uow:

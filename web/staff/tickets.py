@@ -86,7 +86,7 @@ def reassign(report_id: int) -> ResponseReturnValue:
 @bp.post("/tickets/<int:report_id>/respond")
 def respond(report_id: int) -> ResponseReturnValue:
     try:
-        proof = _proof_photo(request.files.get("proof"))
+        proof = _proof_photo(report_id, request.files.get("proof"))
     except DomainError as err:
         return refused(err, url_for(".ticket", report_id=report_id))
     cmd = c.RespondReport(*_base(report_id), response=request.form.get("response", ""),
@@ -94,11 +94,14 @@ def respond(report_id: int) -> ResponseReturnValue:
     return _act(report_id, cmd, _("Tanggapan terkirim."))
 
 
-def _proof_photo(upload: FileStorage | None) -> str | None:
-    """Store the proof-of-fix photo; keys are content addresses, so a refused action leaves at
-    most an unreferenced file behind, never a wrong link."""
+def _proof_photo(report_id: int, upload: FileStorage | None) -> str | None:
+    """Store the proof-of-fix photo once the person is known to be allowed to respond on this
+    ticket: nobody else writes files to disk. Keys are content addresses, so an action refused
+    later (a stale version) leaves at most an unreferenced file behind, never a wrong link."""
     if upload is None or not upload.filename:
         return None
+    app = tanggap()
+    staff_views.check_may_offer(app.uow(), me().username, report_id, "respond", app.clock.now(), app.policy)
     service = intake()
     prepared = prepare_photo(upload.read(), service.rules.max_photo_bytes, service.rules.max_photo_pixels)
     return service.photos.put(prepared).public_key
