@@ -9,10 +9,12 @@ import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from states.errors import InvalidInput, NotFound, PermissionDenied
 from states.model import RejectKind, Role
@@ -23,16 +25,23 @@ from tanggap.context import Context
 from tanggap.db import CategoryRow, DuplicateLinkRow, InboxRow, UserRow
 from tanggap.intake_db import ApiKeyRow
 from tanggap.notifications import undelivered
-from tanggap.passwords import verify_password
-from tanggap.staff_db import ApiTokenRow, LoginAttemptRow, ResponseTemplateRow
+from tanggap.passwords import hash_password, verify_or_spend
+from tanggap.staff_db import ApiTokenRow, LoginAttemptRow, LoginThrottleRow, ResponseTemplateRow
 from tanggap.uow import AbstractUnitOfWork
 
 DISPATCH = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
 SEES_ALL = DISPATCH | {Role.HR}
 SUPERVISING = frozenset({Role.SUPERVISOR, Role.ADMIN})
 OPD_ROLES = frozenset({Role.OPD_OFFICER, Role.OPD_HEAD})
+# Sign-in throttling. One client (account, address) gets MAX_FAILURES failures per window, then
+# one attempt per window; the account as a whole (any address) gets ACCOUNT_FAILURES, then one
+# attempt per ACCOUNT_BACKOFF, so a guesser spread over many addresses is slowed down while the
+# account's owner, on an address of their own, can still sign in between two guesses.
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+ACCOUNT_FAILURES = 50
+ACCOUNT_BACKOFF = timedelta(seconds=20)
+ANY_ADDRESS = "*"
 ADMINS = frozenset({Role.ADMIN})
 PAYROLL = "payroll"
 # Below a few metres GPS noise alone separates two photos of one pothole; beyond 2 km a "duplicate"
@@ -47,9 +56,11 @@ class StaffUser:
     opd: str | None
     full_name: str
 
+    generation: int = 0  # the account's session generation when this was read
+
     @classmethod
     def of(cls, row: UserRow) -> StaffUser:
-        return cls(row.username, Role(row.role), row.opd_code, row.full_name)
+        return cls(row.username, Role(row.role), row.opd_code, row.full_name, row.session_generation or 0)
 
 
 def may_see(user: StaffUser, opd: str | None, officer: str | None) -> bool:
@@ -85,31 +96,119 @@ class LoginResult:
 
 
 def log_in(cmd: LogIn, ctx: Context) -> LoginResult:
-    """Check a password and record the attempt. Too many recent failures lock the name for a
-    while, whether or not it exists, so the answer never tells which names are real."""
-    if _recent_failures(ctx.uow, cmd.username, ctx.now) >= MAX_FAILURES:
+    """Check a password and record the attempt. The attempt is counted before the password is
+    checked, in one conditional UPDATE per counter, so parallel guesses cannot slip past the
+    limit. Unknown and inactive names cost the same argon2 work as real ones and are throttled
+    alike, so neither the answer nor its timing tells which names are real."""
+    username, address = cmd.username[:80], cmd.address[:64]
+    allowed = _charge(ctx, username, address, MAX_FAILURES, FAILURE_WINDOW, FAILURE_WINDOW) and _charge(
+        ctx, username, ANY_ADDRESS, ACCOUNT_FAILURES, FAILURE_WINDOW, ACCOUNT_BACKOFF)
+    if not allowed:
         _record(ctx, cmd, ok=False)
         return LoginResult(None, locked=True)
     row = ctx.uow.reference.find_user(cmd.username)
-    ok = row is not None and row.active and verify_password(row.password_hash, cmd.password)
+    usable = row if row is not None and row.active else None
+    ok = verify_or_spend(usable.password_hash if usable else None, cmd.password)
+    if ok:
+        _forgive(ctx, username, address)
     _record(ctx, cmd, ok=ok)
-    return LoginResult(StaffUser.of(row) if ok and row is not None else None)
+    return LoginResult(StaffUser.of(usable) if ok and usable is not None else None)
 
 
-def _recent_failures(uow: AbstractUnitOfWork, username: str, now: datetime) -> int:
-    since = now - FAILURE_WINDOW
-    last_ok = select(func.max(LoginAttemptRow.at)).where(LoginAttemptRow.username == username, LoginAttemptRow.ok)
-    floor = uow.session.scalar(last_ok)
-    query = select(func.count()).select_from(LoginAttemptRow).where(
-        LoginAttemptRow.username == username, LoginAttemptRow.ok.is_(False), LoginAttemptRow.at > since
+def _charge(ctx: Context, username: str, address: str, limit: int, window: timedelta, backoff: timedelta) -> bool:
+    """Count one failure in advance and say whether the attempt may go ahead: a fresh window, room
+    under the limit, or the back-off elapsed. One conditional UPDATE: the row lock (PostgreSQL) or
+    the write lock (SQLite) makes counting and deciding a single step."""
+    _ensure_counter(ctx, username, address)
+    t, now = LoginThrottleRow, ctx.now
+    fresh = t.window_start <= now - window
+    result = ctx.uow.session.execute(
+        update(t)
+        .where(t.username == username, t.address == address, or_(fresh, t.failures < limit, t.next_at <= now))
+        .values(failures=case((fresh, 1), else_=t.failures + 1),
+                window_start=case((fresh, now), else_=t.window_start),
+                next_at=case((and_(~fresh, t.failures + 1 >= limit), now + backoff), else_=t.next_at))
+        .execution_options(synchronize_session=False)
     )
-    if floor is not None:
-        query = query.where(LoginAttemptRow.at > floor)
-    return int(uow.session.scalar(query) or 0)
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _ensure_counter(ctx: Context, username: str, address: str) -> None:
+    session = ctx.uow.session
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    values = {"username": username, "address": address, "failures": 0, "window_start": ctx.now, "next_at": ctx.now}
+    session.execute(insert(LoginThrottleRow).values(**values).on_conflict_do_nothing())
+
+
+def _forgive(ctx: Context, username: str, address: str) -> None:
+    """A right password clears this client's count and the account's."""
+    t = LoginThrottleRow
+    ctx.uow.session.execute(
+        update(t).where(t.username == username, t.address.in_([address, ANY_ADDRESS]))
+        .values(failures=0, window_start=ctx.now, next_at=ctx.now).execution_options(synchronize_session=False)
+    )
 
 
 def _record(ctx: Context, cmd: LogIn, ok: bool) -> None:
     ctx.uow.session.add(LoginAttemptRow(username=cmd.username[:80], address=cmd.address[:64], ok=ok, at=ctx.now))
+
+
+@dataclass(frozen=True)
+class EndSessions(c.Command):
+    """Sign-out: every session cookie issued to this account so far stops working."""
+
+    username: str
+
+
+def end_sessions(cmd: EndSessions, ctx: Context) -> None:
+    _bump_generation(ctx, cmd.username)
+
+
+def _bump_generation(ctx: Context, username: str) -> None:
+    ctx.uow.session.execute(
+        update(UserRow).where(UserRow.username == username)
+        .values(session_generation=UserRow.session_generation + 1).execution_options(synchronize_session=False)
+    )
+
+
+@dataclass(frozen=True)
+class ChangePassword(c.Command):
+    """An admin, or the person themselves, sets a new password; every open session ends."""
+
+    actor: str
+    username: str
+    password: str
+
+
+MIN_PASSWORD = 12
+
+
+def change_password(cmd: ChangePassword, ctx: Context) -> None:
+    if cmd.actor != cmd.username:
+        _require(ctx.uow, cmd.actor, ADMINS, "change another person's password")
+    row = ctx.uow.reference.user(cmd.username)
+    if len(cmd.password) < MIN_PASSWORD:
+        raise InvalidInput("password", f"must have at least {MIN_PASSWORD} characters")
+    row.password_hash = hash_password(cmd.password)
+    ctx.uow.session.flush()
+    _bump_generation(ctx, cmd.username)
+
+
+@dataclass(frozen=True)
+class DeactivateUser(c.Command):
+    """An admin closes an account: it cannot sign in and its open sessions end at once."""
+
+    actor: str
+    username: str
+
+
+def deactivate_user(cmd: DeactivateUser, ctx: Context) -> None:
+    _require(ctx.uow, cmd.actor, ADMINS, "deactivate accounts")
+    row = ctx.uow.reference.user(cmd.username)
+    row.active = False
+    ctx.uow.session.flush()
+    _bump_generation(ctx, cmd.username)
 
 
 # --- acting on tickets -----------------------------------------------------------------------
@@ -383,6 +482,9 @@ def _require(uow: AbstractUnitOfWork, username: str, roles: frozenset[Role], act
 
 HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     LogIn: log_in,
+    EndSessions: end_sessions,
+    ChangePassword: change_password,
+    DeactivateUser: deactivate_user,
     ActOnTicket: act_on_ticket,
     TakeTicket: take_ticket,
     DecideDuplicate: decide_duplicate,

@@ -25,6 +25,7 @@ from web.deps import INTAKE, TANGGAP
 
 SLACK = 1024 * 1024  # room for the form fields around the largest allowed photo
 ERRORS = (403, 404, 405, 413, 429, 500)
+LIMITER = "tanggap.limiter"
 
 
 def create_app(tanggap: Tanggap | None = None, **overrides: Any) -> Flask:
@@ -41,6 +42,7 @@ def create_app(tanggap: Tanggap | None = None, **overrides: Any) -> Flask:
     for blueprint in (open311.bp, citizen.bp, media.bp):
         app.register_blueprint(blueprint)
     staff.init_app(app)
+    _limit_sign_in(app)
     csrf.exempt(staff.hr.api)
     for code in ERRORS:
         app.register_error_handler(code, _error_page)
@@ -59,10 +61,13 @@ def _defaults(settings: Settings) -> dict[str, Any]:
         "RATELIMIT_SWALLOW_ERRORS": bool(rules.redis_url),  # Redis down: serve unlimited rather than fail
         "TANGGAP_RATE_LIMIT_IP": rules.rate_limit_ip,
         "TANGGAP_RATE_LIMIT_API_KEY": rules.rate_limit_api_key,
+        "TANGGAP_LOGIN_RATE_LIMIT_IP": settings.web.login_rate_limit_ip,
+        "TANGGAP_LOGIN_RATE_LIMIT_GLOBAL": settings.web.login_rate_limit_global,
         "SESSION_COOKIE_SECURE": True,  # staff sign in over HTTPS; override for plain-HTTP test servers
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "SESSION_ABSOLUTE_HOURS": 12,  # from sign-in, however busy the session
         "STAFF_IDLE_MINUTES": 30,
     }
 
@@ -92,6 +97,7 @@ def _limit(app: Flask) -> None:
     # sees the limiter's headers and keeps Retry-After for refusals only.
     app.after_request(_retry_after_only_when_refused)
     limiter = Limiter(get_remote_address, app=app)
+    app.extensions[LIMITER] = limiter
     per_ip = limiter.shared_limit(lambda: str(app.config["TANGGAP_RATE_LIMIT_IP"]), scope="per-ip")
     per_key = limiter.shared_limit(
         lambda: str(app.config["TANGGAP_RATE_LIMIT_API_KEY"]),
@@ -105,6 +111,17 @@ def _limit(app: Flask) -> None:
     limiter.shared_limit(lambda: str(app.config["TANGGAP_RATE_LIMIT_IP"]), scope="per-ip", methods=["POST"])(
         citizen.bp
     )
+
+
+def _limit_sign_in(app: Flask) -> None:
+    """POST /login per client address and for everyone together, in the same storage as every
+    other limit (Redis when configured): a guesser is slowed before the password is even read."""
+    limiter: Limiter = app.extensions[LIMITER]
+    view = app.view_functions["auth.login"]
+    per_ip = limiter.limit(lambda: str(app.config["TANGGAP_LOGIN_RATE_LIMIT_IP"]), scope="login-per-ip")
+    everyone = limiter.limit(lambda: str(app.config["TANGGAP_LOGIN_RATE_LIMIT_GLOBAL"]), scope="login-global",
+                             key_func=lambda: "everyone")
+    app.view_functions["auth.login"] = everyone(per_ip(view))  # type: ignore[assignment]  # sync view stays sync
 
 
 def _retry_after_only_when_refused(response: Response) -> Response:

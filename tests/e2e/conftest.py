@@ -26,6 +26,8 @@ def web(app: Tanggap, tmp_path: Path) -> Flask:
         PHOTO_STORAGE=LocalPhotoStorage(tmp_path / "photos"),
         TANGGAP_RATE_LIMIT_IP=UNTHROTTLED,
         TANGGAP_RATE_LIMIT_API_KEY=UNTHROTTLED,
+        TANGGAP_LOGIN_RATE_LIMIT_IP=UNTHROTTLED,
+        TANGGAP_LOGIN_RATE_LIMIT_GLOBAL=UNTHROTTLED,
     )
 
 

@@ -176,9 +176,13 @@ def _login(app: Flask) -> None:
 
 def _load_user(username: str) -> LoggedIn | None:
     try:
-        return LoggedIn(staff_views.user(tanggap().uow(), username))
+        user = staff_views.user(tanggap().uow(), username)
     except (NotFound, PermissionDenied):
         return None
+    if not auth.still_valid(user):
+        session.clear()  # an old generation or past the absolute limit: sign in again
+        return None
+    return LoggedIn(user)
 
 
 def _babel(app: Flask) -> None:

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import LazyString, lazy_gettext
 from flask_babel import gettext as _
@@ -50,8 +50,10 @@ def _lines() -> list[hr_service.BreachLine]:
 @bp.errorhandler(DomainError)
 def bad_query(err: DomainError) -> ResponseReturnValue:
     """A page or download asked with a bad month or filter: 400, the problem named, nothing read."""
-    page, status = refused(err, request.path)
-    return page, 400 if isinstance(err, InvalidInput) else status
+    response = current_app.make_response(refused(err, request.path))
+    if isinstance(err, InvalidInput):
+        response.status_code = 400
+    return response
 
 
 @bp.get("/breaches")
