@@ -90,7 +90,8 @@ class IntakeSettings:
 
     city_box: tuple[float, float, float, float] = KUPANG_BOX  # min_lat, min_long, max_lat, max_long
     max_photo_bytes: int = 10 * 1024 * 1024
-    max_photo_pixels: int = 50_000_000
+    max_photo_pixels: int = 24_000_000  # checked from the header, before any decoding
+    submission_rate_limit_ip: str = "10 per minute;100 per day"  # new reports (Open311 POST and /lapor) per address
     duplicate_window: timedelta = timedelta(minutes=10)
     rate_limit_ip: str = "600 per minute"
     rate_limit_api_key: str = "3000 per minute"
@@ -104,7 +105,8 @@ class IntakeSettings:
         return cls(
             city_box=env_box("TANGGAP_CITY_BOX", KUPANG_BOX),
             max_photo_bytes=env_int("TANGGAP_MAX_PHOTO_BYTES", 10 * 1024 * 1024),
-            max_photo_pixels=env_int("TANGGAP_MAX_PHOTO_PIXELS", 50_000_000),
+            max_photo_pixels=env_positive_int("TANGGAP_MAX_PHOTO_PIXELS", 24_000_000),
+            submission_rate_limit_ip=env_str("TANGGAP_SUBMISSION_RATE_LIMIT_IP", "10 per minute;100 per day"),
             duplicate_window=timedelta(minutes=env_float("TANGGAP_DUPLICATE_WINDOW_MINUTES", 10)),
             rate_limit_ip=env_str("TANGGAP_RATE_LIMIT_IP", "600 per minute"),
             rate_limit_api_key=env_str("TANGGAP_RATE_LIMIT_API_KEY", "3000 per minute"),

@@ -48,6 +48,7 @@ def create_app(tanggap: Tanggap | None = None, **overrides: Any) -> Flask:
         app.register_blueprint(blueprint)
     staff.init_app(app)
     _limit_sign_in(app)
+    _limit_submissions(app)
     csrf.exempt(staff.hr.api)
     for code in ERRORS:
         app.register_error_handler(code, _error_page)
@@ -89,6 +90,7 @@ def _defaults(settings: Settings) -> dict[str, Any]:
         "RATELIMIT_SWALLOW_ERRORS": bool(rules.redis_url),  # Redis down: serve unlimited rather than fail
         "TANGGAP_RATE_LIMIT_IP": rules.rate_limit_ip,
         "TANGGAP_RATE_LIMIT_API_KEY": rules.rate_limit_api_key,
+        "TANGGAP_SUBMISSION_RATE_LIMIT_IP": rules.submission_rate_limit_ip,
         "TANGGAP_LOGIN_RATE_LIMIT_IP": settings.web.login_rate_limit_ip,
         "TANGGAP_LOGIN_RATE_LIMIT_GLOBAL": settings.web.login_rate_limit_global,
         "SESSION_COOKIE_SECURE": True,  # staff sign in over HTTPS; override for plain-HTTP test servers
@@ -172,6 +174,16 @@ def _limit_sign_in(app: Flask) -> None:
     everyone = limiter.limit(lambda: str(app.config["TANGGAP_LOGIN_RATE_LIMIT_GLOBAL"]), scope="login-global",
                              key_func=lambda: "everyone")
     app.view_functions["auth.login"] = everyone(per_ip(view))  # type: ignore[assignment]  # sync view stays sync
+
+
+def _limit_submissions(app: Flask) -> None:
+    """New reports per address, on top of the per-IP limit: the form and the API share one count,
+    so a script cannot flood the queue (and the disk) from one address by switching between them."""
+    limiter: Limiter = app.extensions[LIMITER]
+    submissions = limiter.shared_limit(lambda: str(app.config["TANGGAP_SUBMISSION_RATE_LIMIT_IP"]),
+                                       scope="submissions-per-ip", override_defaults=False)
+    for endpoint in ("open311.create_request", "citizen.submit"):
+        app.view_functions[endpoint] = submissions(app.view_functions[endpoint])  # type: ignore[assignment]
 
 
 def _retry_after_only_when_refused(response: Response) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import TracebackType
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from tanggap.config import IntakeSettings
 from tanggap.db import EventRow
 from tanggap.intake.commands import PostedUpdate, PostServiceRequestUpdate, Submission, SubmitServiceRequest
 from tanggap.intake.errors import InvalidRequest
-from tanggap.storage import AbstractPhotoStorage
+from tanggap.storage import AbstractPhotoStorage, PreparedPhoto
 from tanggap.uow import AbstractUnitOfWork, SqlAlchemyUnitOfWork
 
 if TYPE_CHECKING:
@@ -39,6 +40,24 @@ class IntakeUnitOfWork(SqlAlchemyUnitOfWork):
         super().__init__(session_factory)
         self.photos = photos
         self.rules = rules
+        self.new_photos: list[str] = []  # stored by this unit of work: removed again if it fails
+
+    def keep_photo(self, photo: PreparedPhoto) -> str:
+        stored = self.photos.put(photo)
+        if stored.created:
+            self.new_photos.append(stored.original_key)
+        return stored.original_key
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        super().__exit__(exc_type, exc, tb)
+        if exc_type is not None:
+            # Nothing refers to a photo of a submission that failed (validation, a lost race, a
+            # crash): remove it rather than leave an orphan. One another request stored is kept.
+            for key in self.new_photos:
+                self.photos.discard(key)
+        self.new_photos = []
 
 
 def _intake(uow: AbstractUnitOfWork) -> IntakeUnitOfWork:

@@ -28,7 +28,7 @@ def submit_service_request(cmd: SubmitServiceRequest, ctx: Context) -> Submissio
     if existing is not None:
         return _answer(ctx, existing, True, services.routed_opd(uow, uow.reports.get(existing)))
     checked = _checked(uow, cmd)
-    photo_key = uow.photos.put(checked.photo).original_key if checked.photo else None
+    photo_key = uow.keep_photo(checked.photo) if checked.photo else None
     report_id: int = services.submit_report(_report_command(cmd, checked, client, photo_key), ctx)
     _record_extras(uow, report_id, checked, claims, ctx.now)
     return _answer(ctx, report_id, False, checked.category.opd_code if checked.category else None)
