@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import TracebackType
 from datetime import datetime
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select

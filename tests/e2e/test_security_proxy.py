@@ -87,19 +87,24 @@ def test_a_public_https_site_without_a_secret_key_refuses_to_start(sqlite_app: T
     assert not (tmp_path / "fresh" / "secret_key").exists()
 
 
+def _start_together(folder: Path, workers: int) -> list[str]:
+    barrier, keys = threading.Barrier(workers), []
+
+    def start() -> None:
+        barrier.wait()
+        keys.append(web_app._stored_secret(folder, public=False))
+
+    threads = [threading.Thread(target=start) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return keys
+
+
 def test_workers_starting_together_all_read_the_same_whole_stored_key(tmp_path: Path) -> None:
     for round_ in range(40):
         folder = tmp_path / f"round-{round_}"
-        barrier, keys = threading.Barrier(8), []
-
-        def start() -> None:
-            barrier.wait()
-            keys.append(web_app._stored_secret(folder, public=False))
-
-        threads = [threading.Thread(target=start) for _ in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        keys = _start_together(folder, 8)
         assert len(set(keys)) == 1 and re.fullmatch(r"[0-9a-f]{64}", keys[0]), keys
         assert [p.name for p in folder.iterdir()] == ["secret_key"]  # no temporary file left behind
