@@ -16,8 +16,8 @@ from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from states.errors import InvalidInput, NotFound, PermissionDenied
-from states.model import RejectKind, Role
+from states.errors import ConcurrencyConflict, InvalidInput, NotFound, PermissionDenied
+from states.model import Actor, RejectKind, ReportRedacted, Role
 from tanggap import commands as c
 from tanggap import intake, services
 from tanggap.config_audit import ConfigSubject, record_changes
@@ -247,6 +247,42 @@ def take_ticket(cmd: TakeTicket, ctx: Context) -> Any:
         raise PermissionDenied(cmd.actor, "take tickets: only OPD staff hold them")
     action = c.ReassignReport(cmd.report_id, cmd.actor, expected_version=cmd.expected_version, officer=cmd.actor)
     return act_on_ticket(ActOnTicket(action), ctx)
+
+
+REDACTABLE = {"description": "description_redacted", "photo": "photo_redacted"}
+
+
+@dataclass(frozen=True)
+class RedactReport(c.Command):
+    """Staff withdraw the citizen's text or photo from public view (a phone number, a face, abuse),
+    with a reason that the ticket's history keeps. Staff still see what was redacted."""
+
+    report_id: int
+    actor: str
+    part: str  # "description" or "photo"
+    reason: str
+    expected_version: int | None = None
+
+
+def redact_report(cmd: RedactReport, ctx: Context) -> None:
+    user = staff_user(ctx.uow, cmd.actor)
+    if user.role is Role.HR:
+        raise PermissionDenied(user.username, "redact reports")
+    report = ctx.uow.reports.get(cmd.report_id)
+    if not may_see(user, report.opd, report.officer):
+        raise NotFound("report", cmd.report_id)
+    field = REDACTABLE.get(cmd.part)
+    if field is None:
+        raise InvalidInput("part", f"{cmd.part!r} cannot be redacted; choose description or photo")
+    if not cmd.reason.strip():
+        raise InvalidInput("reason", "a redaction needs a reason")
+    if getattr(report, field):
+        raise InvalidInput("part", f"the {cmd.part} of report {cmd.report_id} was already redacted")
+    if cmd.expected_version is not None and cmd.expected_version != report.version:
+        raise ConcurrencyConflict(cmd.report_id)
+    actor = Actor(user.username, user.role, user.opd)
+    report.record(ReportRedacted("redact", report.state, report.state, actor, ctx.now, cmd.reason.strip(),
+                                 {field: True, "part": cmd.part}))
 
 
 @dataclass(frozen=True)
@@ -488,6 +524,7 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     ActOnTicket: act_on_ticket,
     TakeTicket: take_ticket,
     DecideDuplicate: decide_duplicate,
+    RedactReport: redact_report,
     DefineResponseTemplate: define_response_template,
     SetRouting: set_routing,
     c.SetDuplicateRadius: set_duplicate_radius,

@@ -248,12 +248,27 @@ def ticket(uow: AbstractUnitOfWork, user: StaffUser, report_id: int, now: dateti
         **report_summary(report),
         "photo": photo,
         "proof_photo": report.proof_photo,
+        "description_redacted": report.description_redacted,
+        "photo_redacted": report.photo_redacted,
+        "may_redact": user.role is not Role.HR,
         "awaiting_info": report.awaiting_info,
         "events": event_views(events),
         "clocks": [{**clock_view(k, now), "countdown": countdown(k, now)} for k in clocks],
         "actions": offered_actions(report, user, now, policy),
         **extra,
     }
+
+
+def ticket_photo(uow: AbstractUnitOfWork, user: StaffUser, report_id: int) -> str:
+    """The key of a ticket's photo for someone who may see the ticket, redacted or not."""
+    with uow:
+        report = uow.reports.get(report_id)
+        if not may_see(user, report.opd, report.officer):
+            raise NotFound("report", report_id)
+        key = report.photo or _fetched_photo(uow, report_id)
+    if key is None:
+        raise NotFound("photo of report", report_id)
+    return key
 
 
 def _fetched_photo(uow: AbstractUnitOfWork, report_id: int) -> str | None:

@@ -42,6 +42,7 @@ from tanggap.intake.queries import (
     get_request,
     parse_extensions,
     parse_request_query,
+    photo_withdrawn,
 )
 from tanggap.intake.service import IntakeService
 from tanggap.intake.status import citizen_status
@@ -88,6 +89,7 @@ __all__ = [
     "find_requests",
     "find_updates",
     "get_request",
+    "photo_withdrawn",
     "issue_api_key",
     "list_services",
     "parse_extensions",

@@ -117,6 +117,7 @@ EVENT_LABELS: dict[str, LazyString] = {
     "reopen": lazy_gettext("Dibuka kembali"),
     "request_info": lazy_gettext("Informasi diminta dari warga"),
     "provide_info": lazy_gettext("Jawaban warga dicatat"),
+    "redact": lazy_gettext("Disunting dari tampilan publik"),
 }
 
 

@@ -3,7 +3,7 @@ checks the ticket is within the user's reach before the lifecycle checks the res
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 from states.errors import DomainError
 from tanggap import commands as c
 from tanggap import staff, staff_views
-from tanggap.storage import prepare_photo
+from tanggap.storage import content_type, prepare_photo
 from web.deps import intake, tanggap
 from web.staff.common import mapped, me, refused, run, signed_in
 
@@ -158,6 +158,30 @@ def close(report_id: int) -> ResponseReturnValue:
 def reopen(report_id: int) -> ResponseReturnValue:
     cmd = c.ReopenReport(*_base(report_id), reason=request.form.get("reason", ""))
     return _act(report_id, cmd, _("Laporan dibuka kembali."))
+
+
+@bp.get("/tickets/<int:report_id>/photo")
+@mapped
+def photo(report_id: int) -> ResponseReturnValue:
+    """The ticket's photo for staff who may see the ticket, also once it is redacted from public view."""
+    key = staff_views.ticket_photo(tanggap().uow(), me(), report_id)
+    data = intake().photos.public(key)
+    if data is None:
+        abort(404)
+    return Response(data, mimetype=content_type(key))
+
+
+@bp.post("/tickets/<int:report_id>/redact")
+def redact(report_id: int) -> ResponseReturnValue:
+    """Withdraw the citizen's text or photo from the public API and pages, with a reason."""
+    form = request.form
+    back = url_for(".ticket", report_id=report_id)
+    try:
+        run(staff.RedactReport(report_id, me().username, form.get("part", ""), form.get("reason", ""), _version()))
+    except DomainError as err:
+        return refused(err, back)
+    flash(_("Disunting: bagian ini tidak lagi tampil untuk publik."))
+    return redirect(back, 303)
 
 
 @bp.post("/tickets/<int:report_id>/duplicates/<int:link_id>")
