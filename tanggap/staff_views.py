@@ -19,7 +19,7 @@ from cv.decision import Outcome as DecisionOutcome
 from cv.tagger import city_hint_names
 from sla.clocks import ClockState, SlaClock, work_used
 from sla.rules import Metric, Uncovered, match_rule, uncovered_scopes
-from states.errors import NotFound, PermissionDenied
+from states.errors import InvalidInput, NotFound, PermissionDenied
 from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
 from states.model import Actor, Priority, Report, ReportState, Role
 from tanggap import config_audit
@@ -373,6 +373,8 @@ def preview_rule(uow: AbstractUnitOfWork, user: StaffUser, metric: str, opd: str
                  priority: str | None, at: datetime) -> RuleRow | None:
     """Which rule version would start a clock for this OPD, category and priority at `at`."""
     require(user, SUPERVISING, "preview SLA rules")
+    if metric not in set(Metric):
+        raise InvalidInput("metric", f"{metric!r} is not one of {', '.join(Metric)}")
     with uow:
         rows = list(uow.session.scalars(select(RuleRow)))
     found = match_rule([rule_from_row(r) for r in rows], Metric(metric), opd, category, priority, at)
