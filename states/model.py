@@ -130,6 +130,11 @@ class ReportCommented(ReportEvent):
     beside the lifecycle machine (like the submission), never through it."""
 
 
+class ReportRedacted(ReportEvent):
+    """Staff withdrew the citizen's text or photo from public view, with a reason. Like a
+    comment it changes no state and is recorded beside the lifecycle machine."""
+
+
 EVENT_FOR_TRIGGER: dict[str, type[ReportEvent]] = {
     "submit": ReportSubmitted,
     Trigger.CLASSIFY: ReportClassified,
@@ -143,6 +148,7 @@ EVENT_FOR_TRIGGER: dict[str, type[ReportEvent]] = {
     Trigger.REQUEST_INFO: ReportInfoRequested,
     Trigger.PROVIDE_INFO: ReportInfoProvided,
     "comment": ReportCommented,
+    "redact": ReportRedacted,
 }
 
 EVENT_TYPES: dict[str, type[ReportEvent]] = {cls.__name__: cls for cls in EVENT_FOR_TRIGGER.values()}
@@ -172,6 +178,8 @@ EVENT_FIELDS = frozenset(
         "reason",
         "awaiting_info",
         "pause_reason",
+        "description_redacted",
+        "photo_redacted",
     }
 )
 
@@ -209,6 +217,8 @@ class Report:
     reopen_count: int = 0
     awaiting_info: bool = False
     pause_reason: str | None = None
+    description_redacted: bool = False  # the public read side no longer serves the text
+    photo_redacted: bool = False  # nor the citizen's photo
     version: int = 0
     pending_events: list[ReportEvent] = field(default_factory=list, compare=False, repr=False)
 

@@ -90,7 +90,8 @@ class IntakeSettings:
 
     city_box: tuple[float, float, float, float] = KUPANG_BOX  # min_lat, min_long, max_lat, max_long
     max_photo_bytes: int = 10 * 1024 * 1024
-    max_photo_pixels: int = 50_000_000
+    max_photo_pixels: int = 24_000_000  # checked from the header, before any decoding
+    submission_rate_limit_ip: str = "10 per minute;100 per day"  # new reports (Open311 POST and /lapor) per address
     duplicate_window: timedelta = timedelta(minutes=10)
     rate_limit_ip: str = "600 per minute"
     rate_limit_api_key: str = "3000 per minute"
@@ -104,7 +105,8 @@ class IntakeSettings:
         return cls(
             city_box=env_box("TANGGAP_CITY_BOX", KUPANG_BOX),
             max_photo_bytes=env_int("TANGGAP_MAX_PHOTO_BYTES", 10 * 1024 * 1024),
-            max_photo_pixels=env_int("TANGGAP_MAX_PHOTO_PIXELS", 50_000_000),
+            max_photo_pixels=env_positive_int("TANGGAP_MAX_PHOTO_PIXELS", 24_000_000),
+            submission_rate_limit_ip=env_str("TANGGAP_SUBMISSION_RATE_LIMIT_IP", "10 per minute;100 per day"),
             duplicate_window=timedelta(minutes=env_float("TANGGAP_DUPLICATE_WINDOW_MINUTES", 10)),
             rate_limit_ip=env_str("TANGGAP_RATE_LIMIT_IP", "600 per minute"),
             rate_limit_api_key=env_str("TANGGAP_RATE_LIMIT_API_KEY", "3000 per minute"),
@@ -135,6 +137,48 @@ class MapSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """The web tier: how it sits behind a proxy, the public address, and the sign-in limits."""
+
+    trusted_proxies: int = 0  # reverse proxies in front (X-Forwarded-For/-Proto/-Host hops to trust)
+    public_url: str = ""  # e.g. https://tanggap.kupangkota.go.id; links in answers and e-mails use it
+    login_rate_limit_ip: str = "30 per minute"  # POST /login per client address
+    login_rate_limit_global: str = "600 per minute"  # POST /login from everyone together
+    workers: int = 1  # web worker processes sharing this configuration (WEB_CONCURRENCY)
+
+    @property
+    def is_https(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    @classmethod
+    def from_env(cls) -> WebSettings:
+        return cls(
+            trusted_proxies=env_non_negative_int("TANGGAP_TRUSTED_PROXIES", 0),
+            public_url=env_public_url("TANGGAP_PUBLIC_URL"),
+            login_rate_limit_ip=env_str("TANGGAP_LOGIN_RATE_LIMIT_IP", "30 per minute"),
+            login_rate_limit_global=env_str("TANGGAP_LOGIN_RATE_LIMIT_GLOBAL", "600 per minute"),
+            workers=env_positive_int("WEB_CONCURRENCY", 1),
+        )
+
+
+def env_non_negative_int(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 0:
+        raise ValueError(f"{name} must be 0 or more, got {value}")
+    return value
+
+
+PUBLIC_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?(?:/[^\s?#]*)?$")
+
+
+def env_public_url(name: str) -> str:
+    raw = os.environ.get(name, "").strip().rstrip("/")
+    if raw and not PUBLIC_URL.match(raw):
+        raise ValueError(f"{name} must be the site's address like https://tanggap.example.go.id, got {raw!r}")
+    return raw
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str
@@ -145,6 +189,7 @@ class Settings:
     annual_target: int = 30_000  # responses a year the dashboard measures the city against (Kota Kupang)
     intake: IntakeSettings = field(default_factory=IntakeSettings)
     map: MapSettings = field(default_factory=MapSettings)
+    web: WebSettings = field(default_factory=WebSettings)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -158,6 +203,7 @@ class Settings:
             annual_target=env_positive_int("TANGGAP_ANNUAL_TARGET", 30_000),
             intake=IntakeSettings.from_env(),
             map=MapSettings.from_env(),
+            web=WebSettings.from_env(),
         )
 
     @property

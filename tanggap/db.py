@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    false,
     text,
 )
 from sqlalchemy.engine import Engine
@@ -81,6 +82,9 @@ class UserRow(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # Bumped on sign-out, a password change and deactivation: a session cookie carries the
+    # generation it was issued under, and one from an older generation is refused.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class CategoryRow(Base):
@@ -128,6 +132,9 @@ class ReportRow(Base):
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     awaiting_info: Mapped[bool] = mapped_column(Boolean, default=False)
     pause_reason: Mapped[str | None] = mapped_column(String(32))
+    # Staff redacted the citizen's text or photo: the public read side never serves it again.
+    description_redacted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    photo_redacted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Due time of the open response clock (a projection of sla_clocks kept by the SLA reactions),
     # so the OPD queue walks one index in deadline order.
     response_due_at: Mapped[datetime | None]

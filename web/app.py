@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import os
 import secrets
 from datetime import timedelta
@@ -15,16 +17,19 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tanggap.bootstrap import Tanggap, bootstrap
-from tanggap.config import Settings
+from tanggap.config import Settings, WebSettings
 from tanggap.infrastructure.storage import AbstractPhotoStorage, LocalPhotoStorage
 from tanggap.intake import IntakeService
 from web import citizen, media, open311, staff
 from web.deps import INTAKE, TANGGAP
 
+log = logging.getLogger(__name__)
 SLACK = 1024 * 1024  # room for the form fields around the largest allowed photo
 ERRORS = (403, 404, 405, 413, 429, 500)
+LIMITER = "tanggap.limiter"
 
 
 def create_app(tanggap: Tanggap | None = None, **overrides: Any) -> Flask:
@@ -33,6 +38,7 @@ def create_app(tanggap: Tanggap | None = None, **overrides: Any) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(_defaults(tanggap.settings))
     app.config.update(overrides)
+    _behind_proxies(app, tanggap.settings.web)
     app.extensions[TANGGAP] = tanggap
     app.extensions[INTAKE] = IntakeService(tanggap, _photos(app, tanggap.settings))
     csrf = CSRFProtect(app)
@@ -41,17 +47,42 @@ def create_app(tanggap: Tanggap | None = None, **overrides: Any) -> Flask:
     for blueprint in (open311.bp, citizen.bp, media.bp):
         app.register_blueprint(blueprint)
     staff.init_app(app)
+    _limit_sign_in(app)
+    _limit_submissions(app)
     csrf.exempt(staff.hr.api)
     for code in ERRORS:
         app.register_error_handler(code, _error_page)
     app.get("/healthz")(_health)
+    _warn_about_memory_limits(app, tanggap.settings.web)
     return app
+
+
+def _behind_proxies(app: Flask, web: WebSettings) -> None:
+    """Trust exactly TANGGAP_TRUSTED_PROXIES hops of X-Forwarded-For/-Proto: the client address
+    the limits key on is the citizen's, not the proxy's, and a client cannot forge it further."""
+    if web.trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=web.trusted_proxies,  # type: ignore[method-assign]
+                                x_proto=web.trusted_proxies)
+    app.config["PUBLIC_URL"] = web.public_url
+    if web.is_https:
+        app.after_request(_strict_transport_security)
+
+
+def _strict_transport_security(response: Response) -> Response:
+    response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def _warn_about_memory_limits(app: Flask, web: WebSettings) -> None:
+    if web.workers > 1 and str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
+        log.warning("%d web workers count rate limits in memory, each on its own: every limit is in effect "
+                    "%d times higher. Set TANGGAP_REDIS_URL so that they share one count.", web.workers, web.workers)
 
 
 def _defaults(settings: Settings) -> dict[str, Any]:
     rules = settings.intake
     return {
-        "SECRET_KEY": settings.secret_key or _stored_secret(settings.data_dir),
+        "SECRET_KEY": settings.secret_key or _stored_secret(settings.data_dir, settings.web.is_https),
         "MAX_CONTENT_LENGTH": rules.max_photo_bytes + SLACK,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session: a page left open still works
         "RATELIMIT_HEADERS_ENABLED": True,
@@ -59,26 +90,52 @@ def _defaults(settings: Settings) -> dict[str, Any]:
         "RATELIMIT_SWALLOW_ERRORS": bool(rules.redis_url),  # Redis down: serve unlimited rather than fail
         "TANGGAP_RATE_LIMIT_IP": rules.rate_limit_ip,
         "TANGGAP_RATE_LIMIT_API_KEY": rules.rate_limit_api_key,
+        "TANGGAP_SUBMISSION_RATE_LIMIT_IP": rules.submission_rate_limit_ip,
+        "TANGGAP_LOGIN_RATE_LIMIT_IP": settings.web.login_rate_limit_ip,
+        "TANGGAP_LOGIN_RATE_LIMIT_GLOBAL": settings.web.login_rate_limit_global,
         "SESSION_COOKIE_SECURE": True,  # staff sign in over HTTPS; override for plain-HTTP test servers
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "SESSION_ABSOLUTE_HOURS": 12,  # from sign-in, however busy the session
         "STAFF_IDLE_MINUTES": 30,
     }
 
 
-def _stored_secret(data_dir: Path) -> str:
+def _stored_secret(data_dir: Path, public: bool) -> str:
     """A random secret kept in the data folder, so sessions survive restarts and are shared by
-    every worker process without configuration."""
+    every worker process without configuration. A public (https) site must have its key set or
+    stored already: a key made up at start by a fresh container would sign everyone out at each
+    deploy, and differ between machines."""
     path = data_dir / "secret_key"
+    if path.exists():
+        return _read_secret(path)
+    if public:
+        raise RuntimeError(f"TANGGAP_PUBLIC_URL is https but TANGGAP_SECRET_KEY is not set and {path} does not "
+                           "exist: set TANGGAP_SECRET_KEY (e.g. `python -c 'import secrets; "
+                           "print(secrets.token_hex(32))'`) for every web worker")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # Written whole under a temporary name, then linked into place: link() fails if another worker
+    # got there first, and nobody ever reads a file that is still empty.
+    tmp = data_dir / f".secret_key-{secrets.token_hex(8)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as out:
-        out.write(secrets.token_hex(32))
-    return path.read_text().strip()
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):  # another worker's key won: use it
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return _read_secret(path)
+
+
+def _read_secret(path: Path) -> str:
+    secret = path.read_text().strip()
+    if not secret:
+        raise RuntimeError(f"{path} is empty: delete it, or set TANGGAP_SECRET_KEY")
+    return secret
 
 
 def _photos(app: Flask, settings: Settings) -> AbstractPhotoStorage:
@@ -92,6 +149,7 @@ def _limit(app: Flask) -> None:
     # sees the limiter's headers and keeps Retry-After for refusals only.
     app.after_request(_retry_after_only_when_refused)
     limiter = Limiter(get_remote_address, app=app)
+    app.extensions[LIMITER] = limiter
     per_ip = limiter.shared_limit(lambda: str(app.config["TANGGAP_RATE_LIMIT_IP"]), scope="per-ip")
     per_key = limiter.shared_limit(
         lambda: str(app.config["TANGGAP_RATE_LIMIT_API_KEY"]),
@@ -105,6 +163,27 @@ def _limit(app: Flask) -> None:
     limiter.shared_limit(lambda: str(app.config["TANGGAP_RATE_LIMIT_IP"]), scope="per-ip", methods=["POST"])(
         citizen.bp
     )
+
+
+def _limit_sign_in(app: Flask) -> None:
+    """POST /login per client address and for everyone together, in the same storage as every
+    other limit (Redis when configured): a guesser is slowed before the password is even read."""
+    limiter: Limiter = app.extensions[LIMITER]
+    view = app.view_functions["auth.login"]
+    per_ip = limiter.limit(lambda: str(app.config["TANGGAP_LOGIN_RATE_LIMIT_IP"]), scope="login-per-ip")
+    everyone = limiter.limit(lambda: str(app.config["TANGGAP_LOGIN_RATE_LIMIT_GLOBAL"]), scope="login-global",
+                             key_func=lambda: "everyone")
+    app.view_functions["auth.login"] = everyone(per_ip(view))  # type: ignore[assignment]  # sync view stays sync
+
+
+def _limit_submissions(app: Flask) -> None:
+    """New reports per address, on top of the per-IP limit: the form and the API share one count,
+    so a script cannot flood the queue (and the disk) from one address by switching between them."""
+    limiter: Limiter = app.extensions[LIMITER]
+    submissions = limiter.shared_limit(lambda: str(app.config["TANGGAP_SUBMISSION_RATE_LIMIT_IP"]),
+                                       scope="submissions-per-ip", override_defaults=False)
+    for endpoint in ("open311.create_request", "citizen.submit"):
+        app.view_functions[endpoint] = submissions(app.view_functions[endpoint])  # type: ignore[assignment]
 
 
 def _retry_after_only_when_refused(response: Response) -> Response:

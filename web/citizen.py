@@ -2,13 +2,17 @@
 and in English with the switch.
 
 They use the same service layer as the Open311 API. The status page shows anyone the status;
-confirming, disputing and rating need the secret `kunci` from the tracking link."""
+confirming, disputing and rating need the secret `kunci` from the tracking link. The secret never
+travels in a URL the server sees: the link carries it in the fragment (`/lapor/12#kunci=...`),
+which browsers do not send, and the page's script posts it in a form body; so it reaches no
+access log, proxy log or Referer."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, flash, make_response, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -22,10 +26,12 @@ from states.errors import DomainError, GuardRejected, InvalidInput, InvalidTrans
 from tanggap import intake as i
 from tanggap.infrastructure.storage import KEY, prepare_photo
 from web.deps import intake, tanggap
+from web.open311 import public_url_for
 
 bp = Blueprint("citizen", __name__, url_prefix="/lapor")
 
 DONT_KNOW = "tidak-tahu"  # the citizen's explicit "I don't know the category"
+KEY_FIELD = "kunci"  # the citizen's secret, in a form body or a link's fragment, never in a query string
 PAGE_TOKEN = "lapor_token"  # issued with the form, kept in the session: the form's idempotency key derives from it
 KEPT_PHOTO = "lapor_foto"  # the original key of a photo sent with a refused form, and its file name
 FIELD_MESSAGES: dict[str, LazyString] = {
@@ -114,7 +120,13 @@ def submit() -> ResponseReturnValue:
         _keep_photo(photo, name, err.problems)
         return _form_page(dict(form), _messages(err.problems)), 400
     session.pop(KEPT_PHOTO, None)
-    return redirect(url_for(".status", report_id=submission.report_id, kunci=submission.token, baru=1), 303)
+    return redirect(_secret_link(submission.report_id, submission.token, new=True), 303)
+
+
+def _secret_link(report_id: int, key: str | None, new: bool = False) -> str:
+    """The status page, the secret in the fragment; a replayed form gets the page without one."""
+    page = url_for(".status", report_id=report_id, baru=1 if new else None)
+    return f"{page}#{urlencode({KEY_FIELD: key})}" if key else page
 
 
 def _submission_key(form: MultiDict[str, str]) -> str:
@@ -166,16 +178,38 @@ def find() -> ResponseReturnValue:
 
 
 @bp.get("/<int:report_id>")
-def status(report_id: int) -> tuple[str, int] | str:
+def status(report_id: int) -> ResponseReturnValue:
+    """The public status. A link of the old kind, the secret in the query string, is moved into
+    the fragment at once, so that the address bar and history stop carrying it there."""
+    if request.args.get(KEY_FIELD):
+        return redirect(_secret_link(report_id, request.args[KEY_FIELD]), 303)
+    return _status_page(report_id, None)
+
+
+@bp.post("/<int:report_id>")
+def unlock(report_id: int) -> ResponseReturnValue:
+    """The status page for whoever holds the secret, sent in the form body."""
+    return _status_page(report_id, _key() or None)
+
+
+def _secret_link_to_keep(report_id: int, key: str) -> str:
+    return public_url_for(".status", report_id=report_id) + f"#{urlencode({KEY_FIELD: key})}"
+
+
+def _status_page(report_id: int, key: str | None) -> ResponseReturnValue:
     app = tanggap()
     try:
-        view = i.citizen_status(app.uow(), report_id, request.args.get("kunci"), app.clock.now(), app.policy)
+        view = i.citizen_status(app.uow(), report_id, key, app.clock.now(), app.policy)
     except NotFound:
         return render_template("tidak_ditemukan.html", report_id=report_id), 404
     proof = view.proof_photo if view.proof_photo and KEY.match(view.proof_photo) else None
-    return render_template("status.html", view=view, report_id=report_id, kunci=request.args.get("kunci", ""),
-                           proof=proof, new=request.args.get("baru") == "1", state_names=i.STATE_LABELS,
-                           close_names=i.CLOSE_LABELS)
+    link = _secret_link_to_keep(report_id, key) if view.authorised and key else None
+    page = render_template("status.html", view=view, report_id=report_id, kunci=key if view.authorised else "",
+                           proof=proof, new=request.values.get("baru") == "1", state_names=i.STATE_LABELS,
+                           close_names=i.CLOSE_LABELS, secret_link=link, wrong_key=bool(key) and not view.authorised)
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"  # a page that may carry the secret is never cached
+    return response
 
 
 @bp.post("/<int:report_id>/konfirmasi")
@@ -202,7 +236,7 @@ def rate(report_id: int) -> ResponseReturnValue:
 
 
 def _key() -> str:
-    return request.form.get("kunci", "")
+    return request.form.get(KEY_FIELD, "")
 
 
 def _act(report_id: int, cmd: i.CitizenCommand, done: str) -> ResponseReturnValue:
@@ -218,7 +252,9 @@ def _act(report_id: int, cmd: i.CitizenCommand, done: str) -> ResponseReturnValu
 
 
 def _back(report_id: int) -> ResponseReturnValue:
-    return redirect(url_for(".status", report_id=report_id, kunci=_key() or None), 303)
+    """The status page again, answered to the POST itself: a redirect would have to carry the
+    secret in its Location, or lose it."""
+    return _status_page(report_id, _key() or None)
 
 
 def error_page(err: HTTPException) -> ResponseReturnValue:

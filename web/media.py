@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort
 
 from states.errors import InvalidInput
+from tanggap import intake as i
 from tanggap.infrastructure.storage import content_type
 from web.deps import intake
 
@@ -17,11 +18,13 @@ def public(key: str) -> Response:
         mimetype = content_type(key)
     except InvalidInput:
         abort(404)
-    data = intake().photos.public(key)
-    if data is None:
+    service = intake()
+    data = service.photos.public(key)
+    if data is None or i.photo_withdrawn(service.uow(), key):
         abort(404)
     response = Response(data, mimetype=mimetype)
-    # Keys are content addresses: what a key names never changes.
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    # Keys are content addresses: what a key names never changes. Shared caches keep it only
+    # briefly, so that a photo staff redact stops being served soon everywhere.
+    response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

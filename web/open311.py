@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, Request, Response, request, url_for
+from flask import Blueprint, Request, Response, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from states.errors import ConcurrencyConflict, DomainError, InvalidInput, NotFound, PermissionDenied
@@ -43,7 +43,7 @@ KEY_SERVICE = "POST requests need an api_key; the city's Tanggap administrators 
 def discovery(fmt: str) -> Response:
     """Open311 service discovery: where the endpoint is, which specifications and formats it serves."""
     changeset = i.catalogue_changeset(tanggap().uow())
-    base = url_for("open311.services", fmt=fmt, _external=True).rsplit("/", 1)[0]
+    base = public_url_for("open311.services", fmt=fmt).rsplit("/", 1)[0]
     endpoints = [{"specification": spec, "url": base, "changeset": changeset, "type": "production",
                   "formats": ["text/xml", "application/json"]} for spec in SPECIFICATIONS]
     body = {"changeset": changeset, "contact": DISCOVERY_CONTACT, "key_service": KEY_SERVICE, "endpoints": endpoints}
@@ -203,7 +203,14 @@ def record(view: i.RequestView) -> dict[str, Any]:
 
 def public_url(photo_key: str | None) -> str | None:
     """A stored photo's public copy (no EXIF), which anyone may fetch."""
-    return url_for("media.public", key=photo_key, _external=True) if photo_key else None
+    return public_url_for("media.public", key=photo_key) if photo_key else None
+
+
+def public_url_for(endpoint: str, **values: Any) -> str:
+    """An absolute URL on the site's public address (TANGGAP_PUBLIC_URL), never on the Host header
+    a client sent; without the setting (a development machine), on the address asked."""
+    base = current_app.config.get("PUBLIC_URL") or ""
+    return base + url_for(endpoint, **values) if base else url_for(endpoint, _external=True, **values)
 
 
 # --- errors, in the spec's format ---------------------------------------------------------------

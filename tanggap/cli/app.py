@@ -18,6 +18,7 @@ from tanggap.demo.seed import seed_demo as seed
 from tanggap.intake import IssueApiKey, RevokeApiKey
 from tanggap.migrate import upgrade
 from tanggap.reports.views import report_detail
+from tanggap.staff import handlers as staff
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -159,6 +160,27 @@ def user_create(username: str, role: str, opd: str | None, password: str | None,
     cmd = c.CreateUser(username=username, role=role, opd=opd, password=password, full_name=full_name)
     generated = app().handle(cmd)
     click.echo(f"created {username}" + ("" if password else f" with password {generated}"))
+
+
+@user.command("password")
+@click.argument("username")
+@click.option("--actor", required=True, help="an admin, or the account itself")
+@click.password_option(help="the new password (asked twice when not given)")
+@one_line_errors
+def user_password(username: str, actor: str, password: str) -> None:
+    """Set a new password; every open session of the account ends."""
+    app().handle(staff.ChangePassword(actor, username, password))
+    click.echo(f"password of {username} changed; its sessions ended")
+
+
+@user.command("deactivate")
+@click.argument("username")
+@click.option("--actor", required=True, help="an admin")
+@one_line_errors
+def user_deactivate(username: str, actor: str) -> None:
+    """Close an account: it can no longer sign in and its open sessions end at once."""
+    app().handle(staff.DeactivateUser(actor, username))
+    click.echo(f"{username} deactivated; its sessions ended")
 
 
 @main.group("api-key")

@@ -49,17 +49,26 @@ class PreparedPhoto:
 class StoredPhoto:
     original_key: str
     public_key: str
+    created: bool = False  # this call wrote the files (they did not exist before)
+
+
+# The public copy is for a phone's screen and a FixMyStreet page: its longest side is at most this.
+PUBLIC_MAX_SIDE = 2048
 
 
 def prepare_photo(data: bytes, max_bytes: int, max_pixels: int) -> PreparedPhoto:
-    """Check an upload with Pillow and make its public copy. Raises InvalidInput('media', ...)."""
+    """Check an upload with Pillow and make its public copy. Raises InvalidInput('media', ...).
+    The size and the pixel count are checked from the header, before anything is decoded."""
     if not data:
         raise InvalidInput(FIELD, "the photo is empty")
     if len(data) > max_bytes:
         raise InvalidInput(FIELD, f"the photo is {len(data):,} bytes; the limit is {max_bytes:,}")
     image = _open(data, max_pixels)
     ext, content_type = FORMATS[str(image.format)]
-    public = _public_jpeg(data, image) if image.format == "JPEG" else _reencoded(image)
+    if max(image.size) > PUBLIC_MAX_SIDE:
+        public = _reencoded(image, PUBLIC_MAX_SIDE)
+    else:
+        public = _public_jpeg(data, image) if image.format == "JPEG" else _reencoded(image)
     key = f"{hashlib.sha256(data).hexdigest()}.{ext}"
     return PreparedPhoto(key, data, public, content_type, image.width, image.height)
 
@@ -68,7 +77,8 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            # Only these decoders ever see the bytes: no TGA, PSD, EPS or other parser is reachable.
+            image = Image.open(io.BytesIO(data), formats=list(FORMATS))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InvalidInput(FIELD, "the photo declares an enormous size (a decompression bomb)") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
@@ -140,11 +150,16 @@ def _orientation(image: Image.Image) -> int:
         return 1
 
 
-def _reencoded(image: Image.Image) -> bytes:
-    """Decode fully (a truncated file fails here) and write a copy without metadata."""
+def _reencoded(image: Image.Image, max_side: int | None = None) -> bytes:
+    """Decode (a truncated file fails here) and write a copy without metadata, at most `max_side`
+    pixels on its longest side. A JPEG is decoded at the smallest DCT scale that still covers it."""
     try:
+        if max_side and image.format == "JPEG":
+            image.draft("RGB", (max_side, max_side))
         image.load()
         upright = ImageOps.exif_transpose(image)
+        if max_side:
+            upright.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise InvalidInput(FIELD, "the photo is truncated or corrupt") from None
     out = io.BytesIO()
@@ -161,6 +176,7 @@ class AbstractPhotoStorage(Protocol):
     """Where photos live. A local folder now; an S3-compatible bucket can implement the same."""
 
     def put(self, photo: PreparedPhoto) -> StoredPhoto: ...
+    def discard(self, key: str) -> None: ...
     def public(self, key: str) -> bytes | None: ...
     def original(self, key: str) -> bytes | None: ...
 
@@ -186,9 +202,14 @@ class LocalPhotoStorage:
         return self.root / area / check_key(key)[:2] / key
 
     def put(self, photo: PreparedPhoto) -> StoredPhoto:
-        self._write_once(self._path("original", photo.key), photo.original)
+        created = self._write_once(self._path("original", photo.key), photo.original)
         self._write_once(self._path("public", photo.key), photo.public)
-        return StoredPhoto(photo.key, photo.key)
+        return StoredPhoto(photo.key, photo.key, created)
+
+    def discard(self, key: str) -> None:
+        """Remove a photo this process stored for a submission that then failed."""
+        for area in ("original", "public"):
+            self._path(area, key).unlink(missing_ok=True)
 
     def public(self, key: str) -> bytes | None:
         return _read(self._path("public", key))
@@ -196,9 +217,9 @@ class LocalPhotoStorage:
     def original(self, key: str) -> bytes | None:
         return _read(self._path("original", key))
 
-    def _write_once(self, path: Path, data: bytes) -> None:
+    def _write_once(self, path: Path, data: bytes) -> bool:
         if path.exists():
-            return
+            return False
         if path.parent not in self._folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(path.parent)
@@ -211,6 +232,7 @@ class LocalPhotoStorage:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+        return True
 
 
 def _read(path: Path) -> bytes | None:
@@ -228,9 +250,14 @@ class FakePhotoStorage:
         self.publics: dict[str, bytes] = {}
 
     def put(self, photo: PreparedPhoto) -> StoredPhoto:
+        created = photo.key not in self.originals
         self.originals[photo.key] = photo.original
         self.publics[photo.key] = photo.public
-        return StoredPhoto(photo.key, photo.key)
+        return StoredPhoto(photo.key, photo.key, created)
+
+    def discard(self, key: str) -> None:
+        self.originals.pop(key, None)
+        self.publics.pop(key, None)
 
     def public(self, key: str) -> bytes | None:
         return self.publics.get(check_key(key))

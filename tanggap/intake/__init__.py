@@ -42,6 +42,7 @@ from tanggap.intake.queries import (
     get_request,
     parse_extensions,
     parse_request_query,
+    photo_withdrawn,
 )
 from tanggap.intake.service import IntakeService
 from tanggap.intake.status import citizen_status
@@ -93,6 +94,7 @@ __all__ = [
     "parse_extensions",
     "parse_request_query",
     "parse_update_query",
+    "photo_withdrawn",
     "revoke_api_key",
     "run_media_fetches",
     "service_definition",

@@ -48,7 +48,7 @@ class SubmitServiceRequest(c.Command):
 @dataclass(frozen=True)
 class Submission:
     report_id: int
-    token: str  # the citizen's secret for this report: shown once, in the tracking link
+    token: str | None  # the citizen's secret for this report: on the first answer only, never on a replay
     replayed: bool
     notice: str
 

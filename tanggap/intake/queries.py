@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from states.errors import InvalidInput, NotFound
@@ -52,6 +52,7 @@ EVENT_LABELS = {
     "request_info": "OPD meminta informasi tambahan",
     "provide_info": "Informasi tambahan diberikan",
     "comment": "Komentar pelapor",
+    "redact": "Sebagian isi laporan disunting petugas",
 }
 CLOSE_LABELS = {
     "citizen_confirmed": "dikonfirmasi oleh pelapor",
@@ -186,11 +187,18 @@ REQUEST_COLUMNS = (
     ReportRow.submitted_at,
     ReportRow.updated_at,
     ReportRow.reporter["address_id"].as_string().label("address_id"),
+    ReportRow.description_redacted,
+    ReportRow.photo_redacted,
 )
+REDACTED = "[Isi laporan ini disunting petugas.]"  # what the public reads instead of a redacted text
 
 
-def find_requests(uow: AbstractUnitOfWork, query: RequestQuery) -> list[RequestView]:
+def find_requests(uow: AbstractUnitOfWork, query: RequestQuery, include_rejected: bool = False) -> list[RequestView]:
+    """The public read side. Rejected reports (spam, outside the city's authority, duplicates)
+    are left out: their text and exact position are nobody's business but the citizen's."""
     stmt = _request_select().order_by(ReportRow.submitted_at.desc(), ReportRow.id.desc())
+    if not include_rejected:
+        stmt = stmt.where(ReportRow.state != ReportState.REJECTED.value)
     if query.ids:
         stmt = stmt.where(ReportRow.id.in_(query.ids))
     else:
@@ -199,8 +207,8 @@ def find_requests(uow: AbstractUnitOfWork, query: RequestQuery) -> list[RequestV
         return _views(uow.session, list(uow.session.execute(stmt)))
 
 
-def get_request(uow: AbstractUnitOfWork, report_id: int) -> RequestView:
-    views = find_requests(uow, RequestQuery(ids=(report_id,)))
+def get_request(uow: AbstractUnitOfWork, report_id: int, include_rejected: bool = False) -> RequestView:
+    views = find_requests(uow, RequestQuery(ids=(report_id,)), include_rejected)
     if not views:
         raise NotFound("service request", report_id)
     return views[0]
@@ -253,7 +261,7 @@ def _request_view(row: Any, media_key: str | None, expected: datetime | None) ->
         status_notes=status_notes(row, agency, category_name),
         service_name=category_name if row.category else UNCATEGORISED[1],
         service_code=row.category or UNCATEGORISED[0],
-        description=row.description,
+        description=REDACTED if row.description_redacted else row.description,
         agency_responsible=agency,
         service_notice=None,
         requested_datetime=local_iso(row.submitted_at),
@@ -263,7 +271,7 @@ def _request_view(row: Any, media_key: str | None, expected: datetime | None) ->
         address_id=row.address_id,
         lat=row.lat,
         long=row.lon,
-        media_key=media_key,
+        media_key=None if row.photo_redacted else media_key,
         state=row.state,
     )
 
@@ -286,3 +294,12 @@ def status_notes(row: Any, agency: str | None, category_name: str | None) -> str
 def rejection_text(reject_kind: str | None, duplicate_of: int | None) -> str:
     kind = REJECT_LABELS.get(reject_kind or "", "tidak dapat diproses")
     return f"{kind} (#{duplicate_of})." if reject_kind == "duplicate" else f"{kind}."
+
+
+def photo_withdrawn(uow: AbstractUnitOfWork, key: str) -> bool:
+    """Is this public photo the citizen's photo of a report whose photo staff redacted? Then
+    /media no longer serves it, even to someone who kept its address."""
+    fetched = select(PhotoRow.report_id).where(PhotoRow.public_key == key, PhotoRow.kind == "report")
+    query = select(ReportRow.id).where(ReportRow.photo_redacted, or_(ReportRow.photo == key, ReportRow.id.in_(fetched)))
+    with uow:
+        return uow.session.scalar(query.limit(1)) is not None

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
-from states.model import CITIZEN, Report, Trigger
+from states.model import CITIZEN, Report, ReportState, Trigger
 from tanggap.intake.keys import digest
 from tanggap.intake.queries import EVENT_LABELS, RequestView, get_request
 from tanggap.intake.tables import CitizenTokenRow, RatingRow
@@ -44,7 +44,7 @@ class CitizenStatus:
 def citizen_status(
     uow: AbstractUnitOfWork, report_id: int, token: str | None, now: datetime, policy: LifecyclePolicy
 ) -> CitizenStatus:
-    request = get_request(uow, report_id)
+    request = get_request(uow, report_id, include_rejected=True)
     with uow:
         report = uow.reports.get(report_id)
         events = uow.reports.events(report_id)
@@ -53,6 +53,9 @@ def citizen_status(
         authorised = bool(token) and _token_matches(uow.session, report_id, token or "")
         rating = uow.session.scalar(select(RatingRow.stars).where(RatingRow.report_id == report_id))
     may = _citizen_may(report, now, policy) if authorised else set()
+    if report.state is ReportState.REJECTED and not authorised:
+        # Anyone may learn that a report was refused and why; only its citizen sees what it said.
+        request = replace(request, description="", media_key=None, address=None, lat=None, long=None)
     return CitizenStatus(
         request,
         request.service_name,

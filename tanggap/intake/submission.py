@@ -28,7 +28,7 @@ def submit_service_request(cmd: SubmitServiceRequest, ctx: Context) -> Submissio
     if existing is not None:
         return _answer(ctx, existing, True, services.routed_opd(uow, uow.reports.get(existing)))
     checked = _checked(uow, cmd)
-    photo_key = uow.photos.put(checked.photo).original_key if checked.photo else None
+    photo_key = uow.keep_photo(checked.photo) if checked.photo else None
     report_id: int = services.submit_report(_report_command(cmd, checked, client, photo_key), ctx)
     _record_extras(uow, report_id, checked, claims, ctx.now)
     return _answer(ctx, report_id, False, checked.category.opd_code if checked.category else None)
@@ -83,9 +83,12 @@ def _photo_row(report_id: int, photo: PreparedPhoto, source_url: str | None, now
 
 
 def _answer(ctx: Context, report_id: int, replayed: bool, opd: str | None) -> Submission:
-    """A fresh citizen token each time: a retried web form must still get a working link."""
-    token = secrets.token_urlsafe(24)
-    ctx.uow.session.add(CitizenTokenRow(report_id=report_id, token_hash=digest(token), created_at=ctx.now))
+    """The citizen's secret is made with the report and handed out on that first answer only:
+    whoever replays the submission (a retry, or someone who saw the request) learns the report's
+    number, never a key that confirms, disputes or rates it."""
+    token = None if replayed else secrets.token_urlsafe(24)
+    if token is not None:
+        ctx.uow.session.add(CitizenTokenRow(report_id=report_id, token_hash=digest(token), created_at=ctx.now))
     to = ctx.uow.reference.opd(opd).name if opd else "petugas Command Center"
     notice = f"Laporan #{report_id} diterima dan diteruskan ke {to}. Pantau statusnya dengan nomor laporan ini."
     return Submission(report_id, token, replayed, notice)

@@ -3,10 +3,12 @@ the intake rules."""
 
 from __future__ import annotations
 
+from types import TracebackType
+
 from sqlalchemy.orm import Session, sessionmaker
 
 from tanggap.config import IntakeSettings
-from tanggap.infrastructure.storage import AbstractPhotoStorage
+from tanggap.infrastructure.storage import AbstractPhotoStorage, PreparedPhoto
 from tanggap.persistence import SqlAlchemyUnitOfWork
 from tanggap.uow import AbstractUnitOfWork
 
@@ -20,6 +22,24 @@ class IntakeUnitOfWork(SqlAlchemyUnitOfWork):
         super().__init__(session_factory)
         self.photos = photos
         self.rules = rules
+        self.new_photos: list[str] = []  # stored by this unit of work: removed again if it fails
+
+    def keep_photo(self, photo: PreparedPhoto) -> str:
+        stored = self.photos.put(photo)
+        if stored.created:
+            self.new_photos.append(stored.original_key)
+        return stored.original_key
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        super().__exit__(exc_type, exc, tb)
+        if exc_type is not None:
+            # Nothing refers to a photo of a submission that failed (validation, a lost race, a
+            # crash): remove it rather than leave an orphan. One another request stored is kept.
+            for key in self.new_photos:
+                self.photos.discard(key)
+        self.new_photos = []
 
 
 def _intake(uow: AbstractUnitOfWork) -> IntakeUnitOfWork:

@@ -137,13 +137,26 @@ def _line(breach: BreachRow, fulfilment: FulfilmentRow | None, waiver: WaiverRow
     )
 
 
+# A cell starting with one of these is read as a formula by Excel, LibreOffice and Sheets
+# (tab and CR too: some importers strip them and see the formula behind).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_text(value: Any) -> Any:
+    """Free text as a CSV cell that no spreadsheet runs: a leading ' marks it as text (OWASP)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(lines: Iterable[BreachLine], stream: IO[str]) -> None:
     out = csv.writer(stream)
     out.writerow(BreachLine.HEADER)
     for line in lines:
         out.writerow(
             [
-                "" if v is None else v.isoformat(sep=" ", timespec="minutes") if isinstance(v, datetime) else v
+                "" if v is None else v.isoformat(sep=" ", timespec="minutes") if isinstance(v, datetime)
+                else inert_text(v)
                 for v in line.cells()
             ]
         )
@@ -162,6 +175,7 @@ def write_xlsx(lines: Iterable[BreachLine], path: Path) -> None:
     sheet.append(BreachLine.HEADER)
     for line in lines:
         sheet.append(line.cells())
+        _text_stays_text(sheet[sheet.max_row])
     for column in DATE_COLUMNS:
         for cell in sheet[column][1:]:
             cell.number_format = "dd-mm-yyyy hh:mm"
@@ -192,6 +206,14 @@ def export_breaches(lines: Iterable[BreachLine], fmt: str) -> bytes:
             write_xlsx(lines, path)
             return path.read_bytes()
     raise InvalidInput("format", f"{fmt!r} is not one of {', '.join(EXPORT_FORMATS)}")
+
+
+def _text_stays_text(row: Any) -> None:
+    """openpyxl stores a string starting with '=' as a formula; free text (a waiver reason) must
+    stay a plain string cell whatever it starts with."""
+    for cell in row:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
 
 
 def _fit_columns(sheet: Any) -> None:

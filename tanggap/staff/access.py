@@ -22,9 +22,11 @@ class StaffUser:
     opd: str | None
     full_name: str
 
+    generation: int = 0  # the account's session generation when this was read
+
     @classmethod
     def of(cls, row: UserRow) -> StaffUser:
-        return cls(row.username, Role(row.role), row.opd_code, row.full_name)
+        return cls(row.username, Role(row.role), row.opd_code, row.full_name, row.session_generation or 0)
 
 
 @dataclass(frozen=True)

@@ -9,28 +9,37 @@ import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from states.errors import InvalidInput, NotFound, PermissionDenied
-from states.model import ADMINS, DISPATCH_ROLES, OPD_ROLES, SUPERVISING, RejectKind, Role
+from states.errors import ConcurrencyConflict, InvalidInput, NotFound, PermissionDenied
+from states.model import ADMINS, DISPATCH_ROLES, OPD_ROLES, SUPERVISING, Actor, RejectKind, ReportRedacted, Role
 from tanggap import commands as c
 from tanggap import intake
 from tanggap.config_audit import ConfigSubject, record_changes
 from tanggap.context import Context
-from tanggap.db import CategoryRow, DuplicateLinkRow, InboxRow
-from tanggap.infrastructure.passwords import verify_password
+from tanggap.db import CategoryRow, DuplicateLinkRow, InboxRow, UserRow
+from tanggap.infrastructure.passwords import hash_password, verify_or_spend
 from tanggap.intake.tables import ApiKeyRow
 from tanggap.pipeline.notifications import undelivered
 from tanggap.reports import service as services
 from tanggap.staff.access import StaffUser, may_see, staff_user
-from tanggap.staff.tables import ApiTokenRow, LoginAttemptRow, ResponseTemplateRow
+from tanggap.staff.tables import ApiTokenRow, LoginAttemptRow, LoginThrottleRow, ResponseTemplateRow
 from tanggap.uow import AbstractUnitOfWork
 
+# Sign-in throttling. One client (account, address) gets MAX_FAILURES failures per window, then
+# one attempt per window; the account as a whole (any address) gets ACCOUNT_FAILURES, then one
+# attempt per ACCOUNT_BACKOFF, so a guesser spread over many addresses is slowed down while the
+# account's owner, on an address of their own, can still sign in between two guesses.
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+ACCOUNT_FAILURES = 50
+ACCOUNT_BACKOFF = timedelta(seconds=20)
+ANY_ADDRESS = "*"
 PAYROLL = "payroll"
 # Below a few metres GPS noise alone separates two photos of one pothole; beyond 2 km a "duplicate"
 # would cover whole kelurahan and bury real reports under suspected ones.
@@ -54,31 +63,119 @@ class LoginResult:
 
 
 def log_in(cmd: LogIn, ctx: Context) -> LoginResult:
-    """Check a password and record the attempt. Too many recent failures lock the name for a
-    while, whether or not it exists, so the answer never tells which names are real."""
-    if _recent_failures(ctx.uow, cmd.username, ctx.now) >= MAX_FAILURES:
+    """Check a password and record the attempt. The attempt is counted before the password is
+    checked, in one conditional UPDATE per counter, so parallel guesses cannot slip past the
+    limit. Unknown and inactive names cost the same argon2 work as real ones and are throttled
+    alike, so neither the answer nor its timing tells which names are real."""
+    username, address = cmd.username[:80], cmd.address[:64]
+    allowed = _charge(ctx, username, address, MAX_FAILURES, FAILURE_WINDOW, FAILURE_WINDOW) and _charge(
+        ctx, username, ANY_ADDRESS, ACCOUNT_FAILURES, FAILURE_WINDOW, ACCOUNT_BACKOFF)
+    if not allowed:
         _record(ctx, cmd, ok=False)
         return LoginResult(None, locked=True)
     row = ctx.uow.reference.find_user(cmd.username)
-    ok = row is not None and row.active and verify_password(row.password_hash, cmd.password)
+    usable = row if row is not None and row.active else None
+    ok = verify_or_spend(usable.password_hash if usable else None, cmd.password)
+    if ok:
+        _forgive(ctx, username, address)
     _record(ctx, cmd, ok=ok)
-    return LoginResult(StaffUser.of(row) if ok and row is not None else None)
+    return LoginResult(StaffUser.of(usable) if ok and usable is not None else None)
 
 
-def _recent_failures(uow: AbstractUnitOfWork, username: str, now: datetime) -> int:
-    since = now - FAILURE_WINDOW
-    last_ok = select(func.max(LoginAttemptRow.at)).where(LoginAttemptRow.username == username, LoginAttemptRow.ok)
-    floor = uow.session.scalar(last_ok)
-    query = select(func.count()).select_from(LoginAttemptRow).where(
-        LoginAttemptRow.username == username, LoginAttemptRow.ok.is_(False), LoginAttemptRow.at > since
+def _charge(ctx: Context, username: str, address: str, limit: int, window: timedelta, backoff: timedelta) -> bool:
+    """Count one failure in advance and say whether the attempt may go ahead: a fresh window, room
+    under the limit, or the back-off elapsed. One conditional UPDATE: the row lock (PostgreSQL) or
+    the write lock (SQLite) makes counting and deciding a single step."""
+    _ensure_counter(ctx, username, address)
+    t, now = LoginThrottleRow, ctx.now
+    fresh = t.window_start <= now - window
+    result = ctx.uow.session.execute(
+        update(t)
+        .where(t.username == username, t.address == address, or_(fresh, t.failures < limit, t.next_at <= now))
+        .values(failures=case((fresh, 1), else_=t.failures + 1),
+                window_start=case((fresh, now), else_=t.window_start),
+                next_at=case((and_(~fresh, t.failures + 1 >= limit), now + backoff), else_=t.next_at))
+        .execution_options(synchronize_session=False)
     )
-    if floor is not None:
-        query = query.where(LoginAttemptRow.at > floor)
-    return int(uow.session.scalar(query) or 0)
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _ensure_counter(ctx: Context, username: str, address: str) -> None:
+    session = ctx.uow.session
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    values = {"username": username, "address": address, "failures": 0, "window_start": ctx.now, "next_at": ctx.now}
+    session.execute(insert(LoginThrottleRow).values(**values).on_conflict_do_nothing())
+
+
+def _forgive(ctx: Context, username: str, address: str) -> None:
+    """A right password clears this client's count and the account's."""
+    t = LoginThrottleRow
+    ctx.uow.session.execute(
+        update(t).where(t.username == username, t.address.in_([address, ANY_ADDRESS]))
+        .values(failures=0, window_start=ctx.now, next_at=ctx.now).execution_options(synchronize_session=False)
+    )
 
 
 def _record(ctx: Context, cmd: LogIn, ok: bool) -> None:
     ctx.uow.session.add(LoginAttemptRow(username=cmd.username[:80], address=cmd.address[:64], ok=ok, at=ctx.now))
+
+
+@dataclass(frozen=True)
+class EndSessions(c.Command):
+    """Sign-out: every session cookie issued to this account so far stops working."""
+
+    username: str
+
+
+def end_sessions(cmd: EndSessions, ctx: Context) -> None:
+    _bump_generation(ctx, cmd.username)
+
+
+def _bump_generation(ctx: Context, username: str) -> None:
+    ctx.uow.session.execute(
+        update(UserRow).where(UserRow.username == username)
+        .values(session_generation=UserRow.session_generation + 1).execution_options(synchronize_session=False)
+    )
+
+
+@dataclass(frozen=True)
+class ChangePassword(c.Command):
+    """An admin, or the person themselves, sets a new password; every open session ends."""
+
+    actor: str
+    username: str
+    password: str
+
+
+MIN_PASSWORD = 12
+
+
+def change_password(cmd: ChangePassword, ctx: Context) -> None:
+    if cmd.actor != cmd.username:
+        _require(ctx.uow, cmd.actor, ADMINS, "change another person's password")
+    row = ctx.uow.reference.user(cmd.username)
+    if len(cmd.password) < MIN_PASSWORD:
+        raise InvalidInput("password", f"must have at least {MIN_PASSWORD} characters")
+    row.password_hash = hash_password(cmd.password)
+    ctx.uow.session.flush()
+    _bump_generation(ctx, cmd.username)
+
+
+@dataclass(frozen=True)
+class DeactivateUser(c.Command):
+    """An admin closes an account: it cannot sign in and its open sessions end at once."""
+
+    actor: str
+    username: str
+
+
+def deactivate_user(cmd: DeactivateUser, ctx: Context) -> None:
+    _require(ctx.uow, cmd.actor, ADMINS, "deactivate accounts")
+    row = ctx.uow.reference.user(cmd.username)
+    row.active = False
+    ctx.uow.session.flush()
+    _bump_generation(ctx, cmd.username)
 
 
 # --- acting on tickets -----------------------------------------------------------------------
@@ -117,6 +214,42 @@ def take_ticket(cmd: TakeTicket, ctx: Context) -> Any:
         raise PermissionDenied(cmd.actor, "take tickets: only OPD staff hold them")
     action = c.ReassignReport(cmd.report_id, cmd.actor, expected_version=cmd.expected_version, officer=cmd.actor)
     return act_on_ticket(ActOnTicket(action), ctx)
+
+
+REDACTABLE = {"description": "description_redacted", "photo": "photo_redacted"}
+
+
+@dataclass(frozen=True)
+class RedactReport(c.Command):
+    """Staff withdraw the citizen's text or photo from public view (a phone number, a face, abuse),
+    with a reason that the ticket's history keeps. Staff still see what was redacted."""
+
+    report_id: int
+    actor: str
+    part: str  # "description" or "photo"
+    reason: str
+    expected_version: int | None = None
+
+
+def redact_report(cmd: RedactReport, ctx: Context) -> None:
+    user = staff_user(ctx.uow, cmd.actor)
+    if user.role is Role.HR:
+        raise PermissionDenied(user.username, "redact reports")
+    report = ctx.uow.reports.get(cmd.report_id)
+    if not may_see(user, report.opd, report.officer):
+        raise NotFound("report", cmd.report_id)
+    field = REDACTABLE.get(cmd.part)
+    if field is None:
+        raise InvalidInput("part", f"{cmd.part!r} cannot be redacted; choose description or photo")
+    if not cmd.reason.strip():
+        raise InvalidInput("reason", "a redaction needs a reason")
+    if getattr(report, field):
+        raise InvalidInput("part", f"the {cmd.part} of report {cmd.report_id} was already redacted")
+    if cmd.expected_version is not None and cmd.expected_version != report.version:
+        raise ConcurrencyConflict(cmd.report_id)
+    actor = Actor(user.username, user.role, user.opd)
+    report.record(ReportRedacted("redact", report.state, report.state, actor, ctx.now, cmd.reason.strip(),
+                                 {field: True, "part": cmd.part}))
 
 
 @dataclass(frozen=True)
@@ -168,17 +301,25 @@ class DefineResponseTemplate(c.Command):
 
 def define_response_template(cmd: DefineResponseTemplate, ctx: Context) -> int:
     user = staff_user(ctx.uow, cmd.actor)
-    category = ctx.uow.reference.category(cmd.category)
-    if not (user.role in SUPERVISING or (user.role is Role.OPD_HEAD and user.opd == category.opd_code)):
-        raise PermissionDenied(user.username, f"edit response templates of {cmd.category}")
+    _check_may_edit_templates(ctx, user, cmd.category)
     if not cmd.title.strip() or not cmd.body.strip():
         raise InvalidInput("template", "a title and a text are required")
     row = _template(ctx, cmd.template_id) if cmd.template_id else ResponseTemplateRow(created_at=ctx.now)
+    if row.category is not None and row.category != cmd.category:
+        # The template's own category decides, not the one the form names: an OPD head may not
+        # overwrite or retire another OPD's template by sending their own category with its id.
+        _check_may_edit_templates(ctx, user, row.category)
     row.category, row.title, row.body = cmd.category, cmd.title.strip()[:120], cmd.body.strip()
     row.active, row.created_by = not cmd.retire, cmd.actor
     ctx.uow.session.add(row)
     ctx.uow.session.flush()
     return row.id
+
+
+def _check_may_edit_templates(ctx: Context, user: StaffUser, category_code: str) -> None:
+    category = ctx.uow.reference.category(category_code)
+    if not (user.role in SUPERVISING or (user.role is Role.OPD_HEAD and user.opd == category.opd_code)):
+        raise PermissionDenied(user.username, f"edit response templates of {category_code}")
 
 
 def _template(ctx: Context, template_id: int) -> ResponseTemplateRow:
@@ -344,9 +485,13 @@ def _require(uow: AbstractUnitOfWork, username: str, roles: frozenset[Role], act
 
 HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     LogIn: log_in,
+    EndSessions: end_sessions,
+    ChangePassword: change_password,
+    DeactivateUser: deactivate_user,
     ActOnTicket: act_on_ticket,
     TakeTicket: take_ticket,
     DecideDuplicate: decide_duplicate,
+    RedactReport: redact_report,
     DefineResponseTemplate: define_response_template,
     SetRouting: set_routing,
     c.SetDuplicateRadius: set_duplicate_radius,

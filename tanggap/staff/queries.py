@@ -19,7 +19,7 @@ from cv.decision import Outcome as DecisionOutcome
 from cv.tagger import city_hint_names
 from sla.clocks import ClockState, SlaClock, clock_is_late, work_used
 from sla.rules import Metric, Uncovered, match_rule, uncovered_scopes
-from states.errors import NotFound
+from states.errors import InvalidInput, NotFound, PermissionDenied
 from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
 from states.model import ADMINS, DISPATCH_ROLES, OPD_ROLES, SUPERVISING, Actor, Priority, Report, ReportState, Role
 from tanggap import config_audit
@@ -205,6 +205,20 @@ def offered_actions(report: Report, user: StaffUser, now: datetime, policy: Life
     return [t.value for t in lifecycle().offered(report, attempt)]
 
 
+def check_may_offer(uow: AbstractUnitOfWork, username: str, report_id: int, trigger: str, now: datetime,
+                    policy: LifecyclePolicy) -> None:
+    """Refuse before anything is written (a proof photo to disk) when this person may not fire
+    `trigger` on this ticket: another OPD's ticket is NotFound, a role the lifecycle refuses is
+    PermissionDenied. The service checks every guard again when the command comes."""
+    with uow:
+        user = staff_user(uow, username)
+        report = uow.reports.get(report_id)
+    if not may_see(user, report.opd, report.officer):
+        raise NotFound("report", report_id)
+    if user.role is Role.HR or trigger not in offered_actions(report, user, now, policy):
+        raise PermissionDenied(username, f"{trigger} report {report_id}")
+
+
 def ticket(uow: AbstractUnitOfWork, user: StaffUser, report_id: int, now: datetime,
            policy: LifecyclePolicy) -> dict[str, Any]:
     with uow:
@@ -219,12 +233,27 @@ def ticket(uow: AbstractUnitOfWork, user: StaffUser, report_id: int, now: dateti
         **report_summary(report),
         "photo": photo,
         "proof_photo": report.proof_photo,
+        "description_redacted": report.description_redacted,
+        "photo_redacted": report.photo_redacted,
+        "may_redact": user.role is not Role.HR,
         "awaiting_info": report.awaiting_info,
         "events": event_views(events),
         "clocks": [{**clock_view(k, now), "countdown": countdown(k, now)} for k in clocks],
         "actions": offered_actions(report, user, now, policy),
         **extra,
     }
+
+
+def ticket_photo(uow: AbstractUnitOfWork, user: StaffUser, report_id: int) -> str:
+    """The key of a ticket's photo for someone who may see the ticket, redacted or not."""
+    with uow:
+        report = uow.reports.get(report_id)
+        if not may_see(user, report.opd, report.officer):
+            raise NotFound("report", report_id)
+        key = report.photo or _fetched_photo(uow, report_id)
+    if key is None:
+        raise NotFound("photo of report", report_id)
+    return key
 
 
 def _fetched_photo(uow: AbstractUnitOfWork, report_id: int) -> str | None:
@@ -329,6 +358,8 @@ def preview_rule(uow: AbstractUnitOfWork, user: StaffUser, metric: str, opd: str
                  priority: str | None, at: datetime) -> RuleRow | None:
     """Which rule version would start a clock for this OPD, category and priority at `at`."""
     require(user, SUPERVISING, "preview SLA rules")
+    if metric not in set(Metric):
+        raise InvalidInput("metric", f"{metric!r} is not one of {', '.join(Metric)}")
     with uow:
         rows = list(uow.session.scalars(select(RuleRow)))
     found = match_rule([rule_from_row(r) for r in rows], Metric(metric), opd, category, priority, at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tanggap.db import Base
@@ -20,6 +20,18 @@ class LoginAttemptRow(Base):
     ok: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[datetime]
     __table_args__ = (Index("ix_login_attempts_username_at", "username", "at"),)
+
+
+class LoginThrottleRow(Base):
+    """Failed sign-ins counted per (account, client address), and per account under address "*".
+    Counting and the decision to let an attempt through are one conditional UPDATE."""
+
+    __tablename__ = "login_throttles"
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[datetime]
+    next_at: Mapped[datetime]
 
 
 class ResponseTemplateRow(Base):

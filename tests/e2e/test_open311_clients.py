@@ -145,13 +145,16 @@ def test_georeport_reads_requests_in_json_and_xml_with_the_same_fields(
 def test_a_closed_report_reads_closed_and_filters_by_status(server: str, api_key: str, app: Tanggap) -> None:
     done = int(_file(server, api_key, "Pohon tumbang menutup jalan"))
     _file(server, api_key, "Sampah di selokan")
-    app.handle(c.RejectReport(done, "dispatcher", kind="spam"))
+    app.handle(c.ClassifyReport(done, "dispatcher", category="pohon-tumbang"))
+    app.handle(c.AssignReport(done, "dispatcher"))
+    app.handle(c.RespondReport(done, "dlhk.officer", response="Pohon sudah dipotong"))
+    app.handle(c.CloseReport(done, "dispatcher"))
 
     closed = GeoReport(f"{server}/open311/v2").get_service_requests(status="closed")
     assert [(r["service_request_id"], r["status"]) for r in closed] == [(str(done), "closed")]
-    assert closed[0]["status_notes"] == "Ditolak: laporan tidak dapat diproses."
+    assert closed[0]["status_notes"].startswith("Selesai: ") and "Pohon sudah dipotong" in closed[0]["status_notes"]
     with app.uow() as uow:
-        assert uow.session.get(ReportRow, done).state == ReportState.REJECTED  # type: ignore[union-attr]
+        assert uow.session.get(ReportRow, done).state == ReportState.CLOSED  # type: ignore[union-attr]
 
 
 def _file(server: str, api_key: str, description: str) -> str:

@@ -223,3 +223,61 @@ def test_a_dispatcher_confirms_a_suspected_duplicate_and_the_report_is_rejected(
     with app.uow() as uow:
         report = uow.reports.get(copy)
     assert (report.state.value, report.duplicate_of) == ("rejected", original)
+
+
+# --- the matrix's two writes that used to slip past the checks --------------------------------
+
+
+def _photo_files(web: Flask) -> list[Path]:
+    root = web.extensions["tanggap.intake"].photos.root
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_proof_photo_is_stored_only_for_someone_allowed_to_respond(web: Flask, app: Tanggap, persona: str) -> None:
+    rid = assigned_report(app)  # an unassigned PUPR ticket
+    client = web.test_client()
+    token = sign_in(client, persona)
+    before = version(app, rid)
+    data = {"csrf_token": token, "version": str(before), "response": "Sudah ditambal",
+            "proof": (io.BytesIO(PHOTO.read_bytes()), "bukti.jpg")}
+    response = client.post(f"/tickets/{rid}/respond", data=data, content_type="multipart/form-data")
+    if persona in ALLOWED["respond"]:
+        assert response.status_code == 303 and len(_photo_files(web)) == 2  # the original and its public copy
+    else:
+        assert response.status_code in (403, 404), (persona, response.status_code)
+        assert _photo_files(web) == [], persona  # refused before a byte reached the disk
+        assert version(app, rid) == before
+
+
+TEMPLATE_EDITORS = {"pupr.head", "supervisor", "admin"}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("retire", [False, True])
+def test_only_the_templates_own_opd_head_or_a_supervisor_overwrites_or_retires_it(
+    web: Flask, app: Tanggap, persona: str, retire: bool
+) -> None:
+    from sqlalchemy import select
+
+    from tanggap.staff import handlers as staff
+    from tanggap.staff.tables import ResponseTemplateRow
+
+    pupr_id = app.handle(staff.DefineResponseTemplate("pupr.head", "jalan-rusak", "Ditambal", "Lubang ditambal."))
+    dlhk_id = app.handle(staff.DefineResponseTemplate("dlhk.head", "sampah-menumpuk", "Diangkut", "Sampah diangkut."))
+    client = web.test_client()
+    token = sign_in(client, persona)
+    for template_id, owners in ((pupr_id, TEMPLATE_EDITORS), (dlhk_id, {"dlhk.head", "supervisor", "admin"})):
+        # The form names a PUPR category whatever the template's own is: the row's category decides.
+        form = {"csrf_token": token, "template_id": str(template_id), "category": "jalan-rusak",
+                "title": "Diganti", "body": "Teks diganti.", **({"retire": "1"} if retire else {})}
+        response = client.post("/supervisor/templates", data=form)
+        with app.uow() as uow:
+            row = uow.session.scalar(select(ResponseTemplateRow).where(ResponseTemplateRow.id == template_id))
+            assert row is not None
+            changed = (row.title, row.active) != (("Ditambal", "Diangkut")[template_id == dlhk_id], True)
+        if persona in owners and not (template_id == dlhk_id and persona == "dlhk.head"):
+            assert response.status_code == 303 and changed, (persona, template_id)
+        else:
+            assert response.status_code == 403, (persona, template_id, response.status_code)
+            assert "bukan untuk peran Anda" in response.text and not changed, (persona, template_id)

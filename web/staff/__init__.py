@@ -118,6 +118,7 @@ EVENT_LABELS: dict[str, LazyString] = {
     "reopen": lazy_gettext("Dibuka kembali"),
     "request_info": lazy_gettext("Informasi diminta dari warga"),
     "provide_info": lazy_gettext("Jawaban warga dicatat"),
+    "redact": lazy_gettext("Disunting dari tampilan publik"),
 }
 
 
@@ -177,9 +178,13 @@ def _login(app: Flask) -> None:
 
 def _load_user(username: str) -> LoggedIn | None:
     try:
-        return LoggedIn(staff_views.user(tanggap().uow(), username))
+        user = staff_views.user(tanggap().uow(), username)
     except (NotFound, PermissionDenied):
         return None
+    if not auth.still_valid(user):
+        session.clear()  # an old generation or past the absolute limit: sign in again
+        return None
+    return LoggedIn(user)
 
 
 def _babel(app: Flask) -> None:

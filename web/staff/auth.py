@@ -12,6 +12,7 @@ from flask_login import current_user, login_user, logout_user
 
 from states.model import Role
 from tanggap.staff import handlers as staff
+from tanggap.staff.access import StaffUser
 from web.staff.common import LoggedIn, me, run, signed_in
 
 bp = Blueprint("auth", __name__)
@@ -24,6 +25,16 @@ HOMES = {
     Role.HR: "hr.breaches",
 }
 LANGUAGES = ("id", "en")
+GENERATION = "generation"  # the account's session generation this cookie was issued under
+SIGNED_IN_AT = "signed_in_at"  # the absolute limit counts from here, whatever the activity
+
+
+def still_valid(user: StaffUser) -> bool:
+    """A cookie is honoured only under the account's current generation (not signed out, no
+    password change, not deactivated since) and within SESSION_ABSOLUTE_HOURS of signing in."""
+    age = time.time() - float(session.get(SIGNED_IN_AT, 0))
+    limit = current_app.config["SESSION_ABSOLUTE_HOURS"] * 3600
+    return session.get(GENERATION) == user.generation and 0 <= age <= limit
 
 
 @bp.get("/login")
@@ -45,7 +56,8 @@ def login() -> ResponseReturnValue:
     session.clear()  # a new session id at sign-in: no fixation
     login_user(LoggedIn(result.user))
     session.permanent = True
-    session["seen"] = time.time()
+    session["seen"] = session[SIGNED_IN_AT] = time.time()
+    session[GENERATION] = result.user.generation
     return redirect(_safe_next(form.get("next", "")) or url_for(HOMES[result.user.role]), 303)
 
 
@@ -58,6 +70,8 @@ def _safe_next(target: str) -> str | None:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        run(staff.EndSessions(me().username))  # a copy of this cookie kept elsewhere stops working too
     logout_user()
     session.clear()
     flash(_("Anda sudah keluar."))

@@ -138,6 +138,8 @@ FIELD_LABELS: dict[str, LazyString] = {
     "answer": lazy_gettext("Jawaban warga"),
     "token": lazy_gettext("Token"),
     "key": lazy_gettext("Kunci API"),
+    "part": lazy_gettext("Bagian"),
+    "metric": lazy_gettext("Ukuran"),
 }
 # Refusals worth their own sentence: (field, the start of the problem as the domain words it).
 FIELD_PROBLEMS: tuple[tuple[str, str, LazyString], ...] = (

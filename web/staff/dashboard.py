@@ -13,6 +13,7 @@ from tanggap import commands as c
 from tanggap.staff import handlers as staff
 from tanggap.staff import queries as staff_views
 from web.deps import tanggap
+from web.sealed import seal, unseal
 from web.staff.common import done, mapped, me, refused, run, signed_in
 
 bp = Blueprint("dashboard", __name__)
@@ -70,7 +71,7 @@ def tokens() -> ResponseReturnValue:
     return render_template("staff/tokens.html", tokens=staff_views.api_tokens(uow(), me()),
                            keys=staff_views.open311_keys(uow(), me()),
                            emails=staff_views.undelivered_emails(uow(), me(), tanggap().clock.now()),
-                           secret=session.pop(SHOWN_ONCE, None))
+                           secret=unseal(session.pop(SHOWN_ONCE, None)))
 
 
 @bp.post("/admin/tokens")
@@ -92,12 +93,13 @@ def issue_key() -> ResponseReturnValue:
 
 def _issued(cmd: c.Command, kind: str) -> ResponseReturnValue:
     """Issue a token or key, then redirect: the secret rides in the session to the next page only,
-    so a refresh neither posts again nor shows it twice."""
+    so a refresh neither posts again nor shows it twice. It rides sealed (encrypted, five minutes):
+    the session cookie itself is only signed, and readable by whoever holds it."""
     try:
         secret: str = run(cmd)
     except DomainError as err:
         return refused(err, url_for(".tokens"))
-    session[SHOWN_ONCE] = {"kind": kind, "name": getattr(cmd, "name", "").strip(), "value": secret}
+    session[SHOWN_ONCE] = seal({"kind": kind, "name": getattr(cmd, "name", "").strip(), "value": secret})
     return redirect(url_for(".tokens") + ("#new-token" if kind == "token" else "#new-key"), 303)
 
 

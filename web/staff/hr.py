@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import LazyString, lazy_gettext
 from flask_babel import gettext as _
@@ -16,7 +16,7 @@ from sla.allowance import Cut, Reason
 from sla.clocks import ClockState, Outcome
 from sla.ledger import Break, Verdict
 from sla.rules import Metric
-from states.errors import DomainError
+from states.errors import DomainError, InvalidInput
 from states.model import Role
 from tanggap import display
 from tanggap.payroll import service as hr_service
@@ -46,13 +46,19 @@ def _lines() -> list[hr_service.BreachLine]:
                                  args.get("metric") or None, waived)
 
 
+@bp.errorhandler(DomainError)
+def bad_query(err: DomainError) -> ResponseReturnValue:
+    """A page or download asked with a bad month or filter: 400, the problem named, nothing read."""
+    response = current_app.make_response(refused(err, request.path))
+    if isinstance(err, InvalidInput):
+        response.status_code = 400
+    return response
+
+
 @bp.get("/breaches")
 @roles_only(*READERS)
 def breaches() -> ResponseReturnValue:
-    try:
-        lines = _lines()
-    except DomainError as err:
-        return refused(err, "/hr/breaches")
+    lines = _lines()
     verdict = hr_service.verify_ledger(tanggap().uow())
     opds = staff_views.names(tanggap().uow())[1]
     return render_template("staff/breaches.html", lines=lines, month=_month(), args=request.args, verdict=verdict,
@@ -158,10 +164,7 @@ def breach_reason(clock: dict[str, Any], due: datetime) -> str:
 @bp.get("/allowance")
 @roles_only(*READERS)
 def allowance() -> ResponseReturnValue:
-    try:
-        report = hr_service.allowance(tanggap().uow(), _month())
-    except DomainError as err:
-        return refused(err, "/hr/allowance")
+    report = hr_service.allowance(tanggap().uow(), _month())
     return render_template("staff/allowance.html", a=report, month=_month(), cut_reason=cut_reason)
 
 

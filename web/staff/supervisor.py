@@ -7,7 +7,7 @@ import math
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -28,6 +28,13 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 bp.before_request(signed_in)
 
+
+@bp.errorhandler(InvalidInput)
+def bad_query(err: InvalidInput) -> ResponseReturnValue:
+    """A page asked with a bad filter (a preview's metric or time): 400, the problem named."""
+    response = current_app.make_response(refused(err, request.path))
+    response.status_code = 400
+    return response
 
 
 @bp.get("/rules")

@@ -3,14 +3,14 @@ checks the ticket is within the user's reach before the lifecycle checks the res
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from states.errors import DomainError
 from tanggap import commands as c
-from tanggap.infrastructure.storage import prepare_photo
+from tanggap.infrastructure.storage import content_type, prepare_photo
 from tanggap.staff import handlers as staff
 from tanggap.staff import queries as staff_views
 from web.deps import intake, tanggap
@@ -87,7 +87,7 @@ def reassign(report_id: int) -> ResponseReturnValue:
 @bp.post("/tickets/<int:report_id>/respond")
 def respond(report_id: int) -> ResponseReturnValue:
     try:
-        proof = _proof_photo(request.files.get("proof"))
+        proof = _proof_photo(report_id, request.files.get("proof"))
     except DomainError as err:
         return refused(err, url_for(".ticket", report_id=report_id))
     cmd = c.RespondReport(*_base(report_id), response=request.form.get("response", ""),
@@ -95,11 +95,14 @@ def respond(report_id: int) -> ResponseReturnValue:
     return _act(report_id, cmd, _("Tanggapan terkirim."))
 
 
-def _proof_photo(upload: FileStorage | None) -> str | None:
-    """Store the proof-of-fix photo; keys are content addresses, so a refused action leaves at
-    most an unreferenced file behind, never a wrong link."""
+def _proof_photo(report_id: int, upload: FileStorage | None) -> str | None:
+    """Store the proof-of-fix photo once the person is known to be allowed to respond on this
+    ticket: nobody else writes files to disk. Keys are content addresses, so an action refused
+    later (a stale version) leaves at most an unreferenced file behind, never a wrong link."""
     if upload is None or not upload.filename:
         return None
+    app = tanggap()
+    staff_views.check_may_offer(app.uow(), me().username, report_id, "respond", app.clock.now(), app.policy)
     service = intake()
     prepared = prepare_photo(upload.read(), service.rules.max_photo_bytes, service.rules.max_photo_pixels)
     return service.photos.put(prepared).public_key
@@ -156,6 +159,30 @@ def close(report_id: int) -> ResponseReturnValue:
 def reopen(report_id: int) -> ResponseReturnValue:
     cmd = c.ReopenReport(*_base(report_id), reason=request.form.get("reason", ""))
     return _act(report_id, cmd, _("Laporan dibuka kembali."))
+
+
+@bp.get("/tickets/<int:report_id>/photo")
+@mapped
+def photo(report_id: int) -> ResponseReturnValue:
+    """The ticket's photo for staff who may see the ticket, also once it is redacted from public view."""
+    key = staff_views.ticket_photo(tanggap().uow(), me(), report_id)
+    data = intake().photos.public(key)
+    if data is None:
+        abort(404)
+    return Response(data, mimetype=content_type(key))
+
+
+@bp.post("/tickets/<int:report_id>/redact")
+def redact(report_id: int) -> ResponseReturnValue:
+    """Withdraw the citizen's text or photo from the public API and pages, with a reason."""
+    form = request.form
+    back = url_for(".ticket", report_id=report_id)
+    try:
+        run(staff.RedactReport(report_id, me().username, form.get("part", ""), form.get("reason", ""), _version()))
+    except DomainError as err:
+        return refused(err, back)
+    flash(_("Disunting: bagian ini tidak lagi tampil untuk publik."))
+    return redirect(back, 303)
 
 
 @bp.post("/tickets/<int:report_id>/duplicates/<int:link_id>")

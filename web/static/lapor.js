@@ -2,6 +2,20 @@
 // The page's words come from the form's data attributes, in the page's language.
 "use strict";
 
+// The tracking link carries the citizen's secret in its fragment (#kunci=...), which browsers never
+// send: post it in a form body instead, and take it out of the address bar and history.
+document.addEventListener("DOMContentLoaded", function () {
+  var unlock = document.getElementById("buka-kunci");
+  var prefix = "#kunci=";
+  if (!unlock || location.hash.indexOf(prefix) !== 0) { return; }
+  var key = decodeURIComponent(location.hash.slice(prefix.length));
+  history.replaceState(null, "", location.pathname + location.search);
+  if (key) {
+    document.getElementById("kunci").value = key;
+    unlock.submit();
+  }
+});
+
 document.addEventListener("DOMContentLoaded", function () {
   var button = document.getElementById("lokasi-saya");
   var clear = document.getElementById("hapus-lokasi");
