@@ -65,5 +65,6 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> T
         engine=engine,
         session_factory=sessionmaker(engine, expire_on_commit=False),
         clock=clock or SystemClock(),
-        policy=LifecyclePolicy(quiet_period=settings.quiet_period, reopen_window=settings.reopen_window),
+        policy=LifecyclePolicy(quiet_period=settings.quiet_period, reopen_window=settings.reopen_window,
+                               objection_window_days=settings.objection_window_days),
     )

@@ -9,6 +9,7 @@ from states.errors import DomainError
 from states.lifecycle import LifecyclePolicy
 from tanggap import commands as c
 from tanggap import hr, intake, notifications, outbox, processing, services, sla_service, staff, training
+from tanggap.appeals.handlers import HANDLERS as APPEALS
 from tanggap.clock import Clock
 from tanggap.context import Context
 from tanggap.uow import AbstractUnitOfWork
@@ -22,6 +23,7 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     **processing.HANDLERS,
     **training.HANDLERS,
     **staff.HANDLERS,
+    **APPEALS,
     c.ClaimOutbox: outbox.claim_outbox,
 }
 

@@ -190,7 +190,7 @@ def api_key_revoke(name: str) -> None:
 
 def run() -> None:
     """Console entry point: usage mistakes end with one line too, not click's three."""
-    from tanggap import cli_run, cli_sla  # noqa: F401  (they register their commands on `main`)
+    from tanggap import cli_appeals, cli_run, cli_sla  # noqa: F401  (they register their commands on `main`)
 
     try:
         main(standalone_mode=False)

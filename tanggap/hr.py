@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -14,12 +15,14 @@ from typing import IO, Any
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from sla.appeals import DEFAULT_WINDOW_DAYS
 from sla.allowance import Cut, Performance, Policy, compute_cut, policy_from_spec
 from sla.clocks import holder_at
 from sla.ledger import Verdict, verify
 from states.errors import InvalidInput, NotFound, PermissionDenied
 from states.model import Role
 from tanggap import commands as c
+from tanggap.appeals.standings import OfficerAppeals, officer_appeals
 from tanggap.context import Context
 from tanggap.db import AllowancePolicyRow, BreachRow, ClockRow, FulfilmentRow, WaiverRow
 from tanggap.display import METRIC_NAMES, WITA, in_wita
@@ -119,6 +122,19 @@ def breach_log(
     return [line for line in lines if waived is None or line.waived is waived]
 
 
+def month_lines(uow: AbstractUnitOfWork, month: str) -> list[BreachLine]:
+    """The whole month's breach log, read in a unit of work the caller already holds."""
+    start, end = month_bounds(month)
+    query = (
+        select(BreachRow, FulfilmentRow, WaiverRow)
+        .outerjoin(FulfilmentRow, FulfilmentRow.breach_id == BreachRow.id)
+        .outerjoin(WaiverRow, WaiverRow.breach_id == BreachRow.id)
+        .where(BreachRow.due_at >= start, BreachRow.due_at < end)
+        .order_by(BreachRow.due_at, BreachRow.id)
+    )
+    return [_line(b, f, w) for b, f, w in uow.session.execute(query)]
+
+
 def _line(breach: BreachRow, fulfilment: FulfilmentRow | None, waiver: WaiverRow | None) -> BreachLine:
     return BreachLine(
         breach.id,
@@ -184,22 +200,41 @@ class AllowanceReport:
     policy: dict[str, Any]
     officers: list[Cut]
     opds: list[Cut]
+    # Per officer, the month's breaches by where they stand: open to objection, under objection,
+    # waived, or final. Only a month with none open or under objection can be closed.
+    appeals: list[OfficerAppeals] = field(default_factory=list)
 
 
-def allowance(uow: AbstractUnitOfWork, month: str) -> AllowanceReport:
-    """Each officer's and each OPD's cut, with the unwaived breaches that justify it."""
-    start, end = month_bounds(month)
+def allowance(uow: AbstractUnitOfWork, month: str, now: datetime | None = None,
+              window_days: int = DEFAULT_WINDOW_DAYS) -> AllowanceReport:
+    """Each officer's and each OPD's cut, with the unwaived breaches that justify it. `now` decides
+    which objection windows are still open; without it, every window counts as ended."""
     with uow:
-        policy_row = _policy_row(uow, month)
-        policy = policy_from_spec(policy_row.spec)
-        breaches = _unwaived(uow, start, end)
-        met = _met_on_time(uow, start, end)
+        return allowance_in(uow, month, now, window_days)
+
+
+def allowance_in(uow: AbstractUnitOfWork, month: str, now: datetime | None,
+                 window_days: int = DEFAULT_WINDOW_DAYS) -> AllowanceReport:
+    """`allowance` in a unit of work the caller holds (closing a month reads it in its own)."""
+    start, end = month_bounds(month)
+    policy_row = _policy_row(uow, month)
+    policy = policy_from_spec(policy_row.spec)
+    breaches = _unwaived(uow, start, end)
+    met = _met_on_time(uow, start, end)
     return AllowanceReport(
         month,
         policy_row.spec,
         _cuts(policy, breaches, met, by_officer=True),
         _cuts(policy, breaches, met, by_officer=False),
+        officer_appeals(uow, start, end, now, window_days),
     )
+
+
+def allowance_json(report: AllowanceReport) -> bytes:
+    """The allowance as the command line prints it and a closed month keeps it: one byte string
+    per report (sorted keys), so a rerun can be compared byte for byte."""
+    text = json.dumps(asdict(report), indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    return (text + "\n").encode()
 
 
 def _policy_row(uow: AbstractUnitOfWork, month: str) -> AllowancePolicyRow:

@@ -159,7 +159,7 @@ def write_month_exports(month: str) -> dict[str, Any]:
     with (folder / "breaches.csv").open("w", newline="", encoding="utf-8") as stream:
         write_csv(lines, stream)
     write_xlsx(lines, folder / "breaches.xlsx")
-    report = allowance(app.uow(), month)
+    report = allowance(app.uow(), month, app.clock.now(), app.policy.objection_window_days)
     (folder / "allowance.json").write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False, default=str))
     return {"month": month, "breaches": len(lines), "folder": str(folder)}
 
