@@ -11,11 +11,12 @@ from pathlib import Path
 import click
 
 from tanggap import commands as c
+from tanggap.appeals.closed import closed_month
+from tanggap.appeals.months import ALLOWANCE_FILE, stored_files
 from tanggap.cli import app, main, one_line_errors
 from tanggap.config_audit import ConfigSubject, change_view, history
-from tanggap.hr import allowance as allowance_report
-from tanggap.appeals.months import ALLOWANCE_FILE, closed_month, stored_files
 from tanggap.display import wall_time
+from tanggap.hr import allowance as allowance_report
 from tanggap.hr import allowance_json, breach_log, verify_ledger, write_csv, write_xlsx
 
 

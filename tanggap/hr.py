@@ -15,8 +15,8 @@ from typing import IO, Any
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from sla.appeals import DEFAULT_WINDOW_DAYS
 from sla.allowance import Cut, Performance, Policy, compute_cut, policy_from_spec
+from sla.appeals import DEFAULT_WINDOW_DAYS
 from sla.clocks import holder_at
 from sla.ledger import Verdict, verify
 from states.errors import InvalidInput, NotFound, PermissionDenied

@@ -46,7 +46,7 @@ from states.model import (
     Role,
 )
 from tanggap import commands as c
-from tanggap.appeals.months import ensure_month_open
+from tanggap.appeals.closed import ensure_month_open
 from tanggap.config_audit import ConfigSubject, record_changes
 from tanggap.context import Context
 from tanggap.db import BreachRow, CalendarRow, RuleRow, WaiverRow

@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sla.appeals import Standing
 from states.errors import PermissionDenied
 from states.model import Role
+from tanggap.appeals.closed import closed_month
 from tanggap.appeals.commands import CloseMonth
 from tanggap.appeals.errors import Blockers, MonthClosed, MonthNotClosable
 from tanggap.appeals.standings import breach_standings
 from tanggap.context import Context
 from tanggap.db import ClosedMonthFileRow, ClosedMonthRow
-from tanggap.display import in_wita
 from tanggap.hr import allowance_in, allowance_json, month_bounds, month_lines, write_csv, write_xlsx
 from tanggap.staff import staff_user
 from tanggap.uow import AbstractUnitOfWork
@@ -37,22 +37,6 @@ class ClosedMonth:
     folder: Path | None = None
 
 
-def month_of(at: datetime) -> str:
-    """The payroll month (WITA) a breach belongs to, as the breach log counts it."""
-    return in_wita(at).strftime("%Y-%m")
-
-
-def closed_month(uow: AbstractUnitOfWork, month: str) -> ClosedMonthRow | None:
-    return uow.session.get(ClosedMonthRow, month)
-
-
-def ensure_month_open(uow: AbstractUnitOfWork, at: datetime) -> None:
-    """Nothing may change the allowance of a closed month: no objection, decision or waiver."""
-    row = closed_month(uow, month_of(at))
-    if row is not None:
-        raise MonthClosed(row.month, row.closed_by, row.closed_at)
-
-
 def blockers(uow: AbstractUnitOfWork, month: str, now: datetime, window_days: int) -> Blockers:
     start, end = month_bounds(month)
     standings = breach_standings(uow, start, end, now, window_days)
@@ -60,6 +44,28 @@ def blockers(uow: AbstractUnitOfWork, month: str, now: datetime, window_days: in
     still_open = [s for s in standings if s.standing is Standing.OPEN]
     return Blockers(end if now < end else None, pending, tuple(s.breach_id for s in still_open),
                     max((s.window_ends_at for s in still_open), default=None))
+
+
+@dataclass(frozen=True)
+class MonthClosing:
+    """What HR's allowance page says about closing the month."""
+
+    month: str
+    closed_by: str | None
+    closed_at: datetime | None
+    files: tuple[str, ...]
+    blockers: Blockers | None
+
+
+def month_closing(uow: AbstractUnitOfWork, month: str, now: datetime, window_days: int) -> MonthClosing:
+    month_bounds(month)
+    with uow:
+        row = closed_month(uow, month)
+        if row is not None:
+            names = uow.session.scalars(select(ClosedMonthFileRow.name).where(ClosedMonthFileRow.month == month)
+                                        .order_by(ClosedMonthFileRow.name))
+            return MonthClosing(month, row.closed_by, row.closed_at, tuple(names), None)
+        return MonthClosing(month, None, None, (), blockers(uow, month, now, window_days))
 
 
 def close_month(cmd: CloseMonth, ctx: Context) -> ClosedMonth:

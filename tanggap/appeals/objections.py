@@ -10,14 +10,14 @@ from sqlalchemy import select
 from sla.appeals import ObjectionReason, Outcome
 from states.errors import InvalidInput, NotFound, PermissionDenied
 from states.model import Role
+from tanggap.appeals.closed import ensure_month_open
 from tanggap.appeals.commands import DecideObjection, FileObjection
 from tanggap.appeals.errors import AlreadyDecided, NotYourBreach, ObjectionPending, ObjectionWindowClosed
 from tanggap.appeals.evidence import check_evidence
-from tanggap.appeals.months import ensure_month_open
 from tanggap.appeals.standings import pending_objections, window_end
 from tanggap.context import Context
-from tanggap.outbox import OBJECTION_DECIDED, OBJECTION_FILED
 from tanggap.db import BreachRow, ObjectionDecisionRow, ObjectionEvidenceRow, ObjectionRow, OutboxRow, WaiverRow
+from tanggap.outbox import OBJECTION_DECIDED, OBJECTION_FILED
 from tanggap.staff import StaffUser, staff_user
 from tanggap.uow import AbstractUnitOfWork
 

@@ -142,7 +142,7 @@ def test_bad_reasons_and_files_are_refused_naming_the_field(app: Tanggap) -> Non
         app.handle(FileObjection(breach, "pupr.officer", "mood", "x"))
     with pytest.raises(InvalidInput, match="text: write what happened"):
         app.handle(FileObjection(breach, "pupr.officer", "other", "   "))
-    with pytest.raises(InvalidInput, match="evidence: catatan.txt is neither a photo"):
+    with pytest.raises(InvalidInput, match=r"evidence: catatan\.txt is neither a photo"):
         app.handle(FileObjection(breach, "pupr.officer", "other", "Lihat lampiran",
                                  (EvidenceFile("catatan.txt", b"bukan foto"),)))
     pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

@@ -21,7 +21,7 @@ from states.errors import NotFound, PermissionDenied
 from tanggap import display, staff_views
 from tanggap.config import MapSettings
 from web.deps import TANGGAP, tanggap
-from web.staff import auth, common, dashboard, hr, supervisor, tickets, triage
+from web.staff import appeals, auth, common, dashboard, hr, supervisor, tickets, triage
 from web.staff.common import LoggedIn
 
 SOURCE = Path(__file__).resolve().parents[1] / "translations"
@@ -56,7 +56,11 @@ def init_app(app: Flask) -> None:
     for name, table in (("event_label", event_label), ("priority_label", priority_label),
                         ("duplicate_label", duplicate_label), ("unit_label", unit_label)):
         app.jinja_env.filters[name] = table
-    for blueprint in (auth.bp, tickets.bp, triage.bp, supervisor.bp, hr.bp, dashboard.bp, hr.api):
+    for name, table in (("objection_reason", appeals.REASON_LABELS), ("standing_label", appeals.STANDING_LABELS),
+                        ("outcome_label", appeals.OUTCOME_LABELS)):
+        app.jinja_env.filters[name] = _labels(table)
+    app.jinja_env.globals["objection_reasons"] = list(appeals.REASON_LABELS)
+    for blueprint in (auth.bp, tickets.bp, triage.bp, supervisor.bp, hr.bp, dashboard.bp, hr.api, appeals.bp):
         app.register_blueprint(blueprint)
 
 
@@ -212,6 +216,6 @@ def security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", current_app.config["STAFF_CSP"])
-    if request.blueprint in {"auth", "tickets", "triage", "supervisor", "hr", "dashboard", "payroll"}:
+    if request.blueprint in {"auth", "tickets", "triage", "supervisor", "hr", "dashboard", "payroll", "appeals"}:
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -23,6 +23,7 @@ from states.errors import DomainError
 from states.model import Role
 from tanggap import display, staff_views
 from tanggap import hr as hr_service
+from tanggap.appeals.months import month_closing, stored_files
 from web.deps import tanggap
 from web.staff.common import duration, mapped, me, page_lang, refused, roles_only, signed_in, wita, work_hours
 
@@ -107,7 +108,7 @@ def _download(data: bytes, mimetype: str, ext: str) -> Response:
 @mapped
 def breach(breach_id: int) -> ResponseReturnValue:
     app = tanggap()
-    view = staff_views.breach_detail(app.uow(), me(), breach_id, app.clock.now())
+    view = staff_views.breach_detail(app.uow(), me(), breach_id, app.clock.now(), app.policy.objection_window_days)
     reason = breach_reason(view["clock"], view["breach"].due_at) if view["clock"] else None
     return render_template("staff/breach.html", b=view, reason=reason)
 
@@ -165,11 +166,29 @@ def breach_reason(clock: dict[str, Any], due: datetime) -> str:
 @bp.get("/allowance")
 @roles_only(*READERS)
 def allowance() -> ResponseReturnValue:
+    app, month = tanggap(), _month()
     try:
-        report = hr_service.allowance(tanggap().uow(), _month())
+        report = hr_service.allowance(app.uow(), month, app.clock.now(), app.policy.objection_window_days)
+        closing = month_closing(app.uow(), month, app.clock.now(), app.policy.objection_window_days)
     except DomainError as err:
         return refused(err, "/hr/allowance")
-    return render_template("staff/allowance.html", a=report, month=_month(), cut_reason=cut_reason)
+    return render_template("staff/allowance.html", a=report, month=month, cut_reason=cut_reason, closing=closing)
+
+
+@bp.get("/allowance/<month>/<name>")
+@roles_only(*READERS)
+def closed_file(month: str, name: str) -> ResponseReturnValue:
+    """A closed month's kept file, byte for byte as it was when the month closed."""
+    with tanggap().uow() as uow:
+        data = stored_files(uow, month).get(name)
+    if data is None or name not in CLOSED_TYPES:
+        abort(404)
+    response = Response(data, mimetype=CLOSED_TYPES[name])
+    response.headers["Content-Disposition"] = f'attachment; filename="{month}-{name}"'
+    return response
+
+
+CLOSED_TYPES = {"allowance.json": "application/json", "breaches.csv": "text/csv; charset=utf-8", "breaches.xlsx": XLSX}
 
 
 # --- the payroll API -----------------------------------------------------------------------
@@ -199,8 +218,9 @@ def _line_json(line: hr_service.BreachLine) -> dict[str, Any]:
 
 @api.get("/allowance")
 def api_allowance() -> ResponseReturnValue:
+    app = tanggap()
     try:
-        report = hr_service.allowance(tanggap().uow(), _month())
+        report = hr_service.allowance(app.uow(), _month(), app.clock.now(), app.policy.objection_window_days)
     except DomainError as err:
         return jsonify(error=str(err)), 400
     return jsonify(month=report.month, policy=report.policy, officers=[_cut_json(c) for c in report.officers],
