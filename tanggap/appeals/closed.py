@@ -1,0 +1,26 @@
+"""Which months are closed: once closed, nothing may change a month's allowance."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tanggap.appeals.errors import MonthClosed
+from tanggap.db import ClosedMonthRow
+from tanggap.display import in_wita
+from tanggap.uow import AbstractUnitOfWork
+
+
+def month_of(at: datetime) -> str:
+    """The payroll month (WITA) a breach belongs to, as the breach log counts it."""
+    return in_wita(at).strftime("%Y-%m")
+
+
+def closed_month(uow: AbstractUnitOfWork, month: str) -> ClosedMonthRow | None:
+    return uow.session.get(ClosedMonthRow, month)
+
+
+def ensure_month_open(uow: AbstractUnitOfWork, at: datetime) -> None:
+    """No objection, decision or waiver may touch a breach of a closed month."""
+    row = closed_month(uow, month_of(at))
+    if row is not None:
+        raise MonthClosed(row.month, row.closed_by, row.closed_at)
