@@ -95,7 +95,8 @@ def test_a_late_objection_and_an_early_close_are_refused_in_words(
     assert refused.status_code == 409
     assert f"Pelanggaran #{breach.id} masih dalam keberatan" in refused.text
     allowance = text_of(hr.get(f"/hr/allowance?month={month}").text)
-    assert "Bulan ini belum dapat ditutup:" in allowance and f"Pelanggaran #{breach.id} masih dalam keberatan" in allowance
+    assert "Bulan ini belum dapat ditutup:" in allowance
+    assert f"Pelanggaran #{breach.id} masih dalam keberatan" in allowance
 
 
 

@@ -56,9 +56,9 @@ def init_app(app: Flask) -> None:
     for name, table in (("event_label", event_label), ("priority_label", priority_label),
                         ("duplicate_label", duplicate_label), ("unit_label", unit_label)):
         app.jinja_env.filters[name] = table
-    for name, table in (("objection_reason", appeals.REASON_LABELS), ("standing_label", appeals.STANDING_LABELS),
-                        ("outcome_label", appeals.OUTCOME_LABELS)):
-        app.jinja_env.filters[name] = _labels(table)
+    for label, words in (("objection_reason", appeals.REASON_LABELS), ("standing_label", appeals.STANDING_LABELS),
+                         ("outcome_label", appeals.OUTCOME_LABELS)):
+        app.jinja_env.filters[label] = _labels(words)
     app.jinja_env.globals["objection_reasons"] = list(appeals.REASON_LABELS)
     for blueprint in (auth.bp, tickets.bp, triage.bp, supervisor.bp, hr.bp, dashboard.bp, hr.api, appeals.bp):
         app.register_blueprint(blueprint)

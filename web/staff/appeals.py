@@ -13,7 +13,13 @@ from states.errors import DomainError, InvalidInput
 from states.model import Role
 from tanggap.appeals import queries
 from tanggap.appeals.commands import CloseMonth, DecideObjection, EvidenceFile, FileObjection
-from tanggap.appeals.errors import AlreadyDecided, MonthClosed, MonthNotClosable, ObjectionPending, ObjectionWindowClosed
+from tanggap.appeals.errors import (
+    AlreadyDecided,
+    MonthClosed,
+    MonthNotClosable,
+    ObjectionPending,
+    ObjectionWindowClosed,
+)
 from web.deps import tanggap
 from web.staff.common import mapped, me, month_text, refused, roles_only, run, signed_in, wita
 from web.staff.hr import breach_reason
