@@ -113,3 +113,32 @@ def test_an_objection_after_the_window_is_refused_naming_when_it_ended(
     assert refused.status_code == 422
     assert re.search(rf"Masa keberatan untuk pelanggaran #{late.id} sudah berakhir pada \w+, \d\d-\d\d-2026 "
                      r"\d\d:\d\d WITA\.", refused.text)
+
+
+def test_hr_closes_the_month_from_the_page_and_then_nothing_changes_its_cut(
+    web: Flask, app: Tanggap, clock: FrozenClock
+) -> None:
+    breach = response_breach(app, clock)
+    month = f"{breach.due_at.astimezone(WITA):%Y-%m}"
+    clock.at = datetime(2026, 11, 2, 9, 0, tzinfo=WITA)
+    hr = web.test_client()
+    token = sign_in(hr, "hr")
+    page = text_of(hr.get(f"/hr/allowance?month={month}").text)
+    assert "Tidak ada keberatan yang menunggu dan masa keberatan sudah berakhir: bulan ini dapat ditutup." in page
+    closed = hr.post(f"/bulan/{month}/tutup", data={"csrf_token": token})
+    assert closed.status_code == 303
+    page = text_of(hr.get(closed.location).text)
+    assert "Bulan Oktober 2026 ditutup; potongannya kini final." in page
+    assert "Bulan ini ditutup oleh hr pada Senin, 02-11-2026 09:00 WITA." in page
+    kept = hr.get(f"/hr/allowance/{month}/allowance.json")
+    written = app.settings.data_dir / "exports" / month / "allowance.json"
+    assert kept.status_code == 200 and kept.data == written.read_bytes()
+    assert f'"final": [\n        {breach.id}\n      ]' in kept.data.decode()
+
+    supervisor = web.test_client()
+    token = sign_in(supervisor, "supervisor")
+    refused = supervisor.post(f"/supervisor/breaches/{breach.id}/waive",
+                              data={"csrf_token": token, "reason": "terlambat dibebaskan"})
+    assert refused.status_code == 409
+    assert "Bulan Oktober 2026 sudah ditutup oleh hr pada Senin, 02-11-2026 09:00 WITA; potongannya sudah final." \
+        in refused.text

@@ -20,6 +20,7 @@ from tanggap.appeals.errors import (
     ObjectionPending,
     ObjectionWindowClosed,
 )
+from tanggap.commands import Command
 from web.deps import tanggap
 from web.staff.common import mapped, me, month_text, refused, roles_only, run, signed_in, wita
 from web.staff.hr import breach_reason
@@ -67,7 +68,7 @@ def file(breach_id: int) -> ResponseReturnValue:
     evidence = tuple(EvidenceFile(f.filename or "bukti", f.read()) for f in request.files.getlist("evidence")
                      if f and f.filename)
     cmd = FileObjection(breach_id, me().username, form.get("reason", ""), form.get("text", ""), evidence)
-    return _done(cmd, _("Keberatan diajukan. Supervisor akan memutuskannya."), back)
+    return done_or_explained(cmd, _("Keberatan diajukan. Supervisor akan memutuskannya."), back)
 
 
 @bp.get("/keberatan")
@@ -82,12 +83,17 @@ def index() -> ResponseReturnValue:
 def decide(objection_id: int) -> ResponseReturnValue:
     form = request.form
     accept = {"accept": True, "refuse": False}.get(form.get("outcome", ""))
-    back = form.get("back") or url_for(".index")
+    back = _local(form.get("back", "")) or url_for(".index")
     if accept is None:
         return _refused(InvalidInput("outcome", "choose accept or refuse"), back)
     cmd = DecideObjection(objection_id, me().username, accept, form.get("reason", ""))
     message = _("Keberatan diterima; pelanggaran dibebaskan.") if accept else _("Keberatan ditolak.")
-    return _done(cmd, message, back if back.startswith("/") else url_for(".index"))
+    return done_or_explained(cmd, message, back)
+
+
+def _local(path: str) -> str | None:
+    """A path on this site to go back to; anything else (another host) is ignored."""
+    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else None
 
 
 @bp.get("/keberatan/bukti/<int:evidence_id>")
@@ -105,13 +111,14 @@ def evidence(evidence_id: int) -> ResponseReturnValue:
 def close(month: str) -> ResponseReturnValue:
     app = tanggap()
     cmd = CloseMonth(month, me().username, app.settings.data_dir / "exports")
-    return _done(cmd, _("Bulan %(month)s ditutup; potongannya kini final.", month=month_text(month)),
+    return done_or_explained(cmd, _("Bulan %(month)s ditutup; potongannya kini final.", month=month_text(month)),
                  url_for("hr.allowance", month=month))
 
 
-def _done(cmd: object, message: str, back: str) -> ResponseReturnValue:
+def done_or_explained(cmd: Command, message: str, back: str) -> ResponseReturnValue:
+    """Run a form's command, then back to `back` with `message`; a refusal explained in words."""
     try:
-        run(cmd)  # type: ignore[arg-type]
+        run(cmd)
     except DomainError as err:
         return _refused(err, back)
     flash(message)

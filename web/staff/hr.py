@@ -62,7 +62,8 @@ def breaches() -> ResponseReturnValue:
 
 
 LEDGER_TABLES = {"sla_breaches": lazy_gettext("pelanggaran"), "sla_fulfilments": lazy_gettext("pemenuhan"),
-                 "sla_waivers": lazy_gettext("pembebasan")}
+                 "sla_waivers": lazy_gettext("pembebasan"), "objections": lazy_gettext("keberatan"),
+                 "objection_decisions": lazy_gettext("keputusan keberatan")}
 BREAKS = {
     Break.MISSING: lazy_gettext("ada baris yang dihapus atau nomornya diubah"),
     Break.RELINKED: lazy_gettext("tautannya ke baris sebelumnya tidak cocok: baris sebelumnya diganti"),
@@ -224,7 +225,7 @@ def api_allowance() -> ResponseReturnValue:
     except DomainError as err:
         return jsonify(error=str(err)), 400
     return jsonify(month=report.month, policy=report.policy, officers=[_cut_json(c) for c in report.officers],
-                   opds=[_cut_json(c) for c in report.opds])
+                   opds=[_cut_json(c) for c in report.opds], appeals=[asdict(a) for a in report.appeals])
 
 
 def _cut_json(cut: Cut) -> dict[str, Any]:

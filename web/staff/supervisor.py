@@ -17,6 +17,7 @@ from tanggap import display, staff, staff_views
 from tanggap.config import DISPLAY_TZ
 from tanggap.config_audit import ConfigSubject
 from web.deps import tanggap
+from web.staff.appeals import done_or_explained
 from web.staff.common import done, mapped, me, page_lang, refused, run, signed_in
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
@@ -194,7 +195,7 @@ def save_template() -> ResponseReturnValue:
 @bp.post("/breaches/<int:breach_id>/waive")
 def waive(breach_id: int) -> ResponseReturnValue:
     cmd = c.WaiveBreach(breach_id, me().username, request.form.get("reason", ""))
-    return done(cmd, _("Pelanggaran dibebaskan."), url_for("hr.breach", breach_id=breach_id))
+    return done_or_explained(cmd, _("Pelanggaran dibebaskan."), url_for("hr.breach", breach_id=breach_id))
 
 
 @bp.get("/tagger")
