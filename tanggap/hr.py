@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -169,8 +169,11 @@ DATE_WIDTH = 17  # "dd-mm-yyyy hh:mm" with room: narrower, Excel shows ####
 MAX_WIDTH = 60
 
 
-def write_xlsx(lines: Iterable[BreachLine], path: Path) -> None:
+def write_xlsx(lines: Iterable[BreachLine], path: Path, stamp: datetime | None = None) -> None:
+    """The breach log as a workbook; with `stamp`, the workbook says it was made then (not now)."""
     book = Workbook()
+    if stamp is not None:
+        book.properties.created = book.properties.modified = stamp.astimezone(UTC).replace(tzinfo=None)
     sheet = book.active
     assert sheet is not None
     sheet.title = "Pelanggaran SLA"

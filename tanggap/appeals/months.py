@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -101,11 +102,23 @@ def month_files(uow: AbstractUnitOfWork, month: str, now: datetime, window_days:
     write_csv(lines, text)
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "breaches.xlsx"
-        write_xlsx(lines, path)
-        xlsx = path.read_bytes()
+        write_xlsx(lines, path, stamp=month_bounds(month)[1])
+        xlsx = reproducible_zip(path.read_bytes())
     report = allowance_in(uow, month, now, window_days)
     return {ALLOWANCE_FILE: allowance_json(report), "breaches.csv": text.getvalue().encode("utf-8-sig"),
             "breaches.xlsx": xlsx}
+
+
+def reproducible_zip(data: bytes) -> bytes:
+    """The same archive with every entry dated 1980-01-01: a workbook written twice is then the same
+    bytes (zip entries otherwise carry the time they were written)."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            fixed = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(entry.filename))
+    return out.getvalue()
 
 
 def stored_files(uow: AbstractUnitOfWork, month: str) -> dict[str, bytes]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
@@ -23,7 +24,7 @@ from states.errors import InvalidInput, PermissionDenied
 from tanggap import commands as c
 from tanggap.appeals.commands import CloseMonth, DecideObjection, EvidenceFile, FileObjection
 from tanggap.appeals.errors import MonthClosed, MonthNotClosable, NotYourBreach, ObjectionWindowClosed
-from tanggap.appeals.months import stored_files
+from tanggap.appeals.months import month_files, stored_files
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import BreachRow, InboxRow, ObjectionEvidenceRow, ObjectionRow, WaiverRow
@@ -201,6 +202,9 @@ def test_a_closed_months_allowance_is_final_and_reproducible_byte_for_byte(
     assert [a["final"] for a in figures["appeals"] if a["who"] == "pupr.officer2"] == [[kept]]
     move_to(clock, NOVEMBER + timedelta(days=40))
     assert allowance_json(allowance(app.uow(), "2026-10", clock.now())) == before  # recomputed: same bytes
+    with app.uow() as uow:
+        assert month_files(uow, "2026-10", clock.now(), 5) == files  # the CSV and workbook too
+    assert load_workbook(io.BytesIO(files["breaches.xlsx"])).active["A2"].value in (waived, kept)
     with pytest.raises(MonthClosed):
         app.handle(c.WaiveBreach(kept, "supervisor", "terlambat dibebaskan"))
     assert verify_ledger(app.uow()).intact
