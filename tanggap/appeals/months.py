@@ -77,6 +77,7 @@ def close_month(cmd: CloseMonth, ctx: Context) -> ClosedMonth:
     if user.role not in CLOSERS:
         raise PermissionDenied(cmd.actor, "close a month")
     month_bounds(cmd.month)
+    uow.sla.lock_head()  # no objection or decision slips in between the checks and the close
     done = closed_month(uow, cmd.month)
     if done is not None:
         raise MonthClosed(done.month, done.closed_by, done.closed_at)

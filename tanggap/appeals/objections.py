@@ -28,6 +28,7 @@ DECIDERS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 def file_objection(cmd: FileObjection, ctx: Context) -> int:
     uow = ctx.uow
     user = staff_user(uow, cmd.actor)
+    uow.sla.lock_head()  # one appeals writer at a time: the checks below hold until the commit
     breach = _breach(uow, cmd.breach_id)
     check_may_object(user, breach)
     reason, text = _reason(cmd.reason), _text(cmd.text, "text")
@@ -74,6 +75,7 @@ def decide_objection(cmd: DecideObjection, ctx: Context) -> int:
     if user.role not in DECIDERS:
         raise PermissionDenied(cmd.actor, "decide objections")
     reason = _text(cmd.reason, "reason")
+    uow.sla.lock_head()  # one appeals writer at a time: the checks below hold until the commit
     objection = uow.session.get(ObjectionRow, cmd.objection_id)
     if objection is None:
         raise NotFound("objection", cmd.objection_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -219,3 +220,24 @@ def test_the_database_refuses_to_rewrite_an_objection(app: Tanggap) -> None:
     with app.uow() as uow:
         row = uow.session.get(ObjectionRow, objection)
     assert row is not None and row.text == "Alasan asli"
+
+
+@pytest.mark.postgres
+def test_two_objections_filed_at_once_on_postgres_leave_one_waiting(pg_app: Tanggap) -> None:
+    for breach in [breach_of(pg_app) for _ in range(4)]:  # a race lost by luck once is not enough
+        outcomes: list[object] = []
+
+        def file(actor: str, breach: int = breach, outcomes: list[object] = outcomes) -> None:
+            try:
+                outcomes.append(pg_app.handle(FileObjection(breach, actor, "other", f"diajukan oleh {actor}")))
+            except InvalidInput as err:
+                outcomes.append(err)
+
+        threads = [threading.Thread(target=file, args=(actor,)) for actor in ("pupr.officer", "pupr.head")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(type(o).__name__ for o in outcomes) == ["ObjectionPending", "int"]
+        with pg_app.uow() as uow:
+            assert len(list(uow.session.scalars(select(ObjectionRow).where(ObjectionRow.breach_id == breach)))) == 1
