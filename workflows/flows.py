@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow, task
 
 from tanggap import commands as c
+from tanggap.appeals.months import stored_files, write_files
 from tanggap.config import DISPLAY_TZ
 from tanggap.hr import allowance, breach_log, write_csv, write_xlsx
 from tanggap.intake import STORED_TOPIC, IntakeService, run_media_fetches
@@ -155,6 +156,11 @@ def write_month_exports(month: str) -> dict[str, Any]:
     app = deps.current().app
     folder = app.settings.data_dir / "exports" / month
     folder.mkdir(parents=True, exist_ok=True)
+    with app.uow() as uow:
+        kept = stored_files(uow, month)
+    if kept:  # a closed month's files are final: written again exactly as they were kept
+        write_files(folder, kept)
+        return {"month": month, "closed": True, "folder": str(folder)}
     lines = breach_log(app.uow(), month)
     with (folder / "breaches.csv").open("w", newline="", encoding="utf-8") as stream:
         write_csv(lines, stream)

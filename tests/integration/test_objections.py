@@ -30,6 +30,8 @@ from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import BreachRow, InboxRow, ObjectionEvidenceRow, ObjectionRow, WaiverRow
 from tanggap.hr import allowance, allowance_json, verify_ledger
+from workflows import deps
+from workflows.flows import write_month_exports
 
 WITA = ZoneInfo("Asia/Makassar")
 RESPONSE_DUE = datetime(2026, 10, 7, 9, 0, tzinfo=WITA)
@@ -185,7 +187,7 @@ def test_a_month_whose_window_is_still_open_names_the_breach_and_the_end(app: Ta
 
 
 def test_a_closed_months_allowance_is_final_and_reproducible_byte_for_byte(
-    app: Tanggap, clock: FrozenClock, tmp_path: Path
+    app: Tanggap, clock: FrozenClock, tmp_path: Path, pipeline: deps.Dependencies
 ) -> None:
     waived, kept = breach_of(app), breach_of(app, "pupr.officer2")
     objection = app.handle(FileObjection(waived, "pupr.officer", "system_outage", "Server mati"))
@@ -208,6 +210,10 @@ def test_a_closed_months_allowance_is_final_and_reproducible_byte_for_byte(
     assert load_workbook(io.BytesIO(files["breaches.xlsx"])).active["A2"].value in (waived, kept)
     with pytest.raises(MonthClosed):
         app.handle(c.WaiveBreach(kept, "supervisor", "terlambat dibebaskan"))
+    exported = app.settings.data_dir / "exports" / "2026-10" / "allowance.json"
+    exported.write_bytes(b"{}")
+    assert write_month_exports.fn("2026-10")["closed"] is True  # the month-end flow rewrites the kept bytes
+    assert exported.read_bytes() == before
     assert verify_ledger(app.uow()).intact
 
 
