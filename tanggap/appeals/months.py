@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -110,16 +111,27 @@ def month_files(uow: AbstractUnitOfWork, month: str, now: datetime, window_days:
             "breaches.xlsx": xlsx}
 
 
+CORE_PROPERTIES = "docProps/core.xml"
+CREATED = re.compile(rb"<dcterms:created[^>]*>([^<]*)<")
+MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(<)")
+
+
 def reproducible_zip(data: bytes) -> bytes:
-    """The same archive with every entry dated 1980-01-01: a workbook written twice is then the same
-    bytes (zip entries otherwise carry the time they were written)."""
+    """The same workbook with every entry dated 1980-01-01 and "modified" set to "created": written
+    twice, it is then the same bytes (openpyxl stamps the saving time into both otherwise)."""
     source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for entry in source.infolist():
             fixed = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(fixed, source.read(entry.filename))
+            content = source.read(entry.filename)
+            target.writestr(fixed, _modified_as_created(content) if entry.filename == CORE_PROPERTIES else content)
     return out.getvalue()
+
+
+def _modified_as_created(xml: bytes) -> bytes:
+    created = CREATED.search(xml)
+    return MODIFIED.sub(lambda m: m[1] + created[1] + m[2], xml) if created else xml
 
 
 def stored_files(uow: AbstractUnitOfWork, month: str) -> dict[str, bytes]:
