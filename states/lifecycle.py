@@ -32,6 +32,7 @@ class LifecyclePolicy:
 
     quiet_period: timedelta = timedelta(days=3)
     reopen_window: timedelta = timedelta(days=7)
+    objection_window_days: int = 5  # working days after a breach to object to it, on its calendar
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from states.lifecycle import LifecyclePolicy
 from tanggap import bus, intake
 from tanggap import commands as c
+from tanggap.appeals import handlers as appeals
 from tanggap.bulk import collector_paused
 from tanggap.clock import Clock, SystemClock
 from tanggap.commands import Command, SweepSla
@@ -37,6 +38,7 @@ HANDLERS: bus.Handlers = {
     **processing.HANDLERS,
     **training.HANDLERS,
     **staff.HANDLERS,
+    **appeals.HANDLERS,
     c.ClaimOutbox: outbox.claim_outbox,
 }
 
@@ -92,6 +94,7 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *,
         engine=engine,
         session_factory=sessionmaker(engine, expire_on_commit=False),
         clock=clock or SystemClock(),
-        policy=LifecyclePolicy(quiet_period=settings.quiet_period, reopen_window=settings.reopen_window),
+        policy=LifecyclePolicy(quiet_period=settings.quiet_period, reopen_window=settings.reopen_window,
+                               objection_window_days=settings.objection_window_days),
         pause_collector=pause_collector,
     )

@@ -184,6 +184,7 @@ class Settings:
     database_url: str
     quiet_period: timedelta = timedelta(hours=72)
     reopen_window: timedelta = timedelta(days=7)
+    objection_window_days: int = 5  # working days after a breach in which its officer may object
     display_tz: str = DISPLAY_TZ
     secret_key: str = ""  # signs web sessions and CSRF tokens; empty: one is kept in the data folder
     annual_target: int = 30_000  # responses a year the dashboard measures the city against (Kota Kupang)
@@ -199,6 +200,7 @@ class Settings:
             database_url=env_str("TANGGAP_DATABASE_URL", f"sqlite:///{data_dir / 'tanggap.db'}"),
             quiet_period=timedelta(hours=env_float("TANGGAP_QUIET_PERIOD_HOURS", 72)),
             reopen_window=timedelta(days=env_float("TANGGAP_REOPEN_WINDOW_DAYS", 7)),
+            objection_window_days=env_positive_int("TANGGAP_OBJECTION_WINDOW_DAYS", 5),
             secret_key=env_str("TANGGAP_SECRET_KEY", ""),
             annual_target=env_positive_int("TANGGAP_ANNUAL_TARGET", 30_000),
             intake=IntakeSettings.from_env(),

@@ -359,6 +359,68 @@ class WaiverRow(ChainedRow, Base):
     waived_at: Mapped[datetime]
 
 
+class ObjectionRow(ChainedRow, Base):
+    """An objection (keberatan) to a breach, filed by its officer or the OPD head. Never edited:
+    the supervisor's decision is a row of its own."""
+
+    __tablename__ = "objections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    breach_id: Mapped[int] = mapped_column(ForeignKey("sla_breaches.id"), index=True)
+    officer: Mapped[str | None] = mapped_column(String(80))  # whose breach: the breach's officer
+    filed_by: Mapped[str] = mapped_column(String(80))
+    reason_code: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    # What each evidence file was when filed: name, type, size and sha256 (the bytes live in
+    # objection_evidence); hashed with the row, so a swapped file shows.
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    window_ends_at: Mapped[datetime]
+    filed_at: Mapped[datetime]
+
+
+class ObjectionDecisionRow(ChainedRow, Base):
+    """A supervisor's decision on one objection; an accepted one points at the waiver it made."""
+
+    __tablename__ = "objection_decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objection_id: Mapped[int] = mapped_column(ForeignKey("objections.id"), unique=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    waiver_id: Mapped[int | None] = mapped_column(ForeignKey("sla_waivers.id"))
+    decided_by: Mapped[str] = mapped_column(String(80))
+    decided_at: Mapped[datetime]
+
+
+class ObjectionEvidenceRow(Base):
+    """An evidence file's bytes, kept in the database with the objection it supports."""
+
+    __tablename__ = "objection_evidence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objection_id: Mapped[int] = mapped_column(ForeignKey("objections.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ClosedMonthRow(Base):
+    """A month HR closed: its allowance is final, and the files below are what it was."""
+
+    __tablename__ = "closed_months"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    closed_by: Mapped[str] = mapped_column(String(80))
+    closed_at: Mapped[datetime]
+
+
+class ClosedMonthFileRow(Base):
+    """One export of a closed month, byte for byte (allowance.json, pelanggaran-sla-YYYY-MM.csv and .xlsx)."""
+
+    __tablename__ = "closed_month_files"
+    month: Mapped[str] = mapped_column(ForeignKey("closed_months.month"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class LedgerHeadRow(Base):
     """The chain's last row: locked while appending so concurrent writers stay in one line."""
 

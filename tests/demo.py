@@ -15,6 +15,7 @@ from sqlalchemy import select
 from cv.tagger import OnnxTagger
 from tanggap import commands as c
 from tanggap import intake as i
+from tanggap.appeals.commands import DecideObjection, EvidenceFile, FileObjection
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.config import PipelineSettings
@@ -56,6 +57,7 @@ def build_demo(folder: Path) -> Path:
     seed_demo(app, reports=DEMO_REPORTS, echo=lambda *_: None)
     _extras(app)
     _personas_tickets(app)
+    _objections(app)
     app.engine.dispose()
     return folder / "demo.db"
 
@@ -88,6 +90,24 @@ def _extras(app: Tanggap) -> None:
                                 "Malam Natal: libur tambahan"))
     app.handle(staff.IssueApiToken("admin", "SIMPEG penggajian"))
     app.handle(staff.IssueClientKey("admin", "aplikasi-lapor-kupang"))
+
+
+def _objections(app: Tanggap) -> None:
+    """Two objections by DLHK's head to the OPD's latest breaches, each filed the hour after the
+    breach: one with a photo, accepted by the supervisor; one still waiting."""
+    with app.uow() as uow:
+        latest = list(uow.session.scalars(select(BreachRow).where(
+            BreachRow.opd == "DLHK", BreachRow.metric.in_(("response", "resolution")))
+            .order_by(BreachRow.id.desc()).limit(2)))
+    assert len(latest) == 2, "the demo needs two DLHK breaches"
+    for breach, accepted in zip(latest, (True, False), strict=True):
+        at = dataclasses.replace(app, clock=FrozenClock(breach.due_at + timedelta(hours=1)))
+        evidence = (EvidenceFile("lokasi.jpg", PHOTO.read_bytes()),) if accepted else ()
+        objection = at.handle(FileObjection(breach.id, "dlhk.head", "citizen_unreachable" if accepted else "other",
+                                            "Warga tidak menjawab telepon tiga kali", evidence))
+        if accepted:
+            later = dataclasses.replace(app, clock=FrozenClock(breach.due_at + timedelta(hours=2)))
+            later.handle(DecideObjection(objection, "supervisor", True, "Bukti panggilan cukup"))
 
 
 # A citizen who typed one 300-character "word": it must wrap, not widen the page.

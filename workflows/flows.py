@@ -14,6 +14,7 @@ from typing import Any
 from prefect import flow, task
 
 from tanggap import commands as c
+from tanggap.appeals.months import stored_files, write_files
 from tanggap.intake import STORED_TOPIC, IntakeService, run_media_fetches
 from tanggap.payroll.service import EXPORT_FORMATS, allowance, breach_log, export_breaches, export_name
 from tanggap.pipeline.notifications import send_all
@@ -149,10 +150,15 @@ def write_month_exports(month: str) -> dict[str, Any]:
     app = deps.current().app
     folder = app.settings.data_dir / "exports" / month
     folder.mkdir(parents=True, exist_ok=True)
+    with app.uow() as uow:
+        kept = stored_files(uow, month)
+    if kept:  # a closed month's files are final: written again exactly as they were kept
+        write_files(folder, kept)
+        return {"month": month, "closed": True, "folder": str(folder)}
     lines = breach_log(app.uow(), month)
     for fmt in EXPORT_FORMATS:
         (folder / export_name(month, fmt)).write_bytes(export_breaches(lines, fmt))
-    report = allowance(app.uow(), month)
+    report = allowance(app.uow(), month, app.clock.now(), app.policy.objection_window_days)
     (folder / "allowance.json").write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False, default=str))
     return {"month": month, "breaches": len(lines), "folder": str(folder)}
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from tanggap.cli import serve, sla  # noqa: F401  (they register their commands on `main`)
+from tanggap.cli import appeals, serve, sla  # noqa: F401  (they register their commands on `main`)
 from tanggap.cli.app import main
 
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
 import click
 
 from tanggap import commands as c
+from tanggap.appeals.months import ALLOWANCE_FILE, stored_files
 from tanggap.cli.app import app, main, one_line_errors
 from tanggap.config_audit import ConfigSubject, change_view, history
+from tanggap.display import wall_time
+from tanggap.enforcement.closed_months import closed_month
 from tanggap.payroll.service import allowance as allowance_report
-from tanggap.payroll.service import breach_log, export_breaches, export_name, verify_ledger
+from tanggap.payroll.service import allowance_json, breach_log, export_breaches, export_name, verify_ledger
 from tanggap.wita import parse_time
 
 
@@ -70,12 +72,21 @@ def breaches_export(
 @click.option("--json", "as_json", is_flag=True, help="print JSON instead of a table")
 @one_line_errors
 def allowance(month: str, as_json: bool) -> None:
-    """Each officer's and OPD's allowance cut for a month, with the breaches behind it."""
-    report = allowance_report(app().uow(), month)
+    """Each officer's and OPD's allowance cut for a month, with the breaches behind it and where each
+    stands (open to objection, under objection, waived, final). A closed month prints its kept figures."""
+    tanggap = app()
+    with tanggap.uow() as uow:
+        closed, kept = closed_month(uow, month), stored_files(uow, month)
+    if as_json and kept:
+        sys.stdout.buffer.write(kept[ALLOWANCE_FILE])
+        return
+    report = allowance_report(tanggap.uow(), month, tanggap.clock.now(), tanggap.policy.objection_window_days)
     if as_json:
-        click.echo(json.dumps(asdict(report), indent=2, ensure_ascii=False))
+        sys.stdout.buffer.write(allowance_json(report))
         return
     click.echo(f"Potongan TPP {month} (kebijakan: {json.dumps(report.policy)})")
+    if closed:
+        click.echo(f"Bulan ditutup oleh {closed.closed_by} pada {wall_time(closed.closed_at)}: angka final")
     for title, cuts in (("Per pegawai", report.officers), ("Per OPD", report.opds)):
         click.echo(f"\n{title}:")
         for cut in cuts:
@@ -83,6 +94,14 @@ def allowance(month: str, as_json: bool) -> None:
                 f"  {cut.who:<22} {cut.opd:<9} {cut.cut_percent:>5g}%  {cut.explanation}"
                 f"  pelanggaran: {', '.join(map(str, cut.breach_ids)) or '-'}"
             )
+    click.echo("\nKeberatan per pegawai (nomor pelanggaran):")
+    for a in report.appeals:
+        click.echo(f"  {a.who:<22} {a.opd:<9} masih dapat diajukan: {_ids(a.open)}; diajukan: "
+                   f"{_ids(a.under_objection)}; dibebaskan: {_ids(a.waived)}; final: {_ids(a.final)}")
+
+
+def _ids(ids: tuple[int, ...]) -> str:
+    return ", ".join(f"#{i}" for i in ids) or "-"
 
 
 @main.command("allowance-policy")

@@ -30,6 +30,8 @@ from tanggap.db import (
     ClockRow,
     FulfilmentRow,
     LedgerHeadRow,
+    ObjectionDecisionRow,
+    ObjectionRow,
     OutboxRow,
     RuleRow,
     UserRow,
@@ -42,6 +44,8 @@ LEDGER_TABLES: dict[str, type[ChainedRow]] = {
     "sla_breaches": BreachRow,
     "sla_fulfilments": FulfilmentRow,
     "sla_waivers": WaiverRow,
+    "objections": ObjectionRow,
+    "objection_decisions": ObjectionDecisionRow,
 }
 # A row's id is assigned on insert, after hashing; its place in the chain (chain_seq) is hashed instead.
 CLOCKS = cast(Table, ClockRow.__table__)

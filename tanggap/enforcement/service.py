@@ -51,6 +51,7 @@ from tanggap import commands as c
 from tanggap.config_audit import ConfigSubject, record_changes
 from tanggap.context import Context
 from tanggap.db import BreachRow, CalendarRow, RuleRow, WaiverRow
+from tanggap.enforcement.closed_months import ensure_month_open
 from tanggap.enforcement.repository import calendar_for
 from tanggap.uow import AbstractUnitOfWork
 
@@ -373,8 +374,10 @@ def waive_breach(cmd: c.WaiveBreach, ctx: Context) -> None:
     actor = _supervisor(uow, cmd.actor, "waive breaches")
     if not cmd.reason.strip():
         raise InvalidInput("reason", "a waiver needs a reason")
-    if uow.session.get(BreachRow, cmd.breach_id) is None:
+    breach = uow.session.get(BreachRow, cmd.breach_id)
+    if breach is None:
         raise NotFound("breach", cmd.breach_id)
+    ensure_month_open(uow, breach.due_at)
     if uow.session.scalar(select(WaiverRow.id).where(WaiverRow.breach_id == cmd.breach_id)) is not None:
         raise InvalidInput("breach_id", f"breach {cmd.breach_id} is already waived")
     uow.sla.append_rows(

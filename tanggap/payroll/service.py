@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import tempfile
+import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -17,6 +19,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from sla.allowance import Cut, Performance, Policy, compute_cut, policy_from_spec
+from sla.appeals import DEFAULT_WINDOW_DAYS
 from sla.clocks import holder_at
 from sla.ledger import Verdict, verify
 from states.errors import InvalidInput, NotFound, PermissionDenied
@@ -27,6 +30,7 @@ from tanggap.context import Context
 from tanggap.db import AllowancePolicyRow, BreachRow, ClockRow, FulfilmentRow, WaiverRow
 from tanggap.display import METRIC_NAMES
 from tanggap.enforcement.repository import clock_from_row
+from tanggap.payroll.standings import OfficerAppeals, officer_appeals
 from tanggap.uow import AbstractUnitOfWork
 from tanggap.wita import in_wita
 
@@ -120,6 +124,19 @@ def breach_log(
     return [line for line in lines if waived is None or line.waived is waived]
 
 
+def month_lines(uow: AbstractUnitOfWork, month: str) -> list[BreachLine]:
+    """The whole month's breach log, read in a unit of work the caller already holds."""
+    start, end = month_bounds(month)
+    query = (
+        select(BreachRow, FulfilmentRow, WaiverRow)
+        .outerjoin(FulfilmentRow, FulfilmentRow.breach_id == BreachRow.id)
+        .outerjoin(WaiverRow, WaiverRow.breach_id == BreachRow.id)
+        .where(BreachRow.due_at >= start, BreachRow.due_at < end)
+        .order_by(BreachRow.due_at, BreachRow.id)
+    )
+    return [_line(b, f, w) for b, f, w in uow.session.execute(query)]
+
+
 def _line(breach: BreachRow, fulfilment: FulfilmentRow | None, waiver: WaiverRow | None) -> BreachLine:
     return BreachLine(
         breach.id,
@@ -167,8 +184,11 @@ DATE_WIDTH = 17  # "dd-mm-yyyy hh:mm" with room: narrower, Excel shows ####
 MAX_WIDTH = 60
 
 
-def write_xlsx(lines: Iterable[BreachLine], path: Path) -> None:
+def write_xlsx(lines: Iterable[BreachLine], path: Path, stamp: datetime | None = None) -> None:
+    """The breach log as a workbook; with `stamp`, the workbook says it was made then (not now)."""
     book = Workbook()
+    if stamp is not None:
+        book.properties.created = book.properties.modified = stamp.astimezone(UTC).replace(tzinfo=None)
     sheet = book.active
     assert sheet is not None
     sheet.title = "Pelanggaran SLA"
@@ -192,10 +212,11 @@ def export_name(month: str, fmt: str) -> str:
     return f"pelanggaran-sla-{month}.{fmt}"
 
 
-def export_breaches(lines: Iterable[BreachLine], fmt: str) -> bytes:
+def export_breaches(lines: Iterable[BreachLine], fmt: str, stamp: datetime | None = None) -> bytes:
     """A month's breach log as the file HR opens: CSV in UTF-8 with a byte-order mark (so Excel
-    reads the Bahasa text right) or an XLSX workbook. The web download, `tanggap breaches export`
-    and the month-end flow all write these bytes."""
+    reads the Bahasa text right) or an XLSX workbook. The web download, `tanggap breaches export`,
+    the month-end flow and a month's close all write these bytes. With `stamp` the workbook is
+    dated then and its zip entries fixed, so writing it again gives the same bytes."""
     if fmt == "csv":
         text = io.StringIO(newline="")
         write_csv(lines, text)
@@ -203,9 +224,32 @@ def export_breaches(lines: Iterable[BreachLine], fmt: str) -> bytes:
     if fmt == "xlsx":
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "export.xlsx"
-            write_xlsx(lines, path)
-            return path.read_bytes()
+            write_xlsx(lines, path, stamp)
+            return path.read_bytes() if stamp is None else reproducible_zip(path.read_bytes())
     raise InvalidInput("format", f"{fmt!r} is not one of {', '.join(EXPORT_FORMATS)}")
+
+
+CORE_PROPERTIES = "docProps/core.xml"
+CREATED = re.compile(rb"<dcterms:created[^>]*>([^<]*)<")
+MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(<)")
+
+
+def reproducible_zip(data: bytes) -> bytes:
+    """The same workbook with every entry dated 1980-01-01 and "modified" set to "created": written
+    twice, it is then the same bytes (openpyxl stamps the saving time into both otherwise)."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            fixed = zipfile.ZipInfo(entry.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            content = source.read(entry.filename)
+            target.writestr(fixed, _modified_as_created(content) if entry.filename == CORE_PROPERTIES else content)
+    return out.getvalue()
+
+
+def _modified_as_created(xml: bytes) -> bytes:
+    created = CREATED.search(xml)
+    return MODIFIED.sub(lambda m: m[1] + created[1] + m[2], xml) if created else xml
 
 
 def _text_stays_text(row: Any) -> None:
@@ -231,22 +275,41 @@ class AllowanceReport:
     policy: dict[str, Any]
     officers: list[Cut]
     opds: list[Cut]
+    # Per officer, the month's breaches by where they stand: open to objection, under objection,
+    # waived, or final. Only a month with none open or under objection can be closed.
+    appeals: list[OfficerAppeals] = field(default_factory=list)
 
 
-def allowance(uow: AbstractUnitOfWork, month: str) -> AllowanceReport:
-    """Each officer's and each OPD's cut, with the unwaived breaches that justify it."""
-    start, end = month_bounds(month)
+def allowance(uow: AbstractUnitOfWork, month: str, now: datetime | None = None,
+              window_days: int = DEFAULT_WINDOW_DAYS) -> AllowanceReport:
+    """Each officer's and each OPD's cut, with the unwaived breaches that justify it. `now` decides
+    which objection windows are still open; without it, every window counts as ended."""
     with uow:
-        policy_row = _policy_row(uow, month)
-        policy = policy_from_spec(policy_row.spec)
-        breaches = _unwaived(uow, start, end)
-        met = _met_on_time(uow, start, end)
+        return allowance_in(uow, month, now, window_days)
+
+
+def allowance_in(uow: AbstractUnitOfWork, month: str, now: datetime | None,
+                 window_days: int = DEFAULT_WINDOW_DAYS) -> AllowanceReport:
+    """`allowance` in a unit of work the caller holds (closing a month reads it in its own)."""
+    start, end = month_bounds(month)
+    policy_row = _policy_row(uow, month)
+    policy = policy_from_spec(policy_row.spec)
+    breaches = _unwaived(uow, start, end)
+    met = _met_on_time(uow, start, end)
     return AllowanceReport(
         month,
         policy_row.spec,
         _cuts(policy, breaches, met, by_officer=True),
         _cuts(policy, breaches, met, by_officer=False),
+        officer_appeals(uow, start, end, now, window_days),
     )
+
+
+def allowance_json(report: AllowanceReport) -> bytes:
+    """The allowance as the command line prints it and a closed month keeps it: one byte string
+    per report (sorted keys), so a rerun can be compared byte for byte."""
+    text = json.dumps(asdict(report), indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    return (text + "\n").encode()
 
 
 def _policy_row(uow: AbstractUnitOfWork, month: str) -> AllowancePolicyRow:

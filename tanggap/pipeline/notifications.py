@@ -17,10 +17,10 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from states.model import Report
 from tanggap import commands as c
 from tanggap.context import Context
-from tanggap.db import ClockRow, InboxRow, OutboxRow, UserRow
+from tanggap.db import ClockRow, InboxRow, ObjectionDecisionRow, ObjectionRow, OutboxRow, UserRow
 from tanggap.display import METRIC_NAMES, wall_time
 from tanggap.infrastructure.mailer import AbstractMailer, Email
-from tanggap.pipeline.outbox import CITIZEN_COMMENTED, NOTIFY_TOPICS, claimable
+from tanggap.pipeline.outbox import CITIZEN_COMMENTED, NOTIFY_TOPICS, OBJECTION_DECIDED, OBJECTION_FILED, claimable
 from tanggap.uow import AbstractUnitOfWork
 
 BACKOFF = timedelta(minutes=1)
@@ -123,6 +123,33 @@ def _breach(uow: AbstractUnitOfWork, report: Report, payload: dict[str, Any]) ->
     return [(p, message) for p in _staff(uow, UserRow.role == "supervisor")]
 
 
+def _objection_filed(uow: AbstractUnitOfWork, report: Report,
+                     payload: dict[str, Any]) -> list[tuple[Recipient, Message]]:
+    """A new objection goes to the supervisors, who decide it."""
+    objection = uow.session.get(ObjectionRow, payload.get("objection_id"))
+    if objection is None:
+        return []
+    on_behalf = f" atas nama {objection.officer}" if objection.officer != objection.filed_by else ""
+    message = Message(f"Keberatan #{objection.id} atas pelanggaran #{objection.breach_id} (laporan #{report.id})",
+                      f"Diajukan oleh {objection.filed_by}{on_behalf}: {objection.text[:300]}")
+    return [(p, message) for p in _staff(uow, UserRow.role == "supervisor")]
+
+
+def _objection_decided(uow: AbstractUnitOfWork, report: Report,
+                       payload: dict[str, Any]) -> list[tuple[Recipient, Message]]:
+    """The decision goes to the officer whose breach it is, and to the head who filed for them."""
+    objection = uow.session.get(ObjectionRow, payload.get("objection_id"))
+    decision = uow.session.scalar(select(ObjectionDecisionRow).where(
+        ObjectionDecisionRow.objection_id == payload.get("objection_id")))
+    if objection is None or decision is None:
+        return []
+    verdict = "diterima: pelanggaran dibebaskan" if decision.outcome == "accepted" else "ditolak"
+    message = Message(f"Keberatan #{objection.id} atas pelanggaran #{objection.breach_id} {verdict}",
+                      f"Diputuskan oleh {decision.decided_by}: {decision.reason[:300]}")
+    names = [n for n in (objection.officer, objection.filed_by) if n]
+    return [(p, message) for p in _unique(_staff(uow, UserRow.username.in_(names)))]
+
+
 def _unique(people: list[Recipient]) -> list[Recipient]:
     return list({p.name: p for p in people}.values())
 
@@ -133,6 +160,8 @@ COMPOSERS: dict[str, Callable[[AbstractUnitOfWork, Report, dict[str, Any]], list
     CITIZEN_COMMENTED: _commented,
     "sla.warning": _warning,
     "sla.breach": _breach,
+    OBJECTION_FILED: _objection_filed,
+    OBJECTION_DECIDED: _objection_decided,
 }
 
 

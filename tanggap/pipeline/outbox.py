@@ -21,7 +21,10 @@ from tanggap.uow import AbstractUnitOfWork
 
 REPORT_SUBMITTED = "report.submitted"
 CITIZEN_COMMENTED = "notify.commented"
-NOTIFY_TOPICS = ("notify.assigned", "notify.responded", CITIZEN_COMMENTED, "sla.warning", "sla.breach")
+OBJECTION_FILED = "notify.objection_filed"
+OBJECTION_DECIDED = "notify.objection_decided"
+NOTIFY_TOPICS = ("notify.assigned", "notify.responded", CITIZEN_COMMENTED, "sla.warning", "sla.breach",
+                 OBJECTION_FILED, OBJECTION_DECIDED)
 
 
 def claimable(topics: Sequence[str], now: datetime) -> Any:

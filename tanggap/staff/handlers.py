@@ -20,6 +20,7 @@ from states.errors import ConcurrencyConflict, InvalidInput, NotFound, Permissio
 from states.model import ADMINS, DISPATCH_ROLES, OPD_ROLES, SUPERVISING, Actor, RejectKind, ReportRedacted, Role
 from tanggap import commands as c
 from tanggap import intake
+from tanggap.access import StaffUser, may_see, staff_user
 from tanggap.config_audit import ConfigSubject, record_changes
 from tanggap.context import Context
 from tanggap.db import CategoryRow, DuplicateLinkRow, InboxRow, UserRow
@@ -27,7 +28,6 @@ from tanggap.infrastructure.passwords import hash_password, verify_or_spend
 from tanggap.intake.tables import ApiKeyRow
 from tanggap.pipeline.notifications import undelivered
 from tanggap.reports import service as services
-from tanggap.staff.access import StaffUser, may_see, staff_user
 from tanggap.staff.tables import ApiTokenRow, LoginAttemptRow, LoginThrottleRow, ResponseTemplateRow
 from tanggap.uow import AbstractUnitOfWork
 

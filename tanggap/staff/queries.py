@@ -17,12 +17,15 @@ from sqlalchemy.orm import Session
 
 from cv.decision import Outcome as DecisionOutcome
 from cv.tagger import city_hint_names
+from sla.appeals import DEFAULT_WINDOW_DAYS
 from sla.clocks import ClockState, SlaClock, clock_is_late, work_used
 from sla.rules import Metric, Uncovered, match_rule, uncovered_scopes
 from states.errors import InvalidInput, NotFound, PermissionDenied
 from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
 from states.model import ADMINS, DISPATCH_ROLES, OPD_ROLES, SUPERVISING, Actor, Priority, Report, ReportState, Role
 from tanggap import config_audit
+from tanggap.access import StaffUser, may_see, require, scoped, staff_user
+from tanggap.appeals.queries import appeal_views, may_read_breach
 from tanggap.config_audit import ConfigSubject
 from tanggap.db import (
     BreachRow,
@@ -47,7 +50,6 @@ from tanggap.intake.extras import extra_data
 from tanggap.intake.tables import ApiKeyRow, PhotoRow, RatingRow
 from tanggap.pipeline.notifications import undelivered
 from tanggap.reports.views import event_views, report_summary
-from tanggap.staff.access import StaffUser, may_see, require, scoped, staff_user
 from tanggap.staff.handlers import token_hash
 from tanggap.staff.tables import ApiTokenRow, ResponseTemplateRow
 from tanggap.uow import AbstractUnitOfWork
@@ -409,13 +411,17 @@ def tagger_health(uow: AbstractUnitOfWork, user: StaffUser) -> dict[str, Any]:
     return {"head": head, "holdout": holdout, "labels": labels, "last_trained": last}
 
 
-def breach_detail(uow: AbstractUnitOfWork, user: StaffUser, breach_id: int, now: datetime) -> dict[str, Any]:
-    """A breach and everything that explains it: rule version, calendar, timeline, working time."""
-    require(user, SUPERVISING | {Role.HR}, "read breaches")
+def breach_detail(uow: AbstractUnitOfWork, user: StaffUser, breach_id: int, now: datetime,
+                  objection_days: int = DEFAULT_WINDOW_DAYS) -> dict[str, Any]:
+    """A breach and everything that explains it: rule version, calendar, timeline, working time; and
+    its objections. HR and supervisors read every breach; an officer their own, a head their OPD's."""
     with uow:
         breach = uow.session.get(BreachRow, breach_id)
         if breach is None:
             raise NotFound("breach", breach_id)
+        if not may_read_breach(user, breach):
+            raise PermissionDenied(user.username, "read this breach")
+        [appeal] = appeal_views(uow, user, [breach], now, objection_days)
         clock = uow.session.get(ClockRow, breach.clock_id)
         rule = uow.session.scalar(select(RuleRow).where(
             RuleRow.rule_id == breach.rule_id, RuleRow.version == breach.rule_version))
@@ -423,7 +429,7 @@ def breach_detail(uow: AbstractUnitOfWork, user: StaffUser, breach_id: int, now:
         events = uow.reports.events(breach.report_id)
     return {"breach": breach, "rule": rule, "waiver": waiver,
             "clock": clock_view(clock_from_row(clock), now) if clock else None,
-            "events": event_views(events)}
+            "events": event_views(events), "appeal": appeal}
 
 
 # --- payroll API -----------------------------------------------------------------------------

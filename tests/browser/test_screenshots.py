@@ -18,7 +18,7 @@ from tests.demo import DemoTickets, demo_tickets
 
 pytestmark = pytest.mark.slow
 WIDTHS = {"1280": DESKTOP, "390": PHONE}
-ROLES = ("pupr.officer", "pupr.head", "dlhk.officer", "dispatcher", "supervisor", "hr", "admin")
+ROLES = ("pupr.officer", "pupr.head", "dlhk.officer", "dlhk.head", "dispatcher", "supervisor", "hr", "admin")
 
 
 def staff_pages(t: DemoTickets) -> dict[str, str]:
@@ -31,7 +31,7 @@ def staff_pages(t: DemoTickets) -> dict[str, str]:
         "rules": "/supervisor/rules", "calendars": "/supervisor/calendars", "routing": "/supervisor/routing",
         "tagger": "/supervisor/tagger", "breaches": "/hr/breaches?month=2026-09", "breach": f"/hr/breaches/{t.breach}",
         "allowance": "/hr/allowance?month=2026-09", "dashboard": "/dashboard", "tokens": "/admin/tokens",
-        "not-found": "/tickets/999999",
+        "not-found": "/tickets/999999", "my-breaches": "/saya/pelanggaran", "objections": "/keberatan",
         **{f"ticket-{name}": f"/tickets/{rid}" for name, rid in t.mine.items()},
     }
 

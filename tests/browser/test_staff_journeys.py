@@ -89,7 +89,7 @@ def test_staff_error_pages_have_the_staff_layout_a_message_in_words_and_a_way_ba
     forbidden = page.goto(f"{demo_server}/supervisor/rules")
     assert forbidden is not None and forbidden.status == 403
     assert page.inner_text("h1") == "Halaman ini bukan untuk peran Anda"
-    assert page.locator("header.bar nav a").all_inner_texts() == ["Antrean"]  # the staff layout, its menu
+    assert page.locator("header.bar nav a").all_inner_texts() == ["Antrean", "Pelanggaran saya"]  # the staff menu
     page.click("text=Kembali ke halaman utama")
     assert page.url.endswith("/queue")
     missing = page.goto(f"{demo_server}/tickets/999999")

@@ -22,8 +22,8 @@ from tanggap.clock import FrozenClock
 from tanggap.infrastructure.storage import LocalPhotoStorage
 from tanggap.staff import handlers as staff
 from tests.conftest import PASSWORD
-from tests.web.staff_helpers import csrf
 from tests.fixtures.intake.servers import serving
+from tests.web.staff_helpers import csrf
 from web.app import create_app
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -1,13 +1,13 @@
-"""Who may see a ticket is defined once (tanggap/staff/access.py, Scope): the ticket page's check and the
+"""Who may see a ticket is defined once (tanggap/access.py, Scope): the ticket page's check and the
 queues' SQL must agree on every seeded ticket, for every staff user of the demo data."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
+from tanggap.access import StaffUser, may_see, scoped
 from tanggap.bootstrap import Tanggap
 from tanggap.db import ReportRow, UserRow
-from tanggap.staff.access import StaffUser, may_see, scoped
 
 
 def test_the_sql_scope_and_may_see_agree_on_every_demo_ticket_for_every_user(demo_app: Tanggap) -> None:

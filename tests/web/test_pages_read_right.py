@@ -27,7 +27,7 @@ from tests.web.staff_helpers import csrf, sign_in
 from web.app import create_app
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "web/translations/en/LC_MESSAGES/messages.po"
-ROLES = ("pupr.officer", "pupr.head", "dlhk.officer", "dispatcher", "supervisor", "hr", "admin")
+ROLES = ("pupr.officer", "pupr.head", "dlhk.officer", "dlhk.head", "dispatcher", "supervisor", "hr", "admin")
 ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 # Words that give a language away wherever they stand; none is a word of the other language.
 BAHASA = ("yang dan atau untuk dengan tidak belum sudah dari pada ini itu ke di oleh sampai laporan petugas jam hari "
@@ -129,7 +129,7 @@ def pages(t: DemoTickets) -> list[str]:
     return ["/queue", "/queue?state=", "/triage", *(f"/tickets/{rid}" for rid in tickets), "/supervisor/rules",
             "/supervisor/calendars", "/supervisor/routing", "/supervisor/tagger", "/hr/breaches?month=2026-09",
             f"/hr/breaches/{t.breach}", "/hr/allowance?month=2026-09", "/dashboard", "/admin/tokens",
-            "/tickets/999999"]
+            "/tickets/999999", "/saya/pelanggaran", "/keberatan"]
 
 
 @pytest.fixture(scope="module")

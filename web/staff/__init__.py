@@ -22,7 +22,7 @@ from tanggap import display
 from tanggap.config import MapSettings
 from tanggap.staff import queries as staff_views
 from web.deps import TANGGAP, tanggap
-from web.staff import auth, common, dashboard, hr, supervisor, tickets, triage
+from web.staff import appeals, auth, common, dashboard, hr, supervisor, tickets, triage
 from web.staff.common import LoggedIn
 
 SOURCE = Path(__file__).resolve().parents[1] / "translations"
@@ -57,7 +57,11 @@ def init_app(app: Flask) -> None:
     for name, table in (("event_label", event_label), ("priority_label", priority_label),
                         ("duplicate_label", duplicate_label), ("unit_label", unit_label)):
         app.jinja_env.filters[name] = table
-    for blueprint in (auth.bp, tickets.bp, triage.bp, supervisor.bp, hr.bp, dashboard.bp, hr.api):
+    for label, words in (("objection_reason", appeals.REASON_LABELS), ("standing_label", appeals.STANDING_LABELS),
+                         ("outcome_label", appeals.OUTCOME_LABELS)):
+        app.jinja_env.filters[label] = _labels(words)
+    app.jinja_env.globals["objection_reasons"] = list(appeals.REASON_LABELS)
+    for blueprint in (auth.bp, tickets.bp, triage.bp, supervisor.bp, hr.bp, dashboard.bp, hr.api, appeals.bp):
         app.register_blueprint(blueprint)
 
 
@@ -218,6 +222,6 @@ def security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", current_app.config["STAFF_CSP"])
-    if request.blueprint in {"auth", "tickets", "triage", "supervisor", "hr", "dashboard", "payroll"}:
+    if request.blueprint in {"auth", "tickets", "triage", "supervisor", "hr", "dashboard", "payroll", "appeals"}:
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from states.model import Role
+from tanggap.access import StaffUser
 from tanggap.staff import handlers as staff
-from tanggap.staff.access import StaffUser
 from web.staff.common import LoggedIn, me, run, signed_in
 
 bp = Blueprint("auth", __name__)

@@ -29,8 +29,8 @@ from states.errors import (
 from states.model import Role
 from tanggap import commands as c
 from tanggap import display
+from tanggap.access import StaffUser
 from tanggap.staff import queries as staff_views
-from tanggap.staff.access import StaffUser
 from web.deps import tanggap
 
 log = logging.getLogger(__name__)

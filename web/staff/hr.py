@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
@@ -19,6 +20,7 @@ from sla.rules import Metric
 from states.errors import DomainError, InvalidInput
 from states.model import Role
 from tanggap import display
+from tanggap.appeals.months import month_closing, stored_files
 from tanggap.payroll import service as hr_service
 from tanggap.staff import queries as staff_views
 from tanggap.wita import in_wita
@@ -66,7 +68,8 @@ def breaches() -> ResponseReturnValue:
 
 
 LEDGER_TABLES = {"sla_breaches": lazy_gettext("pelanggaran"), "sla_fulfilments": lazy_gettext("pemenuhan"),
-                 "sla_waivers": lazy_gettext("pembebasan")}
+                 "sla_waivers": lazy_gettext("pembebasan"), "objections": lazy_gettext("keberatan"),
+                 "objection_decisions": lazy_gettext("keputusan keberatan")}
 BREAKS = {
     Break.MISSING: lazy_gettext("ada baris yang dihapus atau nomornya diubah"),
     Break.RELINKED: lazy_gettext("tautannya ke baris sebelumnya tidak cocok: baris sebelumnya diganti"),
@@ -106,7 +109,7 @@ def _download(data: bytes, mimetype: str, ext: str) -> Response:
 @mapped
 def breach(breach_id: int) -> ResponseReturnValue:
     app = tanggap()
-    view = staff_views.breach_detail(app.uow(), me(), breach_id, app.clock.now())
+    view = staff_views.breach_detail(app.uow(), me(), breach_id, app.clock.now(), app.policy.objection_window_days)
     reason = breach_reason(view["clock"], view["breach"].due_at) if view["clock"] else None
     return render_template("staff/breach.html", b=view, reason=reason)
 
@@ -164,8 +167,31 @@ def breach_reason(clock: dict[str, Any], due: datetime) -> str:
 @bp.get("/allowance")
 @roles_only(*READERS)
 def allowance() -> ResponseReturnValue:
-    report = hr_service.allowance(tanggap().uow(), _month())
-    return render_template("staff/allowance.html", a=report, month=_month(), cut_reason=cut_reason)
+    app, month = tanggap(), _month()
+    # A bad month is refused by the blueprint's handler: 400, the problem named.
+    report = hr_service.allowance(app.uow(), month, app.clock.now(), app.policy.objection_window_days)
+    closing = month_closing(app.uow(), month, app.clock.now(), app.policy.objection_window_days)
+    return render_template("staff/allowance.html", a=report, month=month, cut_reason=cut_reason, closing=closing)
+
+
+@bp.get("/allowance/<month>/<name>")
+@roles_only(*READERS)
+def closed_file(month: str, name: str) -> ResponseReturnValue:
+    """A closed month's kept file, byte for byte as it was when the month closed."""
+    with tanggap().uow() as uow:
+        data = stored_files(uow, month).get(name)
+    kind = CLOSED_TYPES.get(Path(name).suffix)
+    if data is None or kind is None:
+        abort(404)
+    response = Response(data, mimetype=kind)
+    # The breach log keeps the name every export has (pelanggaran-sla-YYYY-MM.csv); the allowance
+    # file is named after its month here.
+    shown = name if name.startswith("pelanggaran-sla-") else f"{month}-{name}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{shown}"'
+    return response
+
+
+CLOSED_TYPES = {".json": "application/json", ".csv": "text/csv; charset=utf-8", ".xlsx": XLSX}
 
 
 # --- the payroll API -----------------------------------------------------------------------
@@ -195,12 +221,13 @@ def _line_json(line: hr_service.BreachLine) -> dict[str, Any]:
 
 @api.get("/allowance")
 def api_allowance() -> ResponseReturnValue:
+    app = tanggap()
     try:
-        report = hr_service.allowance(tanggap().uow(), _month())
+        report = hr_service.allowance(app.uow(), _month(), app.clock.now(), app.policy.objection_window_days)
     except DomainError as err:
         return jsonify(error=str(err)), 400
     return jsonify(month=report.month, policy=report.policy, officers=[_cut_json(c) for c in report.officers],
-                   opds=[_cut_json(c) for c in report.opds])
+                   opds=[_cut_json(c) for c in report.opds], appeals=[asdict(a) for a in report.appeals])
 
 
 def _cut_json(cut: Cut) -> dict[str, Any]:

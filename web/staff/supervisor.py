@@ -20,6 +20,7 @@ from tanggap.staff import handlers as staff
 from tanggap.staff import queries as staff_views
 from tanggap.wita import TimeInputError, parse_time
 from web.deps import tanggap
+from web.staff.appeals import done_or_explained
 from web.staff.common import done, mapped, me, page_lang, refused, run, signed_in
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
@@ -204,7 +205,7 @@ def save_template() -> ResponseReturnValue:
 @bp.post("/breaches/<int:breach_id>/waive")
 def waive(breach_id: int) -> ResponseReturnValue:
     cmd = c.WaiveBreach(breach_id, me().username, request.form.get("reason", ""))
-    return done(cmd, _("Pelanggaran dibebaskan."), url_for("hr.breach", breach_id=breach_id))
+    return done_or_explained(cmd, _("Pelanggaran dibebaskan."), url_for("hr.breach", breach_id=breach_id))
 
 
 @bp.get("/tagger")

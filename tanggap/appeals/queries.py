@@ -1,0 +1,151 @@
+"""What officers, heads and supervisors read of objections: plain frozen views, no live rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from sla.appeals import Standing
+from states.errors import NotFound, PermissionDenied
+from states.model import Role
+from tanggap.access import StaffUser
+from tanggap.appeals.objections import DECIDERS, may_object
+from tanggap.db import BreachRow, ClockRow, ObjectionDecisionRow, ObjectionEvidenceRow, ObjectionRow
+from tanggap.enforcement.closed_months import closed_month, month_of
+from tanggap.enforcement.repository import clock_from_row
+from tanggap.enforcement.service import clock_view
+from tanggap.payroll.standings import standings_of
+from tanggap.uow import AbstractUnitOfWork
+
+MINE_LIMIT = 300
+READ_ALL = DECIDERS | {Role.HR}
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    id: int
+    name: str
+    content_type: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ObjectionView:
+    id: int
+    breach_id: int
+    report_id: int
+    officer: str | None
+    opd: str | None
+    filed_by: str
+    reason_code: str
+    text: str
+    filed_at: datetime
+    window_ends_at: datetime
+    evidence: tuple[EvidenceView, ...]
+    outcome: str | None  # None while it waits for a supervisor
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_reason: str | None
+
+
+@dataclass(frozen=True)
+class MyBreach:
+    breach_id: int
+    report_id: int
+    opd: str | None
+    officer: str | None
+    metric: str
+    due_at: datetime
+    standing: Standing
+    window_ends_at: datetime
+    clock: dict[str, Any] | None  # as the breach page explains it
+    objections: tuple[ObjectionView, ...]
+    may_object: bool
+
+
+def may_read_breach(user: StaffUser, breach: BreachRow) -> bool:
+    return user.role in READ_ALL or may_object(user, breach.officer, breach.opd)
+
+
+def my_breaches(uow: AbstractUnitOfWork, user: StaffUser, now: datetime, days: int) -> list[MyBreach]:
+    """An officer's own breaches, or a head's whole OPD's, newest first."""
+    if user.role is Role.OPD_OFFICER:
+        mine = BreachRow.officer == user.username
+    elif user.role is Role.OPD_HEAD and user.opd:
+        mine = BreachRow.opd == user.opd
+    else:
+        raise PermissionDenied(user.username, "read an officer's own breaches")
+    with uow:
+        breaches = list(uow.session.scalars(select(BreachRow).where(mine)
+                                            .order_by(BreachRow.due_at.desc(), BreachRow.id.desc()).limit(MINE_LIMIT)))
+        return appeal_views(uow, user, breaches, now, days)
+
+
+def appeal_views(uow: AbstractUnitOfWork, user: StaffUser, breaches: list[BreachRow], now: datetime,
+                 days: int) -> list[MyBreach]:
+    """Each breach with where it stands, its objections and whether `user` may object now."""
+    standings = {s.breach_id: s for s in standings_of(uow, breaches, now, days)}
+    objections = _objections_of(uow, [b.id for b in breaches])
+    clocks = {k.id: k for k in uow.session.scalars(select(ClockRow).where(
+        ClockRow.id.in_([b.clock_id for b in breaches])))} if breaches else {}
+    closed = {m for m in {month_of(b.due_at) for b in breaches} if closed_month(uow, m)}
+    views = []
+    for b in breaches:
+        s, clock = standings[b.id], clocks.get(b.clock_id)
+        views.append(MyBreach(
+            b.id, b.report_id, b.opd, b.officer, b.metric, b.due_at, s.standing, s.window_ends_at,
+            clock_view(clock_from_row(clock), now) if clock else None, objections.get(b.id, ()),
+            s.standing is Standing.OPEN and may_object(user, b.officer, b.opd) and month_of(b.due_at) not in closed))
+    return views
+
+
+def objections(uow: AbstractUnitOfWork, user: StaffUser, limit: int = 200) -> list[ObjectionView]:
+    """For supervisors: every objection, those waiting first (oldest first), then the decided ones."""
+    if user.role not in READ_ALL:
+        raise PermissionDenied(user.username, "read objections")
+    with uow:
+        rows = list(uow.session.scalars(select(ObjectionRow).order_by(ObjectionRow.id.desc()).limit(limit)))
+        views = [v for vs in _objections_of(uow, [r.breach_id for r in rows]).values() for v in vs]
+    waiting = sorted((v for v in views if v.outcome is None), key=lambda v: v.id)
+    decided = sorted((v for v in views if v.outcome is not None), key=lambda v: -v.id)
+    return waiting + decided
+
+
+def evidence_file(uow: AbstractUnitOfWork, user: StaffUser, evidence_id: int) -> tuple[str, str, bytes]:
+    """(name, content type, bytes) of an evidence file, for supervisors, HR and whoever may object."""
+    with uow:
+        row = uow.session.get(ObjectionEvidenceRow, evidence_id)
+        objection = uow.session.get(ObjectionRow, row.objection_id) if row else None
+        breach = uow.session.get(BreachRow, objection.breach_id) if objection else None
+        if row is None or breach is None:
+            raise NotFound("evidence", evidence_id)
+        if not may_read_breach(user, breach):
+            raise PermissionDenied(user.username, "read this evidence")
+        return row.name, row.content_type, row.data
+
+
+def _objections_of(uow: AbstractUnitOfWork, breach_ids: list[int]) -> dict[int, tuple[ObjectionView, ...]]:
+    if not breach_ids:
+        return {}
+    query = (select(ObjectionRow, ObjectionDecisionRow, BreachRow)
+             .join(BreachRow, BreachRow.id == ObjectionRow.breach_id)
+             .outerjoin(ObjectionDecisionRow, ObjectionDecisionRow.objection_id == ObjectionRow.id)
+             .where(ObjectionRow.breach_id.in_(breach_ids)).order_by(ObjectionRow.id))
+    rows = list(uow.session.execute(query))
+    files: dict[int, list[EvidenceView]] = {}
+    for e in uow.session.execute(select(ObjectionEvidenceRow.id, ObjectionEvidenceRow.objection_id,
+                                        ObjectionEvidenceRow.name, ObjectionEvidenceRow.content_type,
+                                        ObjectionEvidenceRow.sha256).where(
+            ObjectionEvidenceRow.objection_id.in_([o.id for o, _, _ in rows])).order_by(ObjectionEvidenceRow.id)):
+        files.setdefault(e.objection_id, []).append(EvidenceView(e.id, e.name, e.content_type, e.sha256))
+    found: dict[int, list[ObjectionView]] = {}
+    for o, d, b in rows:
+        evidence = tuple(files.get(o.id, []))
+        found.setdefault(o.breach_id, []).append(ObjectionView(
+            o.id, o.breach_id, b.report_id, o.officer, b.opd, o.filed_by, o.reason_code, o.text, o.filed_at,
+            o.window_ends_at, evidence, d.outcome if d else None, d.decided_by if d else None,
+            d.decided_at if d else None, d.reason if d else None))
+    return {k: tuple(v) for k, v in found.items()}
