@@ -17,11 +17,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("session_generation", sa.Integer(), nullable=False, server_default="0"))
-    with op.batch_alter_table("reports") as batch:
-        batch.add_column(sa.Column("description_redacted", sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column("photo_redacted", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # Plain ADD COLUMN: a batch copy of `users` or `reports` on SQLite would drop a table that
+    # other tables' foreign keys point at.
+    op.add_column("users", sa.Column("session_generation", sa.Integer(), nullable=False, server_default="0"))
+    op.add_column("reports", sa.Column("description_redacted", sa.Boolean(), nullable=False,
+                                       server_default=sa.false()))
+    op.add_column("reports", sa.Column("photo_redacted", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         "login_throttles",
         sa.Column("username", sa.String(length=80), nullable=False),
@@ -35,8 +36,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("login_throttles")
-    with op.batch_alter_table("reports") as batch:
-        batch.drop_column("photo_redacted")
-        batch.drop_column("description_redacted")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("session_generation")
+    # ALTER TABLE ... DROP COLUMN as it is (SQLite 3.35+), for the same reason.
+    for table, column in (("reports", "photo_redacted"), ("reports", "description_redacted"),
+                          ("users", "session_generation")):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

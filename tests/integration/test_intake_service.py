@@ -250,7 +250,10 @@ def test_requests_filter_by_service_status_dates_and_page(
         code = "jalan-rusak" if n % 2 else "sampah-menumpuk"
         ids.append(intake.submit(request(key, service_code=code, attributes={}, description=f"Laporan {n}")).report_id)
         clock.advance(timedelta(days=1))
-    app.handle(c.RejectReport(ids[0], "dispatcher", kind="spam"))
+    app.handle(c.ClassifyReport(ids[0], "dispatcher", category="sampah-menumpuk"))
+    app.handle(c.AssignReport(ids[0], "dispatcher"))
+    app.handle(c.RespondReport(ids[0], "dlhk.officer", response="Sampah sudah diangkut"))
+    app.handle(c.CloseReport(ids[0], "dispatcher"))
     start = datetime(2026, 10, 7, 0, 0, tzinfo=UTC)
 
     def found(**query: Any) -> list[int]:
