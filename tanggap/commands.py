@@ -184,6 +184,7 @@ class ClaimOutbox(Command):
     worker: str
     limit: int = 64
     lease_seconds: int = 300
+    max_attempts: int | None = None  # a row claimed more often than this is given up on, not returned
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ stands for, so nothing is done twice.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from tanggap.context import Context
 from tanggap.db import OutboxRow
 from tanggap.uow import AbstractUnitOfWork
 
+log = logging.getLogger("tanggap.outbox")
 REPORT_SUBMITTED = "report.submitted"
 CITIZEN_COMMENTED = "notify.commented"
 NOTIFY_TOPICS = ("notify.assigned", "notify.responded", CITIZEN_COMMENTED, "sla.warning", "sla.breach")
@@ -41,7 +43,24 @@ def claim_outbox(cmd: c.ClaimOutbox, ctx: Context) -> list[Claim]:
                        attempts=OutboxRow.attempts + 1)
                .returning(OutboxRow.id, OutboxRow.topic, OutboxRow.report_id, OutboxRow.payload, OutboxRow.attempts))
     rows = ctx.uow.session.execute(claimed, execution_options={"synchronize_session": False})
-    return sorted((Claim(*row) for row in rows), key=lambda claim: claim.outbox_id)
+    claims = sorted((Claim(*row) for row in rows), key=lambda claim: claim.outbox_id)
+    if cmd.max_attempts is None:
+        return claims
+    spent = [claim for claim in claims if claim.attempts > cmd.max_attempts]
+    for claim in spent:
+        # Attempts are counted when claimed, so a job that kills its worker before recording
+        # anything still runs out of attempts instead of coming back after every lease.
+        give_up(ctx.uow, claim, f"given up after {cmd.max_attempts} attempts that never finished", ctx.now)
+    return [claim for claim in claims if claim.attempts <= cmd.max_attempts]
+
+
+def give_up(uow: AbstractUnitOfWork, claim: Claim, reason: str, now: datetime) -> None:
+    """Mark a row done without its work, keeping why, so staff can see what was given up on."""
+    log.error("outbox row %s (%s, report #%s) given up: %s", claim.outbox_id, claim.topic, claim.report_id, reason)
+    payload = {**claim.payload, "error": reason, "given_up": True}
+    uow.session.execute(update(OutboxRow).where(OutboxRow.id == claim.outbox_id)
+                        .values(done_at=now, claimed_until=None, payload=payload),
+                        execution_options={"synchronize_session": False})
 
 
 def still_mine(uow: AbstractUnitOfWork, claims: Sequence[Claim], worker: str) -> list[Claim]:
