@@ -192,6 +192,9 @@ class _Fetch:
             chunks.append(chunk)
         if self.expired():
             raise MediaFetchFailed(url, "it took longer than the time limit", False)
+        if response.length:  # bytes the Content-Length promised and the server never sent
+            raise MediaFetchFailed(url, f"IncompleteRead: the answer ended after {size:,} of "
+                                        f"{size + response.length:,} bytes", False)
         return b"".join(chunks)
 
 
