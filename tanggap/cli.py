@@ -58,8 +58,13 @@ def db_upgrade() -> None:
     """Apply all migrations."""
     from tanggap.migrate import upgrade
 
-    upgrade(app().engine)
+    tanggap = app()
+    upgrade(tanggap.engine)
     click.echo("database is up to date")
+    from tanggap.migrate import prepare_prefect_database
+
+    prepare_prefect_database(tanggap.settings.data_dir / "prefect")
+    click.echo("Prefect's database is up to date")
 
 
 @main.command("seed-demo")

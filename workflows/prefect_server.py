@@ -8,6 +8,7 @@ on every way out of `tanggap serve`.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import os
@@ -27,10 +28,8 @@ START_TIMEOUT = 90.0
 
 def _die_with_parent() -> None:
     """Runs in the child before exec: the kernel sends it SIGTERM when its parent dies."""
-    try:
+    with contextlib.suppress(OSError):  # not Linux: the pid file still lets the next start end a leftover
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass  # not Linux: the pid file still lets the next start end a leftover
 
 
 def free_port() -> int:
@@ -123,3 +122,4 @@ def _is_prefect_server(pid: int) -> bool:
     except OSError:
         return False
     return MARK.encode() in cmdline and "\nState:\tZ" not in status
+

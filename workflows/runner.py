@@ -21,10 +21,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tanggap.bootstrap import Tanggap
-from tanggap.config import DISPLAY_TZ
+from tanggap.config import DISPLAY_TZ, PipelineSettings
 from tanggap.intake import FETCH_TOPIC, STORED_TOPIC
-from tanggap.pipeline_health import FamilyStatus, register
 from tanggap.outbox import NOTIFY_TOPICS, REPORT_SUBMITTED, on_new_work, pending_topics
+from tanggap.pipeline_health import FamilyStatus, register
 from workflows import deps
 from workflows.environment import configure, without_heartbeats
 from workflows.families import FAMILIES, FLOW_FAMILY, TOPIC_FAMILY, FamilySpec
@@ -113,7 +113,8 @@ class Runner:
         if local.hour < RETRAIN_HOUR or today == self.last_day:
             return []
         self.last_day = today
-        return [("retrain-tagger", {})] + ([("month-end-allowance", {})] if local.day == 1 else [])
+        runs: list[tuple[str, dict[str, Any]]] = [("retrain-tagger", {})]
+        return runs + ([("month-end-allowance", {})] if local.day == 1 else [])
 
     # --- the workers ---------------------------------------------------------------------------
 
@@ -217,8 +218,13 @@ def deployment_launcher() -> Launch:
     """Server mode: create a run of the flow's deployment unless one is already scheduled or
     pending; workers pick it up, and each deployment's concurrency limit keeps its family apart."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName, FlowRunFilter
-    from prefect.client.schemas.filters import FlowRunFilterState, FlowRunFilterStateType
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterName,
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
     from prefect.client.schemas.objects import StateType
     from prefect.deployments import run_deployment
 
@@ -241,7 +247,7 @@ def build_runner(app: Tanggap, owned_server: bool = False) -> Runner:
     """The runner for `tanggap serve`; with `owned_server`, Prefect's local server is started
     and stopped by this process (embedded mode), never left behind."""
     configure(app.settings.data_dir)
-    pipeline = deps.PipelineSettings.from_env()
+    pipeline = PipelineSettings.from_env()
     prepare = None
     if owned_server and pipeline.prefect_mode == "embedded":
         from workflows.prefect_server import PrefectServer

@@ -9,6 +9,7 @@ cannot hold the fetch past its time limit, whatever phase it is in.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
@@ -84,7 +85,7 @@ def fetch_url(url: str, timeout: float, max_bytes: int, allow_private: bool = Fa
         return fetch.get(url)
     except MediaFetchFailed:
         raise
-    except Exception as err:  # noqa: BLE001 - any failure of a hostile server is that fetch's outcome
+    except Exception as err:
         if fetch.expired():
             raise MediaFetchFailed(url, "it took longer than the time limit", False) from None
         raise MediaFetchFailed(url, _describe(err), _is_permanent(err)) from None
@@ -237,10 +238,8 @@ def _abort(conn: http.client.HTTPConnection) -> None:
     """The deadline passed: end whatever read or connect is under way."""
     sock = conn.sock
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):  # already closed: nothing is waiting on it
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # already closed: nothing is waiting on it
 
 
 class _PinnedHTTP(http.client.HTTPConnection):
@@ -251,7 +250,7 @@ class _PinnedHTTP(http.client.HTTPConnection):
         self.address = address
 
     def connect(self) -> None:
-        self.sock = open_socket(self.address, self.port, self.timeout)
+        self.sock = open_socket(self.address, self.port, self.timeout or 10.0)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 

@@ -83,7 +83,7 @@ def _run_one(service: IntakeService, fetch: MediaFetcher, job: MediaFetchJob) ->
     except MediaFetchFailed as err:
         log.warning("media fetch %s for report #%s failed: %s", job.url, job.report_id, err.reason)
         data, problem, permanent = None, err.reason, err.permanent
-    except Exception as err:  # noqa: BLE001 - one job's failure is its recorded outcome, never the batch's
+    except Exception as err:
         log.exception("media fetch %s for report #%s failed unexpectedly", job.url, job.report_id)
         data, problem, permanent = None, f"{type(err).__name__}: {err}"[:300], False
     try:

@@ -17,8 +17,8 @@ from tanggap.intake.attributes import attribute_defs
 from tanggap.intake.commands import Source, SubmitServiceRequest
 from tanggap.intake.common import MAX_FIELD, _is_number
 from tanggap.intake.errors import InvalidRequest
-from tanggap.intake.fetch import url_problem
 from tanggap.intake.extras import CONTACT_ATTRIBUTES, check_extras, contact_from_attributes
+from tanggap.intake.fetch import url_problem
 from tanggap.intake.service import IntakeUnitOfWork
 from tanggap.storage import PreparedPhoto, prepare_photo
 from tanggap.uow import AbstractUnitOfWork

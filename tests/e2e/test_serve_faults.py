@@ -21,7 +21,7 @@ import requests
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from tanggap.db import EventRow, OutboxRow, ReportRow, BreachRow
+from tanggap.db import BreachRow, EventRow, OutboxRow, ReportRow
 from tanggap.intake_db import IdempotencyKeyRow
 from tests.conftest import PG_ENV, fresh_postgres_database
 from tests.fixtures.intake.servers import raw_server, trickle
