@@ -25,6 +25,7 @@ from states.model import Actor, Priority, Report, ReportState, Role
 from tanggap import config_audit
 from tanggap.config_audit import ConfigSubject
 from tanggap.db import (
+    OutboxRow,
     BreachRow,
     CalendarRow,
     CategoryRow,
@@ -42,9 +43,11 @@ from tanggap.db import (
     WaiverRow,
 )
 from tanggap.display import WITA
+from tanggap.intake.common import FETCH_TOPIC
 from tanggap.intake.extras import extra_data
 from tanggap.intake_db import ApiKeyRow, PhotoRow, RatingRow
 from tanggap.notifications import undelivered
+from tanggap.pipeline_health import PipelineHealth, pipeline_health
 from tanggap.sla_repository import calendar_for, clock_from_row, rule_from_row
 from tanggap.sla_service import clock_view
 from tanggap.staff import ADMINS, DISPATCH, OPD_ROLES, SUPERVISING, StaffUser, may_see, staff_user, token_hash
@@ -631,3 +634,30 @@ def _grouped_gaps(found: list[Uncovered], unclocked: Counter[tuple[str, str | No
         reports = sum(unclocked[(metric, opd, category, p)] for p in priorities)
         grouped[metric][opd].append(CoverageGap(metric, opd, category, tuple(priorities), reports))
     return {metric: dict(by_opd) for metric, by_opd in grouped.items()}
+
+
+@dataclass(frozen=True)
+class GivenUpFetch:
+    """A photo a client gave as media_url that Tanggap stopped trying to download, and why."""
+
+    report_id: int | None
+    url: str
+    attempts: int
+    reason: str
+    given_up_at: datetime | None
+
+
+def given_up_fetches(uow: AbstractUnitOfWork, user: StaffUser, limit: int = 200) -> list[GivenUpFetch]:
+    """The newest photo fetches given up on, beside the undelivered e-mails."""
+    require(user, ADMINS, "read given-up photo fetches")
+    with uow:
+        rows = uow.session.scalars(select(OutboxRow).where(OutboxRow.topic == FETCH_TOPIC,
+                                                           OutboxRow.done_at.is_not(None))
+                                   .order_by(OutboxRow.id.desc()).limit(limit * 5))
+        return [GivenUpFetch(r.report_id, str(r.payload.get("url", "")), r.attempts, str(r.payload.get("error", "")),
+                             r.done_at) for r in rows if r.payload.get("given_up")][:limit]
+
+
+def pipeline_status(uow: AbstractUnitOfWork, user: StaffUser, now: datetime) -> PipelineHealth:
+    require(user, ADMINS, "read the state of the flows")
+    return pipeline_health(uow, now)
