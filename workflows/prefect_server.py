@@ -56,6 +56,12 @@ class PrefectServer:
 
     def start(self) -> None:
         """End a leftover from a killed run, start the server and wait until it answers."""
+        self.spawn()
+        self.wait_healthy()
+
+    def spawn(self) -> None:
+        """End a leftover from a killed run and start the server; it boots while the rest of
+        `tanggap serve` starts."""
         self.home.mkdir(parents=True, exist_ok=True)
         end_leftover(self.pid_file)
         env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
@@ -66,9 +72,8 @@ class PrefectServer:
             env=env, preexec_fn=_die_with_parent, start_new_session=True,  # Ctrl-C reaches us, not it
             stdout=subprocess.DEVNULL)
         self.pid_file.write_text(f"{self.process.pid}\n")
-        self._wait_healthy()
 
-    def _wait_healthy(self) -> None:
+    def wait_healthy(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:

@@ -166,6 +166,8 @@ class Runner:
             if not self.ready.is_set():
                 began = time.monotonic()
                 if self.prepare is not None:
+                    import workflows.flows  # noqa: F401 - importing Prefect overlaps with its server's start
+
                     self.prepare()
                 self._run("warm-up", {})
                 log.warning("Prefect ready in %.1f s", time.monotonic() - began)
@@ -254,7 +256,8 @@ def build_runner(app: Tanggap, owned_server: bool = False) -> Runner:
 
         server = PrefectServer(app.settings.data_dir / "prefect")
         server.claim_address()  # PREFECT_API_URL is set before anything imports Prefect
-        prepare = server.start
+        server.spawn()
+        prepare = server.wait_healthy
         _OWNED.append(server)
     deps.use(deps.from_environment(app))
     server_mode = pipeline.prefect_mode == "server"
