@@ -25,7 +25,6 @@ from states.model import Actor, Priority, Report, ReportState, Role
 from tanggap import config_audit
 from tanggap.config_audit import ConfigSubject
 from tanggap.db import (
-    OutboxRow,
     BreachRow,
     CalendarRow,
     CategoryRow,
@@ -34,6 +33,7 @@ from tanggap.db import (
     DuplicateLinkRow,
     InboxRow,
     OpdRow,
+    OutboxRow,
     ReportRow,
     ReportTagRow,
     RuleRow,

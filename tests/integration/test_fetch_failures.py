@@ -48,7 +48,7 @@ def submit(intake: IntakeService, media_url: str) -> int:
     key = intake.handle(IssueApiKey(f"app-{uuid.uuid4().hex[:8]}"))
     done = intake.submit(SubmitServiceRequest(
         service_code="banjir-genangan", description="Genangan setinggi lutut di Oesapa", lat="-10.146",
-        long="123.633", attributes={"depth": ["selutut"]}, api_key=key, media_url=media_url))  # type: ignore[arg-type]
+        long="123.633", attributes={"depth": ["selutut"]}, api_key=key, media_url=media_url))
     report_id: int = done.report_id
     return report_id
 

@@ -69,7 +69,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, int]]]:
 
     def open_socket(address: str, port: int, timeout: float) -> socket.socket:
         connected.append((address, port))
-        return socket.create_connection(httpd.server_address[:2], timeout)
+        return socket.create_connection(("127.0.0.1", httpd.server_port), timeout)
 
     monkeypatch.setattr(fetch_module, "open_socket", open_socket)
     yield connected
