@@ -23,6 +23,7 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     **training.HANDLERS,
     **staff.HANDLERS,
     c.ClaimOutbox: outbox.claim_outbox,
+    c.GiveUpClaims: outbox.give_up_claims,
 }
 
 

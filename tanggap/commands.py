@@ -188,6 +188,15 @@ class ClaimOutbox(Command):
 
 
 @dataclass(frozen=True)
+class GiveUpClaims(Command):
+    """Stop trying the work of these claimed outbox rows, keeping why (a worker that still holds them)."""
+
+    worker: str
+    claims: tuple[Claim, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
 class CloseQuietReports(Command):
     """Close every responded report whose quiet period has passed."""
 

@@ -55,6 +55,14 @@ def claim_outbox(cmd: c.ClaimOutbox, ctx: Context) -> list[Claim]:
     return [claim for claim in claims if claim.attempts <= cmd.max_attempts]
 
 
+def give_up_claims(cmd: c.GiveUpClaims, ctx: Context) -> int:
+    """Give up on the rows this worker still holds; returns how many."""
+    mine = still_mine(ctx.uow, cmd.claims, cmd.worker)
+    for claim in mine:
+        give_up(ctx.uow, claim, cmd.reason, ctx.now)
+    return len(mine)
+
+
 def give_up(uow: AbstractUnitOfWork, claim: Claim, reason: str, now: datetime) -> None:
     """Mark a row done without its work, keeping why, so staff can see what was given up on."""
     log.error("outbox row %s (%s, report #%s) given up: %s", claim.outbox_id, claim.topic, claim.report_id, reason)

@@ -113,3 +113,36 @@ def test_a_committed_report_wakes_routing_long_before_its_poll(pipeline: deps.De
         assert launches.first("fetch-media", 0.2) is None
     finally:
         runner.stop_event.set()
+
+
+def test_a_report_that_fails_processing_is_given_up_with_its_reason_and_the_batch_is_routed(
+    pipeline: deps.Dependencies, monkeypatch: Any
+) -> None:
+    from sqlalchemy import select
+
+    from tanggap import services
+    from workflows.flows import claim_submitted, load_photos, route, tag
+
+    app = pipeline.app
+    ids = [app.handle(c.SubmitReport(f"Jalan berlubang nomor {n}", "jalan-rusak", -10.16 + n / 100, 123.6))
+           for n in range(3)]
+    real = services.assign_report
+
+    def assign(cmd: c.AssignReport, ctx: Any) -> Any:
+        if cmd.report_id == ids[1]:
+            raise RuntimeError("the routing table is broken for this one")
+        return real(cmd, ctx)
+
+    monkeypatch.setattr(services, "assign_report", assign)
+    claims = claim_submitted.fn(8)
+    tally = route.fn(claims, tag.fn(load_photos.fn(claims)))
+
+    assert tally == {"assigned": 2, "triage": 0, "skipped": 0, "given_up": 1}
+    with app.uow() as uow:
+        rows = {r.report_id: r for r in uow.session.scalars(select(OutboxRow).where(
+            OutboxRow.topic == "report.submitted"))}
+        states = {rid: uow.reports.get(rid).state.value for rid in ids}
+    assert states == {ids[0]: "assigned", ids[1]: "submitted", ids[2]: "assigned"}
+    assert rows[ids[1]].payload["error"] == "RuntimeError: the routing table is broken for this one"
+    assert all(row.done_at is not None for row in rows.values())
+    assert claim_submitted.fn(8) == []  # nothing comes back
