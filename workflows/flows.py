@@ -228,5 +228,25 @@ def warm_up() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def process_reports_directly(limit: int = 64) -> dict[str, int]:
+    """process-reports' work without an orchestrated run: only while Prefect's server starts, so
+    that no citizen's report waits for it."""
+    claims = claim_submitted.fn(limit)
+    if not claims:
+        return {"claimed": 0}
+    return {"claimed": len(claims), **route.fn(claims, tag.fn(load_photos.fn(claims)))}
+
+
+def tag_fetched_photos_directly(limit: int = 64) -> dict[str, int]:
+    """tag-fetched-photos' work without an orchestrated run, while Prefect's server starts."""
+    claims = claim_stored.fn(limit)
+    if not claims:
+        return {"claimed": 0}
+    return {"claimed": len(claims), **store_tags.fn(claims, tag.fn(load_stored_photos.fn(claims)))}
+
+
+WHILE_STARTING = {"process-reports": process_reports_directly, "tag-fetched-photos": tag_fetched_photos_directly,
+                  "enforce-sla": sweep.fn}
+
 FLOWS = {f.name: f for f in (process_reports, enforce_sla, deliver_notifications, close_quiet_reports,
                              month_end_allowance, retrain_tagger, fetch_media_urls, tag_fetched_photos, warm_up)}

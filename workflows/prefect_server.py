@@ -64,7 +64,9 @@ class PrefectServer:
         `tanggap serve` starts."""
         self.home.mkdir(parents=True, exist_ok=True)
         end_leftover(self.pid_file)
-        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+        # As Prefect runs its own temporary server: no UI, and only the services such a server needs.
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+               "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
         env.pop("PREFECT_API_URL", None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", MARK, "--host", "127.0.0.1", "--port", str(self.port),

@@ -127,8 +127,12 @@ class Runner:
             thread.join(timeout=max(deadline - time.monotonic(), 0))
 
     def start(self, warm_up: bool = True) -> list[threading.Thread]:
-        threads = [threading.Thread(target=self._work, args=(family, warm_up), name=f"tanggap-{family}",
-                                    daemon=True) for family in self.families]
+        threads = [threading.Thread(target=self._work, args=(family,), name=f"tanggap-{family}", daemon=True)
+                   for family in self.families]
+        if warm_up:
+            threads.append(threading.Thread(target=self._warm_up, name="tanggap-warm-up", daemon=True))
+        else:
+            self.ready.set()
         for thread in threads:
             thread.start()
         return threads
@@ -140,9 +144,7 @@ class Runner:
             if family in self.wakes:
                 self.wakes[family].set()
 
-    def _work(self, family: str, warm_up: bool) -> None:
-        if warm_up:
-            self._warm_up()
+    def _work(self, family: str) -> None:
         wake = self.wakes[family]
         while not self.stop_event.is_set():
             wake.clear()
@@ -160,18 +162,18 @@ class Runner:
             wake.wait(self.poll_seconds)
 
     def _warm_up(self) -> None:
-        """The first flow run in a process waits for Prefect's server: one thread does it, before
-        any citizen's report waits for it, and the other families wait for that thread."""
-        with _WARM_UP_LOCK:
-            if not self.ready.is_set():
-                began = time.monotonic()
-                if self.prepare is not None:
-                    import workflows.flows  # noqa: F401 - importing Prefect overlaps with its server's start
+        """The first flow run in a process waits for Prefect's server. Until it is ready, routing
+        and the sweep run their work directly (see `embedded_launcher`); the other families wait."""
+        began = time.monotonic()
+        try:
+            if self.prepare is not None:
+                import workflows.flows  # noqa: F401 - importing Prefect overlaps with its server's start
 
-                    self.prepare()
-                self._run("warm-up", {})
-                log.warning("Prefect ready in %.1f s", time.monotonic() - began)
-                self.ready.set()
+                self.prepare()
+            self._run("warm-up", {})
+            log.warning("Prefect ready in %.1f s", time.monotonic() - began)
+        finally:
+            self.ready.set()
 
     def _bounded(self, family: str, name: str, parameters: dict[str, Any]) -> None:
         """Run one flow on its own thread and wait at most the family's time limit for it."""
@@ -199,17 +201,22 @@ class Runner:
                 self.health[family].last_error = f"{name}: {type(err).__name__}: {err}"[:300]
 
 
-_WARM_UP_LOCK = threading.Lock()
-
-
-def embedded_launcher() -> Launch:
+def embedded_launcher(ready: threading.Event | None = None) -> Launch:
+    """Flow runs in this process. Until `ready` (Prefect's server answers), routing and the sweep
+    run the same tasks without an orchestrated run, and any other flow waits for it."""
     flows: dict[str, Any] = {}
+    direct: dict[str, Any] = {}
 
     def launch(name: str, parameters: dict[str, Any]) -> Any:
         if not flows:
-            from workflows.flows import FLOWS  # Prefect is imported on the runner's thread, not at start
+            from workflows.flows import FLOWS, WHILE_STARTING  # Prefect is imported on a runner thread
 
             flows.update(FLOWS)
+            direct.update(WHILE_STARTING)
+        if ready is not None and not ready.is_set() and name != "warm-up":
+            if name in direct:
+                return direct[name](**parameters)
+            ready.wait()
         with without_heartbeats():
             return flows[name](**parameters)
 
@@ -261,10 +268,11 @@ def build_runner(app: Tanggap, owned_server: bool = False) -> Runner:
         _OWNED.append(server)
     deps.use(deps.from_environment(app))
     server_mode = pipeline.prefect_mode == "server"
-    runner = Runner(app, deployment_launcher() if server_mode else embedded_launcher(), pipeline.poll_seconds,
-                    pipeline.batch_size,
+    ready = threading.Event()
+    launcher = deployment_launcher() if server_mode else embedded_launcher(ready)
+    runner = Runner(app, launcher, pipeline.poll_seconds, pipeline.batch_size,
                     [Timer(pipeline.sweep_seconds, "enforce-sla"),
-                     Timer(pipeline.quiet_close_seconds, "close-quiet-reports")], prepare=prepare)
+                     Timer(pipeline.quiet_close_seconds, "close-quiet-reports")], ready=ready, prepare=prepare)
     runner.families = {name: spec.with_settings(pipeline) for name, spec in FAMILIES.items()}
     runner.health = {name: FamilyHealth(name, spec.period) for name, spec in runner.families.items()}
     on_new_work(app.session_factory, runner.wake)

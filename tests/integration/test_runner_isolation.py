@@ -146,3 +146,32 @@ def test_a_report_that_fails_processing_is_given_up_with_its_reason_and_the_batc
     assert rows[ids[1]].payload["error"] == "RuntimeError: the routing table is broken for this one"
     assert all(row.done_at is not None for row in rows.values())
     assert claim_submitted.fn(8) == []  # nothing comes back
+
+
+def test_a_report_submitted_while_prefect_starts_is_routed_without_waiting_for_it(
+    pipeline: deps.Dependencies,
+) -> None:
+    from workflows.runner import embedded_launcher
+
+    app = pipeline.app
+    prefect_up = threading.Event()
+    ready = threading.Event()
+    runner = Runner(app, embedded_launcher(ready), poll_seconds=0.1, batch_size=8, ready=ready,
+                    prepare=lambda: prefect_up.wait(30),
+                    last_day=app.clock.now().astimezone(WITA).date().isoformat())
+    runner.start(warm_up=True)
+    try:
+        rid = app.handle(c.SubmitReport("Jalan berlubang di depan pasar", "jalan-rusak", -10.16, 123.6))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and report_state(app, rid) != "assigned":
+            time.sleep(0.05)
+        assert report_state(app, rid) == "assigned"
+        assert not ready.is_set()  # Prefect's server still starting: the report did not wait for it
+    finally:
+        prefect_up.set()
+        runner.stop_event.set()
+
+
+def report_state(app: Any, rid: int) -> str:
+    with app.uow() as uow:
+        return str(uow.reports.get(rid).state.value)
