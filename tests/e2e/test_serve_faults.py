@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -247,9 +248,11 @@ def sweep_finished(served: Served, after: str | None, within: float = 60) -> str
 def test_a_photo_server_trickling_a_byte_a_second_stalls_neither_routing_nor_the_sweep(
     folder: dict[str, str],
 ) -> None:
+    # Each fetch may take 20 s: one after another, three would hold a single runner for a minute.
+    env = {**folder, "TANGGAP_MEDIA_FETCH_TIMEOUT": "20"}
     headers = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nContent-Type: image/jpeg\r\n\r\n"
-    with raw_server(trickle(b"\xff" * 1000, headers, every=1.0)) as slow, serving(folder) as served:
-        assert wait_assigned(folder, [post(served, "warm", "Sampah menumpuk di Fatululi").json()[0][
+    with raw_server(trickle(b"\xff" * 1000, headers, every=1.0)) as slow, serving(env) as served:
+        assert wait_assigned(env, [post(served, "warm", "Sampah menumpuk di Fatululi").json()[0][
             "service_request_id"]], 60) == ["assigned"]
         swept_before = sweep_finished(served, after=None)
         for n in range(3):
@@ -260,15 +263,27 @@ def test_a_photo_server_trickling_a_byte_a_second_stalls_neither_routing_nor_the
         for n in range(6):
             began = time.monotonic()
             rid = post(served, f"after-{n}", f"Sampah menumpuk sesudah {n} di Oesapa").json()[0]["service_request_id"]
-            assert wait_assigned(folder, [rid], 10) == ["assigned"]
+            assert wait_assigned(env, [rid], 20) == ["assigned"]
             took.append(time.monotonic() - began)
             time.sleep(0.25)
         swept_after = sweep_finished(served, after=swept_before)
         fetching = requests.get(f"{served.url}/healthz?format=json", timeout=5).json()["families"]["fetching"]
-    assert max(took) < 3, took
+        errors = fetch_errors(env, within=40)
+    # Routing's target is 3 s at p95 on a quiet machine; the bound here leaves room for a loaded
+    # one and is still far below the 20 s a single fetch held everything for before.
+    assert statistics.median(took) < 3 and max(took) < 6, took
+    assert fetching["running"] == "fetch-media"  # still trickling while the reports were routed
     assert swept_after > swept_before  # the sweep (every 2 s here) kept running while the fetches hung
-    assert fetching["running"] == "fetch-media" or fetching["last_finished"] is not None
-    with Session(_engine(folder)) as session:
-        errors = [row.payload.get("error") for row in session.scalars(
-            select(OutboxRow).where(OutboxRow.topic == "photo.fetch"))]
     assert "it took longer than the time limit" in errors
+
+
+def fetch_errors(env: dict[str, str], within: float) -> list[str]:
+    """The recorded fetch errors, once there is at least one."""
+    deadline = time.monotonic() + within
+    while True:
+        with Session(_engine(env)) as session:
+            errors = [str(row.payload.get("error")) for row in session.scalars(
+                select(OutboxRow).where(OutboxRow.topic == "photo.fetch")) if row.payload.get("error")]
+        if errors or time.monotonic() > deadline:
+            return errors
+        time.sleep(0.5)
