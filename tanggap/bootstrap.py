@@ -40,6 +40,7 @@ HANDLERS: bus.Handlers = {
     **staff.HANDLERS,
     **appeals.HANDLERS,
     c.ClaimOutbox: outbox.claim_outbox,
+    c.GiveUpClaims: outbox.give_up_claims,
 }
 
 

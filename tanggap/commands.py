@@ -184,6 +184,16 @@ class ClaimOutbox(Command):
     worker: str
     limit: int = 64
     lease_seconds: int = 300
+    max_attempts: int | None = None  # a row claimed more often than this is given up on, not returned
+
+
+@dataclass(frozen=True)
+class GiveUpClaims(Command):
+    """Stop trying the work of these claimed outbox rows, keeping why (a worker that still holds them)."""
+
+    worker: str
+    claims: tuple[Claim, ...]
+    reason: str
 
 
 @dataclass(frozen=True)

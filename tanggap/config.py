@@ -53,6 +53,20 @@ def env_bool(name: str, default: bool) -> bool:
     raise ValueError(f"{name} must be true or false, got {raw!r}")
 
 
+def env_ports(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """A comma-separated list of TCP ports, e.g. "80,443,8080"."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        ports = tuple(int(part) for part in raw.split(","))
+    except ValueError:
+        raise ValueError(f"{name} must be comma-separated port numbers, got {raw!r}") from None
+    if not all(0 < port < 65536 for port in ports):
+        raise ValueError(f"{name} holds a port outside 1-65535: {raw!r}")
+    return ports
+
+
 def env_box(name: str, default: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -98,7 +112,8 @@ class IntakeSettings:
     redis_url: str = ""  # empty: rate-limit counters live in each process's memory
     media_fetch_timeout: float = 10.0
     media_fetch_max_bytes: int = 10 * 1024 * 1024
-    media_fetch_allow_private: bool = False  # loopback/private hosts; tests only (SSRF otherwise)
+    media_fetch_allow_private: bool = False  # loopback/private hosts, any port; tests only (SSRF otherwise)
+    media_fetch_ports: tuple[int, ...] = (80, 443)
 
     @classmethod
     def from_env(cls) -> IntakeSettings:
@@ -114,6 +129,7 @@ class IntakeSettings:
             media_fetch_timeout=env_float("TANGGAP_MEDIA_FETCH_TIMEOUT", 10.0),
             media_fetch_max_bytes=env_int("TANGGAP_MEDIA_FETCH_MAX_BYTES", 10 * 1024 * 1024),
             media_fetch_allow_private=env_bool("TANGGAP_MEDIA_FETCH_ALLOW_PRIVATE", False),
+            media_fetch_ports=env_ports("TANGGAP_MEDIA_FETCH_PORTS", (80, 443)),
         )
 
 

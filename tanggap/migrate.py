@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from alembic import command
@@ -21,3 +24,14 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
+
+
+def prepare_prefect_database(home: Path) -> None:
+    """Create and migrate Prefect's own database now (`tanggap db upgrade`), so that the first
+    `tanggap serve` does not spend its start on it. Runs in a child: Prefect reads its settings
+    once per process, and this one may have read them already."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "WARNING", "DO_NOT_TRACK": "1"}
+    env.pop("PREFECT_API_URL", None)
+    subprocess.run([sys.executable, "-m", "prefect", "server", "database", "upgrade", "-y"], env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300)

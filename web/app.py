@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -23,6 +23,7 @@ from tanggap.bootstrap import Tanggap, bootstrap
 from tanggap.config import Settings, WebSettings
 from tanggap.infrastructure.storage import AbstractPhotoStorage, LocalPhotoStorage
 from tanggap.intake import IntakeService
+from tanggap.pipeline.health import health_text
 from web import citizen, media, open311, staff
 from web.deps import INTAKE, TANGGAP
 
@@ -209,5 +210,13 @@ def _error_page(err: HTTPException) -> ResponseReturnValue:
     return staff.error_page(err)
 
 
-def _health() -> Response:
-    return Response("ok\n", mimetype="text/plain")
+def _health() -> ResponseReturnValue:
+    """For uptime monitors: 503 naming the family of flows that is late; JSON with ?format=json."""
+    from tanggap.pipeline.health import pipeline_health
+
+    tanggap = current_app.extensions[TANGGAP]
+    health = pipeline_health(tanggap.uow(), tanggap.clock.now())
+    status = 200 if health.ok else 503
+    if request.args.get("format") == "json":
+        return health.as_json(), status
+    return Response(health_text(health), status=status, mimetype="text/plain")

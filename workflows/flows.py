@@ -7,6 +7,9 @@ worker entrypoints do), so Prefect reads Tanggap's settings.
 from __future__ import annotations
 
 import json
+import logging
+import sys
+from collections import Counter
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -24,10 +27,15 @@ from tanggap.reports.views import photo_keys
 from tanggap.wita import previous_month
 from workflows import deps
 
+log = logging.getLogger("tanggap.flows")
+
+
+MAX_ATTEMPTS = 5  # claims of one row before it is given up on: a report that kills its worker, say
+
 
 def _claim(topic: str, limit: int) -> list[c.Claim]:
     d = deps.current()
-    cmd = c.ClaimOutbox((topic,), deps.worker_name(), limit, d.pipeline.claim_lease_seconds)
+    cmd = c.ClaimOutbox((topic,), deps.worker_name(), limit, d.pipeline.claim_lease_seconds, MAX_ATTEMPTS)
     claims: list[c.Claim] = d.app.handle(cmd)
     return claims
 
@@ -49,11 +57,31 @@ def tag(photos: dict[int, bytes | None]) -> list[c.TagOutcome]:
     return tag_photos(deps.current().tagger, photos)
 
 
-def _handle_tagged(
-    command: type[c.RouteSubmitted | c.TagFetchedPhotos], claims: list[c.Claim], tags: list[c.TagOutcome]
-) -> dict[str, int]:
-    tally: dict[str, int] = deps.current().app.handle(command(deps.worker_name(), tuple(claims), tuple(tags)))
-    return tally
+Tagged = type[c.RouteSubmitted | c.TagFetchedPhotos]
+
+
+def _handle_tagged(command: Tagged, claims: list[c.Claim], tags: list[c.TagOutcome]) -> dict[str, int]:
+    """The batch in one transaction; if it fails, each report in its own, so one report that
+    cannot be processed is given up on with its reason and holds up none of the others."""
+    app = deps.current().app
+    try:
+        tally: dict[str, int] = app.handle(command(deps.worker_name(), tuple(claims), tuple(tags)))
+        return tally
+    except Exception:
+        if len(claims) <= 1:
+            return _give_up(claims, sys.exc_info()[1])
+        log.exception("%s batch of %d failed; processing its reports one by one", command.__name__, len(claims))
+    totals: Counter[str] = Counter()
+    for claim in claims:
+        totals.update(_handle_tagged(command, [claim], tags))
+    return dict(totals)
+
+
+def _give_up(claims: list[c.Claim], err: BaseException | None) -> dict[str, int]:
+    log.error("giving up on %s: %s", [cl.report_id for cl in claims], err, exc_info=err)
+    reason = f"{type(err).__name__}: {err}"[:300]
+    given_up: int = deps.current().app.handle(c.GiveUpClaims(deps.worker_name(), tuple(claims), reason))
+    return {"given_up": given_up}
 
 
 @task
@@ -198,6 +226,26 @@ def warm_up() -> str:
     """Started once by the runner so that no report waits for Prefect's first start."""
     return datetime.now(UTC).isoformat()
 
+
+def process_reports_directly(limit: int = 64) -> dict[str, int]:
+    """process-reports' work without an orchestrated run: only while Prefect's server starts, so
+    that no citizen's report waits for it."""
+    claims = claim_submitted.fn(limit)
+    if not claims:
+        return {"claimed": 0}
+    return {"claimed": len(claims), **route.fn(claims, tag.fn(load_photos.fn(claims)))}
+
+
+def tag_fetched_photos_directly(limit: int = 64) -> dict[str, int]:
+    """tag-fetched-photos' work without an orchestrated run, while Prefect's server starts."""
+    claims = claim_stored.fn(limit)
+    if not claims:
+        return {"claimed": 0}
+    return {"claimed": len(claims), **store_tags.fn(claims, tag.fn(load_stored_photos.fn(claims)))}
+
+
+WHILE_STARTING = {"process-reports": process_reports_directly, "tag-fetched-photos": tag_fetched_photos_directly,
+                  "enforce-sla": sweep.fn}
 
 FLOWS = {f.name: f for f in (process_reports, enforce_sla, deliver_notifications, close_quiet_reports,
                              month_end_allowance, retrain_tagger, fetch_media_urls, tag_fetched_photos, warm_up)}

@@ -16,7 +16,7 @@ from tanggap import commands as c
 from tanggap.bootstrap import Tanggap, bootstrap
 from tanggap.demo.seed import seed_demo as seed
 from tanggap.intake import IssueApiKey, RevokeApiKey
-from tanggap.migrate import upgrade
+from tanggap.migrate import prepare_prefect_database, upgrade
 from tanggap.reports.views import report_detail
 from tanggap.staff import handlers as staff
 
@@ -60,8 +60,11 @@ def db() -> None:
 @one_line_errors
 def db_upgrade() -> None:
     """Apply all migrations."""
-    upgrade(app().engine)
+    tanggap = app()
+    upgrade(tanggap.engine)
     click.echo("database is up to date")
+    prepare_prefect_database(tanggap.settings.data_dir / "prefect")
+    click.echo("Prefect's database is up to date")
 
 
 @main.command("seed-demo")

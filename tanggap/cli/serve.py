@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import threading
 from pathlib import Path
 
@@ -29,28 +30,60 @@ def serve(host: str, port: int) -> None:
 
 
 def run_everything(tanggap: Tanggap, host: str, port: int, threads: int = 8) -> None:
-    """The web server in the foreground, the flows in a background thread; Ctrl-C stops both."""
+    """The web server in the foreground, the flows on their own threads. Ctrl-C and SIGTERM stop
+    both the same way: no new requests, the running flows get a bounded time to finish, Prefect's
+    server is stopped, exit 0."""
     from waitress import create_server
 
     # Imported when used: Prefect takes seconds to import, and most commands never need it.
     from web.app import create_app
-    from workflows.runner import build_runner
+    from workflows.runner import build_runner, stop_owned_servers
 
     tanggap.pause_collector = False  # the web threads share this process: never pause the collector
-    runner = build_runner(tanggap)
+    runner = build_runner(tanggap, owned_server=True)
     flows_thread = threading.Thread(target=runner.loop, name="tanggap-flows", daemon=True)
-    flows_thread.start()
     server = create_server(create_app(tanggap), host=host, port=port, threads=threads)
+    signal.signal(signal.SIGTERM, _interrupt)
+    flows_thread.start()
     click.echo(f"Tanggap is serving on http://{host}:{port} (Ctrl-C stops it)")
     try:
         server.run()
     except KeyboardInterrupt:
-        pass  # Ctrl-C is how an operator stops it
+        pass  # Ctrl-C or SIGTERM: how an operator, systemd or a container stops it
     finally:
-        runner.stop_event.set()
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut the stop short
         server.close()
-        flows_thread.join(timeout=30)
+        runner.stop_event.set()
+        for wake in runner.wakes.values():
+            wake.set()
+        flows_thread.join(timeout=STOP_GRACE)
+        stop_owned_servers()
         click.echo("stopped")
+
+
+STOP_GRACE = 20.0  # seconds the running flows get to finish; their claims expire by lease otherwise
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@main.command("status")
+@click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="the running `tanggap serve`")
+@one_line_errors
+def status(url: str) -> None:
+    """Each flow family's last finished pass, what runs now, and the work waiting; exit 1 if late."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/healthz", timeout=10) as answer:
+            click.echo(answer.read().decode(), nl=False)
+    except urllib.error.HTTPError as late:  # 503: a family is late; the body says which
+        click.echo(late.read().decode(), nl=False)
+        raise SystemExit(1) from None
+    except OSError as err:
+        raise click.ClickException(f"no answer from {url}: {err}") from None
 
 
 @main.group()

@@ -32,7 +32,7 @@ MediaFetcher = Callable[[str], bytes]
 
 def claim_media_fetches(cmd: ClaimMediaFetches, ctx: Context) -> list[MediaFetchJob]:
     """Lease pending fetches to one worker, through the outbox's shared claim."""
-    lease = c.ClaimOutbox((FETCH_TOPIC,), cmd.worker, cmd.limit, int(cmd.lease.total_seconds()))
+    lease = c.ClaimOutbox((FETCH_TOPIC,), cmd.worker, cmd.limit, int(cmd.lease.total_seconds()), MAX_FETCH_ATTEMPTS)
     return [MediaFetchJob(cl.outbox_id, cl.report_id, str(cl.payload["url"]), cl.attempts)
             for cl in outbox.claim_outbox(lease, ctx) if cl.report_id is not None]
 
@@ -50,7 +50,8 @@ def record_media_fetch(cmd: RecordMediaFetch, ctx: Context) -> str | None:
         except InvalidInput as err:
             problem, permanent = str(err), True
     done = key is not None or permanent or cmd.job.attempt >= MAX_FETCH_ATTEMPTS
-    row.payload = {**row.payload, "error": problem} if problem else row.payload
+    given_up = {"given_up": True} if done and key is None else {}
+    row.payload = {**row.payload, "error": problem, **given_up} if problem else row.payload
     row.done_at, row.claimed_until = (ctx.now if done else None), None
     return key
 
@@ -83,6 +84,9 @@ def _run_one(service: IntakeService, fetch: MediaFetcher, job: MediaFetchJob) ->
     except MediaFetchFailed as err:
         log.warning("media fetch %s for report #%s failed: %s", job.url, job.report_id, err.reason)
         data, problem, permanent = None, err.reason, err.permanent
+    except Exception as err:
+        log.exception("media fetch %s for report #%s failed unexpectedly", job.url, job.report_id)
+        data, problem, permanent = None, f"{type(err).__name__}: {err}"[:300], False
     try:
         key: str | None = service.handle(RecordMediaFetch(job, data, problem, permanent))
         return key
@@ -93,6 +97,7 @@ def _run_one(service: IntakeService, fetch: MediaFetcher, job: MediaFetchJob) ->
 
 def url_fetcher(rules: IntakeSettings) -> MediaFetcher:
     def fetch(url: str) -> bytes:
-        return fetch_url(url, rules.media_fetch_timeout, rules.media_fetch_max_bytes, rules.media_fetch_allow_private)
+        return fetch_url(url, rules.media_fetch_timeout, rules.media_fetch_max_bytes, rules.media_fetch_allow_private,
+                         ports=rules.media_fetch_ports)
 
     return fetch

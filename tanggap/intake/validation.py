@@ -18,6 +18,7 @@ from tanggap.intake.commands import Source, SubmitServiceRequest
 from tanggap.intake.common import MAX_FIELD, _is_number
 from tanggap.intake.errors import InvalidRequest
 from tanggap.intake.extras import CONTACT_ATTRIBUTES, check_extras, contact_from_attributes
+from tanggap.intake.fetch import url_problem
 from tanggap.intake.uow import IntakeUnitOfWork
 from tanggap.reports import service as services
 from tanggap.uow import AbstractUnitOfWork
@@ -62,7 +63,7 @@ def _checked(uow: IntakeUnitOfWork, cmd: SubmitServiceRequest) -> Checked:
     address = _collect(problems, lambda: _address(cmd.address, cmd.lat, cmd.long))
     description = _collect(problems, lambda: _description(cmd.description, category))
     contact = _collect(problems, lambda: _contact(_with_attribute_contact(cmd))) or {}
-    media_url = _collect(problems, lambda: _media_url(cmd.media_url))
+    media_url = _collect(problems, lambda: _media_url(cmd.media_url, uow.rules))
     more_media = [("media_url", url) for url in _media_urls(problems, cmd.more_media_urls)]
     photo = _collect(problems, lambda: _photo(cmd.photo, uow.rules))
     if problems:
@@ -201,14 +202,24 @@ def _contact(raw: Mapping[str, str]) -> dict[str, str]:
     return contact
 
 
-def _media_url(raw: str | None) -> str | None:
+def _media_url(raw: str | None, fetched_with: IntakeSettings | None = None) -> str | None:
+    """A link kept as given; one that will be fetched (`fetched_with` its rules) must also have a
+    host and port the fetch may use, so a malformed one is refused now and never becomes a job."""
     url = (raw or "").strip()
     if not url:
         return None
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL:
         raise InvalidInput("media_url", f"must be an http or https URL of at most {MAX_URL} characters")
+    problem = _fetch_problem(url, fetched_with) if fetched_with else None
+    if problem:
+        raise InvalidInput("media_url", f"cannot be fetched: {problem}")
     return url
+
+
+def _fetch_problem(url: str, rules: IntakeSettings) -> str | None:
+    private = rules.media_fetch_allow_private
+    return url_problem(url, None if private else rules.media_fetch_ports, allow_private=private)
 
 
 def _media_urls(problems: list[InvalidInput], raw: Sequence[str]) -> list[str]:

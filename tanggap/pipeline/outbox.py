@@ -7,11 +7,13 @@ stands for, so nothing is done twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy.orm import Session
 
 from tanggap import commands as c
 from tanggap.commands import Claim
@@ -19,6 +21,7 @@ from tanggap.context import Context
 from tanggap.db import OutboxRow
 from tanggap.uow import AbstractUnitOfWork
 
+log = logging.getLogger("tanggap.pipeline.outbox")
 REPORT_SUBMITTED = "report.submitted"
 CITIZEN_COMMENTED = "notify.commented"
 OBJECTION_FILED = "notify.objection_filed"
@@ -44,7 +47,32 @@ def claim_outbox(cmd: c.ClaimOutbox, ctx: Context) -> list[Claim]:
                        attempts=OutboxRow.attempts + 1)
                .returning(OutboxRow.id, OutboxRow.topic, OutboxRow.report_id, OutboxRow.payload, OutboxRow.attempts))
     rows = ctx.uow.session.execute(claimed, execution_options={"synchronize_session": False})
-    return sorted((Claim(*row) for row in rows), key=lambda claim: claim.outbox_id)
+    claims = sorted((Claim(*row) for row in rows), key=lambda claim: claim.outbox_id)
+    if cmd.max_attempts is None:
+        return claims
+    spent = [claim for claim in claims if claim.attempts > cmd.max_attempts]
+    for claim in spent:
+        # Attempts are counted when claimed, so a job that kills its worker before recording
+        # anything still runs out of attempts instead of coming back after every lease.
+        give_up(ctx.uow, claim, f"given up after {cmd.max_attempts} attempts that never finished", ctx.now)
+    return [claim for claim in claims if claim.attempts <= cmd.max_attempts]
+
+
+def give_up_claims(cmd: c.GiveUpClaims, ctx: Context) -> int:
+    """Give up on the rows this worker still holds; returns how many."""
+    mine = still_mine(ctx.uow, cmd.claims, cmd.worker)
+    for claim in mine:
+        give_up(ctx.uow, claim, cmd.reason, ctx.now)
+    return len(mine)
+
+
+def give_up(uow: AbstractUnitOfWork, claim: Claim, reason: str, now: datetime) -> None:
+    """Mark a row done without its work, keeping why, so staff can see what was given up on."""
+    log.error("outbox row %s (%s, report #%s) given up: %s", claim.outbox_id, claim.topic, claim.report_id, reason)
+    payload = {**claim.payload, "error": reason, "given_up": True}
+    uow.session.execute(update(OutboxRow).where(OutboxRow.id == claim.outbox_id)
+                        .values(done_at=now, claimed_until=None, payload=payload),
+                        execution_options={"synchronize_session": False})
 
 
 def still_mine(uow: AbstractUnitOfWork, claims: Sequence[Claim], worker: str) -> list[Claim]:
@@ -85,3 +113,25 @@ def pending_topics(uow: AbstractUnitOfWork, topics: Sequence[str], now: datetime
     with uow:
         return set(uow.session.scalars(select(OutboxRow.topic).where(claimable(topics, now)).distinct()))
 
+
+
+def on_new_work(session_factory: Any, wake: Callable[[set[str]], None]) -> None:
+    """Call `wake` with the topics of outbox rows a session has just committed, so the runner in
+    the same process starts their work at once instead of at its next poll."""
+
+    def noted(session: Session, _: Any) -> None:
+        topics = {obj.topic for obj in session.new if isinstance(obj, OutboxRow)}
+        if topics:
+            session.info.setdefault("new_topics", set()).update(topics)
+
+    def committed(session: Session) -> None:
+        topics = session.info.pop("new_topics", None)
+        if topics:
+            wake(topics)
+
+    def rolled_back(session: Session) -> None:
+        session.info.pop("new_topics", None)
+
+    event.listen(session_factory, "before_flush", lambda s, ctx, _instances: noted(s, ctx))
+    event.listen(session_factory, "after_commit", committed)
+    event.listen(session_factory, "after_soft_rollback", lambda s, _tx: rolled_back(s))

@@ -210,5 +210,7 @@ class SqlAlchemyOutbox:
                               "created_at": row.created_at, "attempts": 0})
 
     def flush(self) -> None:
+        if self._pending:  # noted for the runner in this process, woken when the commit lands
+            self.session.info.setdefault("new_topics", set()).update(row["topic"] for row in self._pending)
         bulk_insert(self.session, cast(Table, OutboxRow.__table__), self._pending)
         self._pending.clear()

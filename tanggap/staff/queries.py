@@ -36,6 +36,7 @@ from tanggap.db import (
     DuplicateLinkRow,
     InboxRow,
     OpdRow,
+    OutboxRow,
     ReportRow,
     ReportTagRow,
     RuleRow,
@@ -46,8 +47,10 @@ from tanggap.db import (
 )
 from tanggap.enforcement.repository import calendar_for, clock_from_row, rule_from_row
 from tanggap.enforcement.service import clock_view
+from tanggap.intake.common import FETCH_TOPIC
 from tanggap.intake.extras import extra_data
 from tanggap.intake.tables import ApiKeyRow, PhotoRow, RatingRow
+from tanggap.pipeline.health import PipelineHealth, pipeline_health
 from tanggap.pipeline.notifications import undelivered
 from tanggap.reports.views import event_views, report_summary
 from tanggap.staff.handlers import token_hash
@@ -646,3 +649,30 @@ def _grouped_gaps(found: list[Uncovered], unclocked: Counter[tuple[str, str | No
         reports = sum(unclocked[(metric, opd, category, p)] for p in priorities)
         grouped[metric][opd].append(CoverageGap(metric, opd, category, tuple(priorities), reports))
     return {metric: dict(by_opd) for metric, by_opd in grouped.items()}
+
+
+@dataclass(frozen=True)
+class GivenUpFetch:
+    """A photo a client gave as media_url that Tanggap stopped trying to download, and why."""
+
+    report_id: int | None
+    url: str
+    attempts: int
+    reason: str
+    given_up_at: datetime | None
+
+
+def given_up_fetches(uow: AbstractUnitOfWork, user: StaffUser, limit: int = 200) -> list[GivenUpFetch]:
+    """The newest photo fetches given up on, beside the undelivered e-mails."""
+    require(user, ADMINS, "read given-up photo fetches")
+    with uow:
+        rows = uow.session.scalars(select(OutboxRow).where(OutboxRow.topic == FETCH_TOPIC,
+                                                           OutboxRow.done_at.is_not(None))
+                                   .order_by(OutboxRow.id.desc()).limit(limit * 5))
+        return [GivenUpFetch(r.report_id, str(r.payload.get("url", "")), r.attempts, str(r.payload.get("error", "")),
+                             r.done_at) for r in rows if r.payload.get("given_up")][:limit]
+
+
+def pipeline_status(uow: AbstractUnitOfWork, user: StaffUser, now: datetime) -> PipelineHealth:
+    require(user, ADMINS, "read the state of the flows")
+    return pipeline_health(uow, now)

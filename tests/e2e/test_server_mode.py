@@ -4,6 +4,7 @@ process worker, and a triggered run of the SLA sweep that completes against Tang
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -90,3 +91,66 @@ def test_a_deployment_from_prefect_yaml_runs_on_a_worker_and_completes(server: d
         worker.kill()  # a worker ignores its first SIGTERM
         worker.wait(timeout=30)
     assert "Completed" in out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("app", ["sqlite"], indirect=True)
+def test_tanggap_serve_in_server_mode_starts_without_an_error_and_routes_through_a_worker(
+    server: dict[str, str],
+) -> None:
+    env = {**server, "TANGGAP_PREFECT_MODE": "server", "TANGGAP_POLL_SECONDS": "0.5"}
+    prefect(env, "work-pool", "create", "tanggap", "--type", "process")
+    prefect(env, "--no-prompt", "deploy", "--all")
+    key = subprocess.run([str(BIN / "tanggap"), "api-key", "create", "uji-server"], env=env, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    worker = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", "tanggap", "--limit", "4"],
+                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    port = free_port()
+    serve = subprocess.Popen([str(BIN / "tanggap"), "serve", "--port", str(port)], env=env, cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_answering(base)
+        answer = httpx.post(f"{base}/open311/v2/requests.json", timeout=30, data={
+            "service_code": "jalan-rusak", "lat": "-10.17", "long": "123.603", "api_key": key,
+            "description": "Aspal amblas di Oepura"})
+        assert answer.status_code == 201, answer.text
+        rid = answer.json()[0]["service_request_id"]
+        deadline, state = time.monotonic() + 150, ""
+        while time.monotonic() < deadline and state != "assigned":
+            time.sleep(1)
+            state = httpx.get(f"{base}/open311/v2/requests/{rid}.json", timeout=10).json()[0]["status"]
+            state = "assigned" if _assigned(env, rid) else state
+        assert state == "assigned"
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        output = serve.communicate(timeout=60)[0]
+        worker.kill()
+        worker.wait(timeout=30)
+    assert serve.returncode == 0, output
+    assert "Traceback" not in output and "failed" not in output, output
+
+
+def wait_answering(base: str) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{base}/healthz", timeout=2)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    raise TimeoutError("tanggap serve did not answer")
+
+
+def _assigned(env: dict[str, str], rid: str) -> bool:
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from tanggap.db import ReportRow
+
+    engine = create_engine(env["TANGGAP_DATABASE_URL"])
+    try:
+        with Session(engine) as session:
+            return session.scalar(select(ReportRow.state).where(ReportRow.id == int(rid))) == "assigned"
+    finally:
+        engine.dispose()

@@ -224,7 +224,7 @@ def test_failed_fetches_are_recorded_and_only_passing_failures_are_retried(
     rows = fetch_rows(app)
     assert [r.payload["error"] for r in rows] == [
         "it is 300,000 bytes; the limit is 200,000", "media: the file is not an image; send a JPEG, PNG or WebP photo",
-        "HTTP 404", "timed out"]  # fmt: skip
+        "HTTP 404", "it took longer than the time limit"]  # fmt: skip
     assert [r.done_at is not None for r in rows] == [True, True, True, False]
     for _ in range(2):
         clock.advance(timedelta(minutes=10))

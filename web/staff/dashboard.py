@@ -71,6 +71,8 @@ def tokens() -> ResponseReturnValue:
     return render_template("staff/tokens.html", tokens=staff_views.api_tokens(uow(), me()),
                            keys=staff_views.open311_keys(uow(), me()),
                            emails=staff_views.undelivered_emails(uow(), me(), tanggap().clock.now()),
+                           fetches=staff_views.given_up_fetches(uow(), me()),
+                           pipeline=staff_views.pipeline_status(uow(), me(), tanggap().clock.now()),
                            secret=unseal(session.pop(SHOWN_ONCE, None)))
 
 
