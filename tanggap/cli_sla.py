@@ -16,6 +16,7 @@ from tanggap.cli import app, main, one_line_errors
 from tanggap.config_audit import ConfigSubject, change_view, history
 from tanggap.hr import allowance as allowance_report
 from tanggap.hr import breach_log, verify_ledger, write_csv, write_xlsx
+from tanggap.seal import generate_key, read_seal, seal_month, trusted_key, verify_against_seal
 
 
 @main.group()
@@ -111,13 +112,51 @@ def ledger() -> None:
 
 
 @ledger.command("verify")
+@click.option("--seal", "seal_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="a month's seal: also fail if any row up to its head was changed, removed or re-chained")
+@click.option("--public-key", help="the key filed with the Inspektorat (default: TANGGAP_SEAL_PUBLIC_KEY)")
 @one_line_errors
-def ledger_verify() -> None:
+def ledger_verify(seal_file: Path | None, public_key: str | None) -> None:
     """Say whether the chain is intact, or name the first row that was altered."""
-    verdict = verify_ledger(app().uow())
+    tanggap = app()
+    if seal_file is None:
+        verdict = verify_ledger(tanggap.uow())
+    else:
+        settings = tanggap.settings
+        found = read_seal(seal_file, trusted_key(public_key, settings.seal_public_key, settings.seal_key))
+        click.echo(f"seal of {found.month} ({found.fingerprint}): signature valid, sealed head row {found.head_seq}")
+        verdict = verify_against_seal(tanggap.uow(), found)
     click.echo(str(verdict))
     if not verdict.intact:
         sys.exit(1)
+
+
+@main.group()
+def seal() -> None:
+    """The signed seal of a closed month, kept outside the database."""
+
+
+@seal.command("keygen")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="where to write the private key (readable by its owner only)")
+@one_line_errors
+def seal_keygen(output: Path) -> None:
+    """Make HR's signing key; prints the public key to file with the Inspektorat."""
+    public = generate_key(output)
+    click.echo(f"private key written to {output} (mode 0600); set TANGGAP_SEAL_KEY={output}")
+    click.echo(f"public key: {public}")
+
+
+@seal.command("write")
+@click.option("--month", required=True, help="YYYY-MM, a WITA calendar month")
+@one_line_errors
+def seal_write(month: str) -> None:
+    """Sign the month's ledger head and totals with TANGGAP_SEAL_KEY, beside the month's exports."""
+    tanggap = app()
+    folder = tanggap.settings.data_dir / "exports" / month
+    sealed = seal_month(tanggap.uow(), month, tanggap.settings.seal_key, folder, tanggap.clock.now())
+    click.echo(f"seal written to {sealed.path}")
+    click.echo(f"fingerprint: {sealed.fingerprint} (ledger head row {sealed.head_seq})")
 
 
 @main.group()
