@@ -8,14 +8,17 @@ import sys
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
 from tanggap import commands as c
 from tanggap.cli import app, main, one_line_errors
 from tanggap.config_audit import ConfigSubject, change_view, history
+from tanggap.display import WITA
 from tanggap.hr import allowance as allowance_report
 from tanggap.hr import breach_log, verify_ledger, write_csv, write_xlsx
+from tanggap.replay import period, what_if
 from tanggap.seal import generate_key, read_seal, seal_month, trusted_key, verify_against_seal
 
 
@@ -32,6 +35,36 @@ def sla_sweep(at: str | None) -> None:
     moment = _aware(at) if at else None
     result = app().sweep(now=moment)
     click.echo(f"{result.clocks} clocks swept: {result.warnings} warnings, {result.breaches} breaches recorded")
+
+
+@sla.command("replay")
+@click.option("--month", help="YYYY-MM, a WITA calendar month to replay")
+@click.option("--from-month", help="YYYY-MM: replay every month from this one to the current month")
+@click.option("--rule-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="a draft rule as JSON; without it the rules in force are replayed")
+@one_line_errors
+def sla_replay(month: str | None, from_month: str | None, rule_file: Path | None) -> None:
+    """Replay real history under the rules in force or a draft rule; JSON: breaches added, removed, cuts."""
+    if (month is None) == (from_month is None):
+        raise ValueError("give either --month or --from-month")
+    tanggap = app()
+    now = tanggap.clock.now()
+    span = period(month) if month else period(from_month or "", now.astimezone(WITA).strftime("%Y-%m"))
+    draft = _draft(rule_file) if rule_file else None
+    result = what_if(tanggap.uow(), span, now, draft)
+    click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+
+
+def _draft(path: Path) -> dict[str, Any]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"--rule-file: no file at {path}") from None
+    except json.JSONDecodeError as err:
+        raise ValueError(f"--rule-file: {path} is not valid JSON: {err.msg} at line {err.lineno}") from None
+    if not isinstance(raw, dict):
+        raise ValueError(f"--rule-file: {path} must hold one JSON object, the draft rule")
+    return raw
 
 
 def _aware(raw: str) -> datetime:

@@ -216,7 +216,7 @@ def define_rule(cmd: c.DefineRule, ctx: Context) -> int:
     """A new rule, or a new version of one. Returns the rule id."""
     uow = ctx.uow
     actor = _supervisor(uow, cmd.actor, "edit SLA rules")
-    rule = _validated_rule(cmd, uow, ctx.now)
+    rule = validated_rule(cmd, uow, ctx.now)
     latest = [r for r in uow.sla.rules() if r.rule_id == rule.rule_id]
     if cmd.rule_id is not None and not latest:
         raise NotFound("SLA rule", cmd.rule_id)
@@ -244,7 +244,7 @@ def define_rule(cmd: c.DefineRule, ctx: Context) -> int:
     return rule.rule_id
 
 
-def _validated_rule(cmd: c.DefineRule, uow: AbstractUnitOfWork, now: datetime) -> SlaRule:
+def validated_rule(cmd: c.DefineRule, uow: AbstractUnitOfWork, now: datetime) -> SlaRule:
     try:
         metric, unit = Metric(cmd.metric), TargetUnit(cmd.target_unit)
     except ValueError as err:
