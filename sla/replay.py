@@ -63,6 +63,7 @@ class _World:
     rules: Sequence[SlaRule]
     calendars: Mapping[str, WorkingCalendar]
     heads: Mapping[str, str | None]
+    known_since: Mapping[tuple[int, int], datetime]
     by_clock: dict[int, WorkingCalendar] = field(default_factory=dict)  # id(clock) -> its calendar
     found: list[tuple[SlaClock, Alert]] = field(default_factory=list)
 
@@ -73,7 +74,8 @@ class _ReplayBook(ClockBook):
         self.world = world
 
     def rules(self) -> Sequence[SlaRule]:
-        return self.world.rules
+        since = self.world.known_since
+        return [r for r in self.world.rules if since.get((r.rule_id, r.version), self.at) <= self.at]
 
     def calendar(self, name: str) -> WorkingCalendar:
         return self.world.calendars[name]
@@ -97,10 +99,13 @@ def replay(
     calendars: Mapping[str, WorkingCalendar],
     heads: Mapping[str, str | None],
     horizon: datetime,
+    known_since: Mapping[tuple[int, int], datetime] | None = None,
 ) -> Replay:
     """Every report's events in order, each report on its own clocks; `heads` (OPD -> its head)
-    takes a breach that fell due while nobody held the ticket, as the live sweep does."""
-    world = _World(rules, calendars, heads)
+    takes a breach that fell due while nobody held the ticket, as the live sweep does.
+    `known_since` ((rule id, version) -> when it was saved) keeps a version dated back from
+    clocks that started before it was saved: the live clocks could not have used it."""
+    world = _World(rules, calendars, heads, known_since or {})
     result = Replay()
     for events in histories:
         clocks: list[SlaClock] = []

@@ -27,9 +27,9 @@ from sla.rules import SlaRule
 from states.errors import InvalidInput, NotFound
 from states.model import EVENT_FIELDS, Priority, ReportState
 from tanggap import commands as c
-from tanggap.db import BreachRow, CalendarRow, EventRow, ReportRow, UserRow, WaiverRow
+from tanggap.db import BreachRow, CalendarRow, EventRow, ReportRow, RuleRow, UserRow, WaiverRow
 from tanggap.display import WITA, local_iso
-from tanggap.hr import allowance, cuts, month_bounds, policy_row
+from tanggap.hr import allowance, cuts, met_on_time, month_bounds, policy_row
 from tanggap.sla_repository import calendar_for
 from tanggap.sla_service import validated_rule
 from tanggap.uow import AbstractUnitOfWork
@@ -166,6 +166,13 @@ def calendars(uow: AbstractUnitOfWork) -> dict[str, WorkingCalendar]:
     return {row.name: calendar_for(row.spec) for row in uow.session.scalars(select(CalendarRow))}
 
 
+def known_since(uow: AbstractUnitOfWork) -> dict[tuple[int, int], datetime]:
+    """When each later version of a rule was saved. A rule's first version counts from its
+    effective time: the demo data's history is dated before its rules were saved."""
+    query = select(RuleRow.rule_id, RuleRow.version, RuleRow.created_at).where(RuleRow.version > 1)
+    return {(rule_id, version): at for rule_id, version, at in uow.session.execute(query)}
+
+
 def heads(uow: AbstractUnitOfWork) -> dict[str, str | None]:
     found: dict[str, str | None] = {}
     query = select(UserRow.opd_code, UserRow.username).where(UserRow.role == "opd_head").order_by(UserRow.id)
@@ -250,11 +257,12 @@ def what_if(uow: AbstractUnitOfWork, span: Period, now: datetime, draft: dict[st
         if draft is not None:
             effective = min((events[0].at for events in history), default=span.start)
             rules.append(draft_rule(uow, draft_command(draft), list(draft), effective))
-        result = replay(history, rules, calendars(uow), heads(uow), horizon)
+        result = replay(history, rules, calendars(uow), heads(uow), horizon, known_since(uow))
         recorded = recorded_breaches(uow, span.start, span.end)
-        before = {month: _official_cuts(uow, month) for month in span.months}
+        met_before = len(met_on_time(uow, span.start, span.end))
         policies = {month: _policy(uow, month) for month in span.months}
-    return _compare(span, result, recorded, before, policies, draft, horizon)
+    before = {month: _official_cuts(uow, month) for month in span.months}  # each in its own transaction
+    return _compare(span, result, recorded, before, met_before, policies, draft, horizon)
 
 
 def _official_cuts(uow: AbstractUnitOfWork, month: str) -> dict[str, float]:
@@ -273,7 +281,7 @@ def _policy(uow: AbstractUnitOfWork, month: str) -> Any:
 
 
 def _compare(span: Period, result: Replay, recorded: list[Recorded], before: dict[str, dict[str, float]],
-             policies: dict[str, Any], draft: dict[str, Any] | None, horizon: datetime) -> WhatIf:
+             met_before: int, policies: dict[str, Any], draft: dict[str, Any] | None, horizon: datetime) -> WhatIf:
     replayed = [b for b in result.breaches if span.start <= b.due_at < span.end]
     was = {r.key: r for r in recorded}
     now_ = {b.key: b for b in replayed}
@@ -289,7 +297,7 @@ def _compare(span: Period, result: Replay, recorded: list[Recorded], before: dic
         moved=moved,
         by_opd=_tally(recorded, replayed, added, removed, lambda b: b.opd or "-"),
         by_officer=_tally(recorded, replayed, added, removed, lambda b: b.officer or "-"),
-        on_time_rate=_rates(span, result.met, recorded, replayed, was),
+        on_time_rate=_rates(span, met_before, result.met, recorded, replayed, was),
         allowance_change=_allowance_change(span, result.met, replayed, was, before, policies),
         draft=draft,
         horizon=local_iso(horizon),
@@ -315,15 +323,16 @@ def _opd_unwaived(rows: Sequence[Any], was: dict[tuple[int, str, datetime], Reco
     return sum(1 for b in rows if b.metric in OPD_METRIC_NAMES and not (b.key in was and was[b.key].waived))
 
 
-def _rates(span: Period, met: list[MetOnTime], recorded: list[Recorded], replayed: list[ReplayedBreach],
-           was: dict[tuple[int, str, datetime], Recorded]) -> dict[str, float | None]:
+def _rates(span: Period, met_before: int, met: list[MetOnTime], recorded: list[Recorded],
+           replayed: list[ReplayedBreach], was: dict[tuple[int, str, datetime], Recorded]) -> dict[str, float | None]:
     """On time: OPD clocks met on time among those met on time or breached (waived breaches aside)."""
-    on_time = sum(1 for m in met if span.start <= m.stopped_at < span.end)
+    met_after = sum(1 for m in met if span.start <= m.stopped_at < span.end)
 
-    def rate(breached: int) -> float | None:
+    def rate(on_time: int, breached: int) -> float | None:
         return round(on_time / (on_time + breached), 4) if on_time + breached else None
 
-    return {"before": rate(_opd_unwaived(recorded, was)), "after": rate(_opd_unwaived(replayed, was))}
+    return {"before": rate(met_before, _opd_unwaived(recorded, was)),
+            "after": rate(met_after, _opd_unwaived(replayed, was))}
 
 
 def _allowance_change(span: Period, met: list[MetOnTime], replayed: list[ReplayedBreach],
