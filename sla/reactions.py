@@ -66,9 +66,13 @@ class ClockBook(ABC):
     def running(self, *metrics: Metric) -> list[SlaClock]:
         return [k for k in self.clocks if k.state is not ClockState.STOPPED and k.metric in metrics]
 
+    def rule_for(self, metric: Metric, opd: str | None) -> SlaRule | None:
+        t = self.ticket
+        return match_rule(self.rules(), metric, opd, t.category, t.priority, self.at)
+
     def start(self, metric: Metric, opd: str | None) -> None:
         t = self.ticket
-        rule = match_rule(self.rules(), metric, opd, t.category, t.priority, self.at)
+        rule = self.rule_for(metric, opd)
         if rule is None:
             self.uncovered(metric, opd)
             return

@@ -7,14 +7,17 @@ horizon, as the sweep records it; a clock that stops late is counted at its stop
 
 from __future__ import annotations
 
+import dataclasses
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sla.calendar import WorkingCalendar
 from sla.clocks import BREACH, Alert, ClockState, Outcome, SlaClock, due_alerts, holder_at, mark_recorded
 from sla.reactions import OPD_METRICS, ClockBook, Ticket, react
-from sla.rules import SlaRule
+from sla.rules import Metric, SlaRule
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,11 @@ class _World:
     heads: Mapping[str, str | None]
     known_since: Mapping[tuple[int, int], datetime]
     by_clock: dict[int, WorkingCalendar] = field(default_factory=dict)  # id(clock) -> its calendar
+    chosen: dict[tuple[Any, ...], SlaRule | None] = field(default_factory=dict)
+    changes: list[datetime] = field(default_factory=list)  # when the rules in force can change
+
+    def __post_init__(self) -> None:
+        self.changes = sorted({r.effective_from for r in self.rules} | set(self.known_since.values()))
     found: list[tuple[SlaClock, Alert]] = field(default_factory=list)
 
 
@@ -75,10 +83,20 @@ class _ReplayBook(ClockBook):
 
     def rules(self) -> Sequence[SlaRule]:
         since = self.world.known_since
+        if not since:
+            return self.world.rules
         return [r for r in self.world.rules if since.get((r.rule_id, r.version), self.at) <= self.at]
 
     def calendar(self, name: str) -> WorkingCalendar:
         return self.world.calendars[name]
+
+    def rule_for(self, metric: Metric, opd: str | None) -> SlaRule | None:
+        """The live choice, remembered: between two rule changes it depends only on the scope."""
+        t, world = self.ticket, self.world
+        key = (metric, opd, t.category, t.priority, bisect_right(world.changes, self.at))
+        if key not in world.chosen:
+            world.chosen[key] = super().rule_for(metric, opd)
+        return world.chosen[key]
 
     def calendar_of(self, clock: SlaClock) -> WorkingCalendar:
         return self.world.by_clock[id(clock)]
@@ -105,7 +123,9 @@ def replay(
     takes a breach that fell due while nobody held the ticket, as the live sweep does.
     `known_since` ((rule id, version) -> when it was saved) keeps a version dated back from
     clocks that started before it was saved: the live clocks could not have used it."""
-    world = _World(rules, calendars, heads, known_since or {})
+    # Warnings change no breach: replayed clocks keep only their deadline (two fewer calendar sums each).
+    quiet = [dataclasses.replace(r, warn_at=()) for r in rules]
+    world = _World(quiet, calendars, heads, known_since or {})
     result = Replay()
     for events in histories:
         clocks: list[SlaClock] = []

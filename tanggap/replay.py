@@ -9,15 +9,17 @@ officer's allowance cut under the current policy."""
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import Text, and_, not_, select
+from sqlalchemy import Table, Text, and_, not_, select, type_coerce
 from sqlalchemy import cast as sa_cast
+from sqlalchemy.types import NullType
 
 from sla.allowance import policy_from_spec
 from sla.calendar import WorkingCalendar
@@ -28,7 +30,7 @@ from states.errors import InvalidInput, NotFound
 from states.model import EVENT_FIELDS, Priority, ReportState
 from tanggap import commands as c
 from tanggap.db import BreachRow, CalendarRow, EventRow, ReportRow, RuleRow, UserRow, WaiverRow
-from tanggap.display import WITA, local_iso
+from tanggap.display import local_iso
 from tanggap.hr import allowance, cuts, met_on_time, month_bounds, policy_row
 from tanggap.sla_repository import calendar_for
 from tanggap.sla_service import validated_rule
@@ -52,8 +54,14 @@ class Period:
     def label(self) -> str:
         return self.months[0] if len(self.months) == 1 else f"{self.months[0]}..{self.months[-1]}"
 
-    def month_of(self, at: datetime) -> str:
-        return at.astimezone(WITA).strftime("%Y-%m")
+    @property
+    def starts(self) -> list[datetime]:
+        return [month_bounds(m)[0] for m in self.months]
+
+    def month_of(self, at: datetime, starts: Sequence[datetime]) -> str:
+        """The WITA month `at` falls in; `starts` are this period's month starts (a bisect, not a
+        zone conversion and a strftime per breach)."""
+        return self.months[max(bisect_right(starts, at) - 1, 0)]
 
 
 def period(month: str, last: str | None = None) -> Period:
@@ -117,17 +125,32 @@ def _rule_fields(rule: SlaRule) -> dict[str, Any]:
 # --- the history -------------------------------------------------------------------------
 
 
+ASSIGNED = ReportState.ASSIGNED.value  # read once: an enum's .value costs a descriptor call per event
+EVENTS = cast(Table, EventRow.__table__)
+REPORTS = cast(Table, ReportRow.__table__)
+
+
 def histories(uow: AbstractUnitOfWork, end: datetime, start: datetime) -> list[list[HistoryEvent]]:
     """The events before `end` of every report that could have a clock running in [start, end):
     a report already closed or rejected, untouched since before `start`, has none."""
-    done_before = and_(ReportRow.state.in_(TERMINAL), ReportRow.updated_at < start)
-    candidates = select(ReportRow.id).where(ReportRow.submitted_at < end, not_(done_before))
+    done_before = and_(REPORTS.c.state.in_(TERMINAL), REPORTS.c.updated_at < start)
+    candidates = select(REPORTS.c.id).where(REPORTS.c.submitted_at < end, not_(done_before))
+    # Read raw (times as the driver gives them, JSON as text for orjson): per-value result
+    # processing cost more than the replay itself on a year of history.
     query = (
-        select(EventRow.report_id, EventRow.name, EventRow.at, EventRow.to_state, sa_cast(EventRow.data, Text))
-        .where(EventRow.report_id.in_(candidates), EventRow.at < end)
-        .order_by(EventRow.report_id, EventRow.seq)
+        select(EVENTS.c.report_id, EVENTS.c.name, type_coerce(EVENTS.c.at, NullType()), EVENTS.c.to_state,
+               sa_cast(EVENTS.c.data, Text))
+        .where(EVENTS.c.report_id.in_(candidates), EVENTS.c.at < end)
+        .order_by(EVENTS.c.report_id, EVENTS.c.seq)
     )
-    return list(_by_report(uow.session.execute(query).all()))
+    return list(_by_report(uow.session.connection().execute(query).all()))
+
+
+def _utc(raw: datetime | str) -> datetime:
+    """SQLite gives the stored UTC wall time as text, PostgreSQL an aware datetime."""
+    if isinstance(raw, str):
+        return datetime.fromisoformat(raw).replace(tzinfo=UTC)
+    return raw.astimezone(UTC) if raw.tzinfo else raw.replace(tzinfo=UTC)
 
 
 def _by_report(rows: Sequence[Any]) -> Iterator[list[HistoryEvent]]:
@@ -135,21 +158,21 @@ def _by_report(rows: Sequence[Any]) -> Iterator[list[HistoryEvent]]:
     current: int | None = None
     state: dict[str, Any] = {}
     events: list[HistoryEvent] = []
-    for report_id, name, at, to_state, data_text in rows:
+    for report_id, name, raw_at, to_state, data_text in rows:
         if report_id != current:
             if events:
                 yield events
             current, state, events = report_id, dict.fromkeys(TICKET_FIELDS), []
             state["priority"] = Priority.NORMAL.value
-        data = orjson.loads(data_text) if data_text else {}
-        for key in TICKET_FIELDS:
-            if key in data:
-                state[key] = data[key]
+        if data_text and data_text != "{}":
+            data = orjson.loads(data_text)
+            for key in TICKET_FIELDS:
+                if key in data:
+                    state[key] = data[key]
         _stamp(name, to_state, state)
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=UTC)
-        events.append(HistoryEvent(name, at, Ticket(report_id, state["opd"], state["officer"], state["category"],
-                                                    state["priority"] or Priority.NORMAL.value, state["pause_reason"])))
+        ticket = Ticket(report_id, state["opd"], state["officer"], state["category"],
+                        state["priority"] or Priority.NORMAL.value, state["pause_reason"])
+        events.append(HistoryEvent(name, _utc(raw_at), ticket))
     if events:
         yield events
 
@@ -158,7 +181,7 @@ def _stamp(name: str, to_state: str, state: dict[str, Any]) -> None:
     """What states.model._stamp does to the fields a clock reads."""
     if name == "ReportReturned":
         state["opd"] = state["officer"] = None
-    if to_state != ReportState.ASSIGNED.value:
+    if to_state != ASSIGNED:
         state["pause_reason"] = None  # waiting for the citizen only means something while an OPD holds it
 
 
@@ -340,10 +363,21 @@ def _allowance_change(span: Period, met: list[MetOnTime], replayed: list[Replaye
                       policies: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Each officer whose cut would differ, per month and summed, under each month's current policy."""
     change: dict[str, dict[str, Any]] = {}
+    starts = span.starts
+    breaches_in: dict[str, list[Counted]] = defaultdict(list)
+    for b in replayed:
+        if b.metric in OPD_METRIC_NAMES and not (b.key in was and was[b.key].waived):
+            breaches_in[span.month_of(b.due_at, starts)].append(
+                Counted(was[b.key].id if b.key in was else 0, b.officer, b.opd))
+    met_in: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
+    for m in met:
+        if span.start <= m.stopped_at < span.end:
+            met_in[span.month_of(m.stopped_at, starts)].append((m.officer, m.opd))
     for month in span.months:
         if policies[month] is None:
             continue
-        after = _replayed_cuts(span, month, met, replayed, was, policies[month])
+        after = {cut.who: cut.cut_percent
+                 for cut in cuts(policies[month], breaches_in[month], met_in[month], by_officer=True)}
         for who in sorted(set(before[month]) | set(after)):
             old, new = before[month].get(who, 0.0), after.get(who, 0.0)
             if old != new:
@@ -353,12 +387,3 @@ def _allowance_change(span: Period, met: list[MetOnTime], replayed: list[Replaye
                 entry["change"] = round(entry["after"] - entry["before"], 4)
                 entry["by_month"][month] = round(new - old, 4)
     return dict(sorted(change.items()))
-
-
-def _replayed_cuts(span: Period, month: str, met: list[MetOnTime], replayed: list[ReplayedBreach],
-                   was: dict[tuple[int, str, datetime], Recorded], policy: Any) -> dict[str, float]:
-    counted = [Counted(was[b.key].id if b.key in was else 0, b.officer, b.opd) for b in replayed
-               if span.month_of(b.due_at) == month and b.metric in OPD_METRIC_NAMES
-               and not (b.key in was and was[b.key].waived)]
-    credited = [(m.officer, m.opd) for m in met if span.month_of(m.stopped_at) == month]
-    return {cut.who: cut.cut_percent for cut in cuts(policy, counted, credited, by_officer=True)}
