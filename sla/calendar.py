@@ -454,6 +454,7 @@ class WorkingCalendar:
         self._spec = _normalised_spec(rules)
         self._years: dict[int, _Year] = {}
         self._offset_us = _fixed_offset_us(rules.zone)
+        self._working_days: dict[tuple[int, int, int], int] = {}
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any]) -> WorkingCalendar:
@@ -500,6 +501,17 @@ class WorkingCalendar:
         day, year, index = self._day_of(instant)
         windows = year.windows[index]
         counted = 1 if windows and instant < windows[0][0] else 0
+        # The answer depends only on the start's day, whether it counts, and `days`: remembered,
+        # since thousands of clocks start on the same few hundred days (a replay of a year).
+        key = (day.toordinal(), counted, days)
+        close = self._working_days.get(key)
+        if close is None:
+            close = self._working_days[key] = self._close_of_nth_day(start, day, windows, counted, days)
+        return self._datetime(close)
+
+    def _close_of_nth_day(
+        self, start: datetime, day: date, windows: tuple[Window, ...], counted: int, days: int
+    ) -> int:
         ordinal = day.toordinal()
         while counted < days or not windows:
             ordinal += 1
@@ -507,7 +519,7 @@ class WorkingCalendar:
                 raise CalendarExhaustedError(start, timedelta(days=days), HORIZON_DAYS)
             windows = self._windows_on(ordinal)
             counted += 1 if windows else 0
-        return self._datetime(windows[-1][1])
+        return windows[-1][1]
 
     def _windows_on(self, ordinal: int) -> tuple[Window, ...]:
         year = self._year(date.fromordinal(ordinal).year)
