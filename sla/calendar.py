@@ -45,6 +45,19 @@ _DATE_PATTERN = re.compile(r"\d{4}-\d\d-\d\d")
 _SECONDS_PER_DAY = 86_400
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 _UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_DAY_US = _SECONDS_PER_DAY * 1_000_000
+
+
+def _fixed_offset_us(zone: ZoneInfo) -> int | None:
+    """The zone's UTC offset in µs when it never changes from 1970 to 2100 (WIB, WITA and WIT
+    have had none since the 1960s), else None. A date then comes from arithmetic, not a zone
+    conversion: finding an instant's local date is what replays of a year spend most time on."""
+    offsets = {zone.utcoffset(datetime(year, month, 1)) for year in range(1970, 2101) for month in range(1, 13)}
+    if len(offsets) != 1:
+        return None
+    [offset] = offsets
+    return None if offset is None else _timedelta_us(offset)
 
 WallWindow = tuple[int, int]
 """[open, close) in seconds after local midnight; close may be 86400 (24:00)."""
@@ -440,6 +453,8 @@ class WorkingCalendar:
         self._rules = rules
         self._spec = _normalised_spec(rules)
         self._years: dict[int, _Year] = {}
+        self._offset_us = _fixed_offset_us(rules.zone)
+        self._working_days: dict[tuple[int, int, int], int] = {}
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any]) -> WorkingCalendar:
@@ -450,6 +465,12 @@ class WorkingCalendar:
     def spec(self) -> dict[str, Any]:
         """The normalised, JSON-serialisable spec; from_spec(spec) rebuilds this calendar."""
         return copy.deepcopy(self._spec)
+
+    @property
+    def snapshot(self) -> dict[str, Any]:
+        """The spec as clocks keep it: one dict shared by every clock started on this calendar,
+        so it is never modified (a copy per clock cost more than the clock's arithmetic)."""
+        return self._spec
 
     def __repr__(self) -> str:
         return f"WorkingCalendar.from_spec({self._spec!r})"
@@ -480,6 +501,17 @@ class WorkingCalendar:
         day, year, index = self._day_of(instant)
         windows = year.windows[index]
         counted = 1 if windows and instant < windows[0][0] else 0
+        # The answer depends only on the start's day, whether it counts, and `days`: remembered,
+        # since thousands of clocks start on the same few hundred days (a replay of a year).
+        key = (day.toordinal(), counted, days)
+        close = self._working_days.get(key)
+        if close is None:
+            close = self._working_days[key] = self._close_of_nth_day(start, day, windows, counted, days)
+        return self._datetime(close)
+
+    def _close_of_nth_day(
+        self, start: datetime, day: date, windows: tuple[Window, ...], counted: int, days: int
+    ) -> int:
         ordinal = day.toordinal()
         while counted < days or not windows:
             ordinal += 1
@@ -487,7 +519,7 @@ class WorkingCalendar:
                 raise CalendarExhaustedError(start, timedelta(days=days), HORIZON_DAYS)
             windows = self._windows_on(ordinal)
             counted += 1 if windows else 0
-        return self._datetime(windows[-1][1])
+        return windows[-1][1]
 
     def _windows_on(self, ordinal: int) -> tuple[Window, ...]:
         year = self._year(date.fromordinal(ordinal).year)
@@ -518,7 +550,10 @@ class WorkingCalendar:
 
     def _day_of(self, instant: int) -> tuple[date, _Year, int]:
         """Local date of `instant`, its year's tables and the date's index in them."""
-        day = self._datetime(instant).date()
+        if self._offset_us is not None:
+            day = date.fromordinal(_EPOCH_ORDINAL + (instant + self._offset_us) // _DAY_US)
+        else:
+            day = self._datetime(instant).date()
         year = self._year(day.year)
         return day, year, day.toordinal() - year.first_ordinal
 

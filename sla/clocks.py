@@ -98,7 +98,7 @@ def start_clock(
         opd=opd,
         rule_id=rule.rule_id,
         rule_version=rule.version,
-        calendar_spec=calendar.spec,
+        calendar_spec=calendar.snapshot,
         target=target,
         warn_at=rule.warn_at,
         started_at=at,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -49,12 +49,16 @@ class Break(StrEnum):
     MISSING = "missing"
     RELINKED = "relinked"
     ALTERED = "altered"
+    TRUNCATED = "truncated"  # the chain ends before the head a seal recorded
+    REWRITTEN = "rewritten"  # the chain is consistent, but not the one that was sealed
 
 
 PROBLEMS = {
     Break.MISSING: "expected row {seq} here: a row was removed or renumbered",
     Break.RELINKED: "its link to the previous row does not match: a row before it was replaced",
     Break.ALTERED: "its content does not match its hash: the row was altered",
+    Break.TRUNCATED: "the sealed ledger reached row {head}, this one ends before it: the newest rows were removed",
+    Break.REWRITTEN: "its hash is not the one sealed for row {head}: the chain up to the sealed head was rewritten",
 }
 
 
@@ -65,16 +69,19 @@ class Verdict:
     first_bad: LedgerEntry | None = None
     broken: Break | None = None
     expected_seq: int | None = None
+    sealed_head: int | None = None
 
     @property
     def problem(self) -> str | None:
-        return PROBLEMS[self.broken].format(seq=self.expected_seq) if self.broken else None
+        return PROBLEMS[self.broken].format(seq=self.expected_seq, head=self.sealed_head) if self.broken else None
 
     def __str__(self) -> str:
         if self.intact:
-            return f"ledger intact: {self.checked} rows verified"
+            sealed = f", up to the sealed row {self.sealed_head} unchanged" if self.sealed_head else ""
+            return f"ledger intact: {self.checked} rows verified{sealed}"
         bad = self.first_bad
-        assert bad is not None
+        if bad is None:  # truncated: the first bad row is one that is no longer there
+            return f"ledger broken at row {self.expected_seq} (missing): {self.problem}"
         return f"ledger broken at row {bad.seq} ({bad.table} id {bad.row_id}): {self.problem}"
 
 
@@ -87,6 +94,21 @@ def verify(entries: Iterable[LedgerEntry]) -> Verdict:
             return Verdict(False, checked, entry, broken, expected_seq)
         prev, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
     return Verdict(True, checked)
+
+
+def verify_sealed(entries: Iterable[LedgerEntry], head_seq: int, head_hash: str) -> Verdict:
+    """The chain checked on its own, then against a head recorded outside the database: a chain
+    recomputed after a forged row, or cut short, is consistent but no longer the sealed one."""
+    ordered = sorted(entries, key=lambda e: e.seq)
+    verdict = verify(ordered)
+    if not verdict.intact:
+        return replace(verdict, sealed_head=head_seq)
+    if verdict.checked < head_seq:
+        return Verdict(False, verdict.checked, None, Break.TRUNCATED, verdict.checked + 1, head_seq)
+    sealed = ordered[head_seq - 1] if head_seq else None
+    if sealed is not None and sealed.hash != head_hash:
+        return Verdict(False, verdict.checked, sealed, Break.REWRITTEN, head_seq, head_seq)
+    return replace(verdict, sealed_head=head_seq)
 
 
 def _broken(entry: LedgerEntry, prev: str, expected_seq: int) -> Break | None:

@@ -204,6 +204,8 @@ class Settings:
     display_tz: str = DISPLAY_TZ
     secret_key: str = ""  # signs web sessions and CSRF tokens; empty: one is kept in the data folder
     annual_target: int = 30_000  # responses a year the dashboard measures the city against (Kota Kupang)
+    seal_key: Path | None = None  # HR's Ed25519 private key file that signs a closed month; never in the database
+    seal_public_key: str = ""  # the public key filed with the Inspektorat, that `ledger verify --seal` trusts
     intake: IntakeSettings = field(default_factory=IntakeSettings)
     map: MapSettings = field(default_factory=MapSettings)
     web: WebSettings = field(default_factory=WebSettings)
@@ -219,6 +221,8 @@ class Settings:
             objection_window_days=env_positive_int("TANGGAP_OBJECTION_WINDOW_DAYS", 5),
             secret_key=env_str("TANGGAP_SECRET_KEY", ""),
             annual_target=env_positive_int("TANGGAP_ANNUAL_TARGET", 30_000),
+            seal_key=Path(env_str("TANGGAP_SEAL_KEY", "")).resolve() if env_str("TANGGAP_SEAL_KEY", "") else None,
+            seal_public_key=env_str("TANGGAP_SEAL_PUBLIC_KEY", ""),
             intake=IntakeSettings.from_env(),
             map=MapSettings.from_env(),
             web=WebSettings.from_env(),

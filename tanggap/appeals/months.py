@@ -18,6 +18,7 @@ from tanggap.appeals.errors import Blockers, MonthNotClosable
 from tanggap.context import Context
 from tanggap.db import ClosedMonthFileRow, ClosedMonthRow
 from tanggap.enforcement.closed_months import MonthClosed, closed_month
+from tanggap.payroll.seal import Sealed, seal_month
 from tanggap.payroll.service import (
     EXPORT_FORMATS,
     allowance_in,
@@ -74,6 +75,15 @@ def month_closing(uow: AbstractUnitOfWork, month: str, now: datetime, window_day
         return MonthClosing(month, None, None, (), blockers(uow, month, now, window_days))
 
 
+def seal_closed(uow: AbstractUnitOfWork, closed: ClosedMonth, key_path: Path | None, now: datetime) -> Sealed | None:
+    """Once the close has committed: sign the ledger's head and the month's totals with HR's key
+    (TANGGAP_SEAL_KEY) and write the seal beside the month's files. None when no key is set on
+    this machine: the month stays closed, and `tanggap seal write --month M` seals it later."""
+    if key_path is None or closed.folder is None:
+        return None
+    return seal_month(uow, closed.month, key_path, closed.folder, now)
+
+
 def close_month(cmd: CloseMonth, ctx: Context) -> ClosedMonth:
     """Refused, naming what, while the month has not ended, an objection waits or a window runs;
     then the month's files are computed once, kept in the database and written beside the exports."""
@@ -95,9 +105,8 @@ def close_month(cmd: CloseMonth, ctx: Context) -> ClosedMonth:
     uow.session.add_all(ClosedMonthFileRow(month=cmd.month, name=name, sha256=_sha(data), data=data)
                         for name, data in files.items())
     folder = write_files(cmd.export_dir / cmd.month, files) if cmd.export_dir else None
-    # --- The month's seal. Closing is where the signed seal is made: seal_month(uow, cmd.month,
-    # files, ctx.now, folder) signs the ledger head and the month's totals and writes the seal
-    # file beside these exports. It belongs here, inside this transaction, after the files.
+    # The seal is made once this transaction has committed (seal_closed): it signs the ledger's
+    # head as others will read it.
     return ClosedMonth(cmd.month, user.username, ctx.now, {n: _sha(d) for n, d in files.items()}, folder)
 
 

@@ -9,7 +9,7 @@ import click
 
 from sla.appeals import ObjectionReason
 from tanggap.appeals.commands import CloseMonth, DecideObjection, EvidenceFile, FileObjection
-from tanggap.appeals.months import ClosedMonth
+from tanggap.appeals.months import ClosedMonth, seal_closed
 from tanggap.cli.app import app, main, one_line_errors
 from tanggap.display import wall_time
 
@@ -64,3 +64,9 @@ def month_close(month_name: str, actor: str) -> None:
     click.echo(f"{closed.month} closed by {closed.closed_by} on {wall_time(closed.closed_at, 'en')}")
     for name, sha in closed.files.items():
         click.echo(f"  {closed.folder / name if closed.folder else name}  sha256 {sha}")
+    sealed = seal_closed(tanggap.uow(), closed, tanggap.settings.seal_key, tanggap.clock.now())
+    if sealed is None:
+        click.echo("not sealed: TANGGAP_SEAL_KEY is not set; once it is, run "
+                   f"`tanggap seal write --month {closed.month}`")
+    else:
+        click.echo(f"sealed: {sealed.path}  fingerprint {sealed.fingerprint}")

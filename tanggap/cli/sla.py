@@ -7,6 +7,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,9 +17,11 @@ from tanggap.cli.app import app, main, one_line_errors
 from tanggap.config_audit import ConfigSubject, change_view, history
 from tanggap.display import wall_time
 from tanggap.enforcement.closed_months import closed_month
+from tanggap.payroll.replay import period, what_if
+from tanggap.payroll.seal import generate_key, read_seal, seal_month, trusted_key, verify_against_seal
 from tanggap.payroll.service import allowance as allowance_report
 from tanggap.payroll.service import allowance_json, breach_log, export_breaches, export_name, verify_ledger
-from tanggap.wita import parse_time
+from tanggap.wita import WITA, parse_time
 
 
 @main.group()
@@ -34,6 +37,36 @@ def sla_sweep(at: str | None) -> None:
     moment = _aware(at) if at else None
     result = app().sweep(now=moment)
     click.echo(f"{result.clocks} clocks swept: {result.warnings} warnings, {result.breaches} breaches recorded")
+
+
+@sla.command("replay")
+@click.option("--month", help="YYYY-MM, a WITA calendar month to replay")
+@click.option("--from-month", help="YYYY-MM: replay every month from this one to the current month")
+@click.option("--rule-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="a draft rule as JSON; without it the rules in force are replayed")
+@one_line_errors
+def sla_replay(month: str | None, from_month: str | None, rule_file: Path | None) -> None:
+    """Replay real history under the rules in force or a draft rule; JSON: breaches added, removed, cuts."""
+    if (month is None) == (from_month is None):
+        raise ValueError("give either --month or --from-month")
+    tanggap = app()
+    now = tanggap.clock.now()
+    span = period(month) if month else period(from_month or "", now.astimezone(WITA).strftime("%Y-%m"))
+    draft = _draft(rule_file) if rule_file else None
+    result = what_if(tanggap.uow(), span, now, draft)
+    click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+
+
+def _draft(path: Path) -> dict[str, Any]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"--rule-file: no file at {path}") from None
+    except json.JSONDecodeError as err:
+        raise ValueError(f"--rule-file: {path} is not valid JSON: {err.msg} at line {err.lineno}") from None
+    if not isinstance(raw, dict):
+        raise ValueError(f"--rule-file: {path} must hold one JSON object, the draft rule")
+    return raw
 
 
 def _aware(raw: str) -> datetime:
@@ -125,13 +158,51 @@ def ledger() -> None:
 
 
 @ledger.command("verify")
+@click.option("--seal", "seal_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="a month's seal: also fail if any row up to its head was changed, removed or re-chained")
+@click.option("--public-key", help="the key filed with the Inspektorat (default: TANGGAP_SEAL_PUBLIC_KEY)")
 @one_line_errors
-def ledger_verify() -> None:
+def ledger_verify(seal_file: Path | None, public_key: str | None) -> None:
     """Say whether the chain is intact, or name the first row that was altered."""
-    verdict = verify_ledger(app().uow())
+    tanggap = app()
+    if seal_file is None:
+        verdict = verify_ledger(tanggap.uow())
+    else:
+        settings = tanggap.settings
+        found = read_seal(seal_file, trusted_key(public_key, settings.seal_public_key, settings.seal_key))
+        click.echo(f"seal of {found.month} ({found.fingerprint}): signature valid, sealed head row {found.head_seq}")
+        verdict = verify_against_seal(tanggap.uow(), found)
     click.echo(str(verdict))
     if not verdict.intact:
         sys.exit(1)
+
+
+@main.group()
+def seal() -> None:
+    """The signed seal of a closed month, kept outside the database."""
+
+
+@seal.command("keygen")
+@click.option("--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="where to write the private key (readable by its owner only)")
+@one_line_errors
+def seal_keygen(output: Path) -> None:
+    """Make HR's signing key; prints the public key to file with the Inspektorat."""
+    public = generate_key(output)
+    click.echo(f"private key written to {output} (mode 0600); set TANGGAP_SEAL_KEY={output}")
+    click.echo(f"public key: {public}")
+
+
+@seal.command("write")
+@click.option("--month", required=True, help="YYYY-MM, a WITA calendar month")
+@one_line_errors
+def seal_write(month: str) -> None:
+    """Sign the month's ledger head and totals with TANGGAP_SEAL_KEY, beside the month's exports."""
+    tanggap = app()
+    folder = tanggap.settings.data_dir / "exports" / month
+    sealed = seal_month(tanggap.uow(), month, tanggap.settings.seal_key, folder, tanggap.clock.now())
+    click.echo(f"seal written to {sealed.path}")
+    click.echo(f"fingerprint: {sealed.fingerprint} (ledger head row {sealed.head_seq})")
 
 
 @main.group()

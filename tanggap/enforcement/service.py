@@ -18,35 +18,17 @@ from sla.clocks import (
     Outcome,
     SlaClock,
     calendar_late,
-    change_holder,
     clock_is_late,
     due_alerts,
     holder_at,
     mark_recorded,
-    pause,
-    resume,
-    start_clock,
-    stop,
     work_used,
 )
-from sla.rules import Metric, RuleError, SlaRule, Target, TargetUnit, match_rule
+from sla.reactions import REACTIONS, ClockBook, Ticket
+from sla.reactions import react as react_clocks
+from sla.rules import Metric, RuleError, SlaRule, Target, TargetUnit
 from states.errors import InvalidInput, NotFound, PermissionDenied
-from states.model import (
-    SUPERVISING,
-    Report,
-    ReportAssigned,
-    ReportClosed,
-    ReportEvent,
-    ReportInfoProvided,
-    ReportInfoRequested,
-    ReportReassigned,
-    ReportRejected,
-    ReportReopened,
-    ReportResponded,
-    ReportReturned,
-    ReportSubmitted,
-    Role,
-)
+from states.model import SUPERVISING, Report, ReportEvent, Role
 from tanggap import commands as c
 from tanggap.config_audit import ConfigSubject, record_changes
 from tanggap.context import Context
@@ -56,7 +38,6 @@ from tanggap.enforcement.repository import calendar_for
 from tanggap.uow import AbstractUnitOfWork
 
 log = logging.getLogger(__name__)
-OPD_METRICS = (Metric.RESPONSE, Metric.RESOLUTION)
 
 
 # Uncovered combinations already logged by this process. Every report of such a combination would
@@ -81,128 +62,48 @@ def _warn_uncovered(
     )
 
 
-class Clocks:
-    """The running clocks of one report inside a unit of work, and what lifecycle events do to them."""
+class Clocks(ClockBook):
+    """The clocks of one report inside a unit of work: what the reactions change is written back
+    at flush, and a breach found at a stop is chained into the ledger."""
 
     def __init__(self, uow: AbstractUnitOfWork, report: Report, at: datetime) -> None:
         assert report.id is not None
-        self.uow, self.report, self.at = uow, report, at
-        self.clocks = uow.sla.clocks_of(report.id)
+        super().__init__(ticket_of(report), uow.sla.clocks_of(report.id), at)
+        self.uow = uow
 
-    def running(self, *metrics: Metric) -> list[SlaClock]:
-        return [k for k in self.clocks if k.state is not ClockState.STOPPED and k.metric in metrics]
+    def rules(self) -> list[SlaRule]:
+        return self.uow.sla.rules()
 
-    def start(self, metric: Metric, opd: str | None) -> None:
-        rule = match_rule(self.uow.sla.rules(), metric, opd, self.report.category, self.report.priority.value, self.at)
-        if rule is None:
-            _warn_uncovered(metric, opd, self.report.category, self.report.priority.value, self.report.id)
-            return
-        clock = start_clock(
-            rule, self.uow.sla.calendar(rule.calendar), self.report.id or 0, opd, self.report.officer, self.at
-        )
+    def calendar(self, name: str) -> WorkingCalendar:
+        return self.uow.sla.calendar(name)
+
+    def calendar_of(self, clock: SlaClock) -> WorkingCalendar:
+        return calendar_for(clock.calendar_spec)
+
+    def started(self, clock: SlaClock) -> None:
         self.uow.sla.add_clock(clock)
-        self.clocks.append(clock)
 
-    def stop(self, outcome: Outcome, *metrics: Metric) -> None:
-        for clock in self.running(*metrics):
-            late = stop(clock, calendar_for(clock.calendar_spec), self.at, outcome)
-            if late:
-                record_breach(self.uow, clock, late[0], self.at)
-            if clock.late:
-                self.uow.sla.pending_fulfilments.append((clock, self.at, outcome))
+    def breached(self, clock: SlaClock, alert: Alert) -> None:
+        record_breach(self.uow, clock, alert, self.at)
 
-    def hand_over(self, officer: str | None) -> None:
-        for clock in self.running(*OPD_METRICS):
-            change_holder(clock, self.at, officer)
+    def stopped_late(self, clock: SlaClock, outcome: Outcome) -> None:
+        self.uow.sla.pending_fulfilments.append((clock, self.at, outcome))
+
+    def uncovered(self, metric: Metric, opd: str | None) -> None:
+        t = self.ticket
+        _warn_uncovered(metric, opd, t.category, t.priority, t.report_id)
 
 
-# What each lifecycle event does to the clocks. Every choice is documented where it is made.
-def _on_submitted(k: Clocks) -> None:
-    k.start(Metric.DISPATCH, None)
-
-
-def _on_assigned(k: Clocks) -> None:
-    k.stop(Outcome.FULFILLED, Metric.DISPATCH)
-    k.start(Metric.RESPONSE, k.report.opd)
-    k.start(Metric.RESOLUTION, k.report.opd)
-
-
-def _on_reassigned(k: Clocks) -> None:
-    previous_opd = next((c.opd for c in k.running(*OPD_METRICS)), k.report.opd)
-    if previous_opd == k.report.opd:
-        k.hand_over(k.report.officer)  # same OPD, new officer: the OPD's clocks keep running
-        return
-    # Another OPD takes over: the old OPD's clocks end as transferred (a breach they already
-    # incurred stays theirs) and the new OPD gets fresh clocks under its own rules.
-    k.stop(Outcome.TRANSFERRED, *OPD_METRICS)
-    k.start(Metric.RESPONSE, k.report.opd)
-    k.start(Metric.RESOLUTION, k.report.opd)
-
-
-def _on_returned(k: Clocks) -> None:
-    # "Bukan wewenang": the OPD's clocks end as returned, and re-routing is the dispatch
-    # unit's job again, measured by a new dispatch clock.
-    k.stop(Outcome.RETURNED, *OPD_METRICS)
-    k.start(Metric.DISPATCH, None)
-
-
-def _on_responded(k: Clocks) -> None:
-    k.stop(Outcome.FULFILLED, Metric.RESPONSE)
-
-
-def _on_closed(k: Clocks) -> None:
-    k.stop(Outcome.FULFILLED, Metric.RESOLUTION)
-
-
-def _on_rejected(k: Clocks) -> None:
-    k.stop(Outcome.REJECTED, Metric.DISPATCH)
-
-
-def _on_reopened(k: Clocks) -> None:
-    # The citizen disputes the answer: a new response clock starts; resolution restarts only
-    # if it had ended with the closure (a dispute before closure keeps the running one).
-    k.start(Metric.RESPONSE, k.report.opd)
-    if not k.running(Metric.RESOLUTION):
-        k.start(Metric.RESOLUTION, k.report.opd)
-
-
-def _on_info_requested(k: Clocks) -> None:
-    reason = k.report.pause_reason or ""
-    for clock in k.running(*OPD_METRICS):
-        rule = _rule_of(k.uow, clock)
-        if clock.state is ClockState.RUNNING and rule is not None and reason in rule.pause_on:
-            pause(clock, calendar_for(clock.calendar_spec), k.at, reason)
-
-
-def _on_info_provided(k: Clocks) -> None:
-    for clock in k.running(*OPD_METRICS):
-        if clock.state is ClockState.PAUSED:
-            resume(clock, calendar_for(clock.calendar_spec), k.at)
-
-
-def _rule_of(uow: AbstractUnitOfWork, clock: SlaClock) -> SlaRule | None:
-    return next((r for r in uow.sla.rules() if (r.rule_id, r.version) == (clock.rule_id, clock.rule_version)), None)
-
-
-REACTIONS: dict[type[ReportEvent], Callable[[Clocks], None]] = {
-    ReportSubmitted: _on_submitted,
-    ReportAssigned: _on_assigned,
-    ReportReassigned: _on_reassigned,
-    ReportReturned: _on_returned,
-    ReportResponded: _on_responded,
-    ReportClosed: _on_closed,
-    ReportRejected: _on_rejected,
-    ReportReopened: _on_reopened,
-    ReportInfoRequested: _on_info_requested,
-    ReportInfoProvided: _on_info_provided,
-}
+def ticket_of(report: Report) -> Ticket:
+    assert report.id is not None
+    return Ticket(report.id, report.opd, report.officer, report.category, report.priority.value,
+                  report.pause_reason)
 
 
 def react(uow: AbstractUnitOfWork, report: Report, event: ReportEvent) -> None:
     """Move the report's clocks for one lifecycle event, in the same transaction."""
-    reaction = REACTIONS.get(type(event))
-    if reaction is not None:
-        reaction(Clocks(uow, report, event.at))
+    if event.name in REACTIONS:
+        react_clocks(Clocks(uow, report, event.at), event.name)
 
 
 # --- recording alerts and breaches ---------------------------------------------------------
@@ -313,7 +214,7 @@ def define_rule(cmd: c.DefineRule, ctx: Context) -> int:
     """A new rule, or a new version of one. Returns the rule id."""
     uow = ctx.uow
     actor = _supervisor(uow, cmd.actor, "edit SLA rules")
-    rule = _validated_rule(cmd, uow, ctx.now)
+    rule = validated_rule(cmd, uow, ctx.now)
     latest = [r for r in uow.sla.rules() if r.rule_id == rule.rule_id]
     if cmd.rule_id is not None and not latest:
         raise NotFound("SLA rule", cmd.rule_id)
@@ -341,7 +242,7 @@ def define_rule(cmd: c.DefineRule, ctx: Context) -> int:
     return rule.rule_id
 
 
-def _validated_rule(cmd: c.DefineRule, uow: AbstractUnitOfWork, now: datetime) -> SlaRule:
+def validated_rule(cmd: c.DefineRule, uow: AbstractUnitOfWork, now: datetime) -> SlaRule:
     try:
         metric, unit = Metric(cmd.metric), TargetUnit(cmd.target_unit)
     except ValueError as err:

@@ -9,11 +9,11 @@ import re
 import tempfile
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from openpyxl import Workbook
 from sqlalchemy import func, select
@@ -292,15 +292,15 @@ def allowance_in(uow: AbstractUnitOfWork, month: str, now: datetime | None,
                  window_days: int = DEFAULT_WINDOW_DAYS) -> AllowanceReport:
     """`allowance` in a unit of work the caller holds (closing a month reads it in its own)."""
     start, end = month_bounds(month)
-    policy_row = _policy_row(uow, month)
-    policy = policy_from_spec(policy_row.spec)
+    chosen = policy_row(uow, month)
+    policy = policy_from_spec(chosen.spec)
     breaches = _unwaived(uow, start, end)
-    met = _met_on_time(uow, start, end)
+    met = met_on_time(uow, start, end)
     return AllowanceReport(
         month,
-        policy_row.spec,
-        _cuts(policy, breaches, met, by_officer=True),
-        _cuts(policy, breaches, met, by_officer=False),
+        chosen.spec,
+        cuts(policy, breaches, met, by_officer=True),
+        cuts(policy, breaches, met, by_officer=False),
         officer_appeals(uow, start, end, now, window_days),
     )
 
@@ -312,7 +312,7 @@ def allowance_json(report: AllowanceReport) -> bytes:
     return (text + "\n").encode()
 
 
-def _policy_row(uow: AbstractUnitOfWork, month: str) -> AllowancePolicyRow:
+def policy_row(uow: AbstractUnitOfWork, month: str) -> AllowancePolicyRow:
     row = uow.session.scalar(
         select(AllowancePolicyRow)
         .where(AllowancePolicyRow.effective_month <= month)
@@ -337,7 +337,7 @@ def _unwaived(uow: AbstractUnitOfWork, start: datetime, end: datetime) -> list[B
     )
 
 
-def _met_on_time(uow: AbstractUnitOfWork, start: datetime, end: datetime) -> list[tuple[str | None, str]]:
+def met_on_time(uow: AbstractUnitOfWork, start: datetime, end: datetime) -> list[tuple[str | None, str]]:
     """(officer, OPD) for each OPD clock fulfilled on time this month, credited to whoever held it then."""
     rows = uow.session.scalars(
         select(ClockRow).where(
@@ -356,7 +356,19 @@ def _met_on_time(uow: AbstractUnitOfWork, start: datetime, end: datetime) -> lis
     return credited
 
 
-def _cuts(policy: Policy, breaches: list[BreachRow], met: list[tuple[str | None, str]], by_officer: bool) -> list[Cut]:
+class Attributed(Protocol):
+    """A breach as a cut counts it: recorded (BreachRow) or replayed under a draft rule."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def officer(self) -> str | None: ...
+    @property
+    def opd(self) -> str | None: ...
+
+
+def cuts(policy: Policy, breaches: Sequence[Attributed], met: list[tuple[str | None, str]],
+         by_officer: bool) -> list[Cut]:
     counts: dict[tuple[str, str], int] = defaultdict(int)
     ids: dict[tuple[str, str], list[int]] = defaultdict(list)
     for officer, opd in met:

@@ -15,6 +15,7 @@ import pytest
 from tanggap.bootstrap import Tanggap
 from tests.browser.pages import DESKTOP, PHONE, scrolls_sideways, signed_in
 from tests.demo import DemoTickets, demo_tickets
+from tests.e2e.test_pages_read_right import WHAT_IF
 
 pytestmark = pytest.mark.slow
 WIDTHS = {"1280": DESKTOP, "390": PHONE}
@@ -32,6 +33,7 @@ def staff_pages(t: DemoTickets) -> dict[str, str]:
         "tagger": "/supervisor/tagger", "breaches": "/hr/breaches?month=2026-09", "breach": f"/hr/breaches/{t.breach}",
         "allowance": "/hr/allowance?month=2026-09", "dashboard": "/dashboard", "tokens": "/admin/tokens",
         "not-found": "/tickets/999999", "my-breaches": "/saya/pelanggaran", "objections": "/keberatan",
+        "what-if": "/supervisor/replay", "what-if-draft": WHAT_IF,
         **{f"ticket-{name}": f"/tickets/{rid}" for name, rid in t.mine.items()},
     }
 

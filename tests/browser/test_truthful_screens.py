@@ -16,6 +16,7 @@ from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import BreachRow
 from tests.browser.pages import signed_in
+from tests.tamper import guards_lifted
 
 pytestmark = pytest.mark.slow
 WITA = ZoneInfo("Asia/Makassar")
@@ -52,7 +53,7 @@ def test_hr_reads_an_intact_ledger_as_intact_and_an_edited_row_as_broken_by_name
     assert page.inner_text("#ledger") == "Buku besar: utuh, 2 baris diperiksa."
     assert "ok" in (page.get_attribute("#ledger", "class") or "")
 
-    with sqlite_app.engine.begin() as conn:
+    with guards_lifted(sqlite_app.engine) as conn:
         second = conn.execute(text("SELECT id, chain_seq FROM sla_breaches ORDER BY id")).all()[1]
         conn.execute(text("UPDATE sla_breaches SET officer = 'pupr.officer2' WHERE id = :id"), {"id": second.id})
     page.reload()

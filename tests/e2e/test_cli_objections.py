@@ -74,3 +74,27 @@ def test_a_month_closes_once_and_its_allowance_reprints_byte_for_byte(shell: She
     assert '"month": "2020-01"' in first.stdout
     again = shell.run("month", "close", "2020-01", "--actor", "hr.theresia", ok=False)
     assert "error: month: 2020-01 was closed by hr.theresia on" in again.stderr
+
+
+def test_closing_a_month_with_hrs_key_seals_it_and_the_seal_checks_the_ledger(shell: Shell, tmp_path: Path) -> None:
+    key = tmp_path / "hr-seal.key"
+    made = shell.run("seal", "keygen", "--output", str(key)).stdout
+    public = made.splitlines()[-1].removeprefix("public key: ")
+    assert public.startswith("ed25519:") and oct(key.stat().st_mode & 0o777) == "0o600"
+    shell.run("allowance-policy", '{"shape": "per_breach", "percent_per_breach": 2, "monthly_cap": 10}',
+              "--from-month", "2020-02", "--actor", "hr.theresia")
+    sealing = Shell(Path(shell.env["TANGGAP_DATA_DIR"]))
+    sealing.env["TANGGAP_SEAL_KEY"] = str(key)
+    closed = sealing.run("month", "close", "2020-02", "--actor", "hr.theresia").stdout
+    seal_file = Path(shell.env["TANGGAP_DATA_DIR"]) / "exports" / "2020-02" / "seal-2020-02.json"
+    sealed_line = next(line for line in closed.splitlines() if line.startswith("sealed: "))
+    fingerprint = sealed_line.split("fingerprint ")[1]
+    assert sealed_line.startswith(f"sealed: {seal_file}") and len(fingerprint) == 19 and fingerprint.count("-") == 3
+    checked = shell.run("ledger", "verify", "--seal", str(seal_file), "--public-key", public).stdout
+    assert f"seal of 2020-02 ({fingerprint}): signature valid" in checked
+    assert "ledger intact" in checked
+    # Without the key on this machine the month still closes, and the output says how to seal it later.
+    unsealed = shell.run("month", "close", "2020-03", "--actor", "hr.theresia").stdout
+    assert unsealed.splitlines()[-1] == ("not sealed: TANGGAP_SEAL_KEY is not set; once it is, run "
+                                         "`tanggap seal write --month 2020-03`")
+    assert not (seal_file.parent.parent / "2020-03" / "seal-2020-03.json").exists()

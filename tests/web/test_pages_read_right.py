@@ -129,7 +129,12 @@ def pages(t: DemoTickets) -> list[str]:
     return ["/queue", "/queue?state=", "/triage", *(f"/tickets/{rid}" for rid in tickets), "/supervisor/rules",
             "/supervisor/calendars", "/supervisor/routing", "/supervisor/tagger", "/hr/breaches?month=2026-09",
             f"/hr/breaches/{t.breach}", "/hr/allowance?month=2026-09", "/dashboard", "/admin/tokens",
-            "/tickets/999999", "/saya/pelanggaran", "/keberatan"]
+            "/tickets/999999", "/saya/pelanggaran", "/keberatan", "/supervisor/replay", WHAT_IF]
+
+
+# A draft answer within 2 working days instead of 4 or 5, over September: breaches added and cuts changed.
+WHAT_IF = ("/supervisor/replay?rule_id=2&metric=response&target_amount=2&target_unit=working_days"
+           "&calendar=jam-kantor&month=2026-09&pause=1")
 
 
 @pytest.fixture(scope="module")

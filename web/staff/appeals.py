@@ -19,8 +19,10 @@ from tanggap.appeals.errors import (
     ObjectionPending,
     ObjectionWindowClosed,
 )
+from tanggap.appeals.months import ClosedMonth, seal_closed
 from tanggap.commands import Command
 from tanggap.enforcement.closed_months import MonthClosed
+from tanggap.payroll.seal import SealError
 from web.deps import tanggap
 from web.staff.common import mapped, me, month_text, refused, roles_only, run, signed_in, wita
 from web.staff.hr import breach_reason
@@ -111,8 +113,22 @@ def evidence(evidence_id: int) -> ResponseReturnValue:
 def close(month: str) -> ResponseReturnValue:
     app = tanggap()
     cmd = CloseMonth(month, me().username, app.settings.data_dir / "exports")
-    return done_or_explained(cmd, _("Bulan %(month)s ditutup; potongannya kini final.", month=month_text(month)),
-                 url_for("hr.allowance", month=month))
+    back = url_for("hr.allowance", month=month)
+    try:
+        closed: ClosedMonth = run(cmd)
+    except DomainError as err:
+        return _refused(err, back)
+    flash(_("Bulan %(month)s ditutup; potongannya kini final.", month=month_text(month)))
+    try:
+        sealed = seal_closed(app.uow(), closed, app.settings.seal_key, app.clock.now())
+    except (DomainError, SealError) as err:
+        flash(_("Bulan ini ditutup tetapi belum disegel: %(problem)s", problem=str(err)))
+        return redirect(back, 303)
+    if sealed is None:
+        flash(_("Bulan ini belum disegel: kunci segel (TANGGAP_SEAL_KEY) tidak dipasang di server ini."))
+    else:
+        flash(_("Segel bulan ini: %(fingerprint)s", fingerprint=sealed.fingerprint))
+    return redirect(back, 303)
 
 
 def done_or_explained(cmd: Command, message: str, back: str) -> ResponseReturnValue:

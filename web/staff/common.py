@@ -131,6 +131,8 @@ FIELD_LABELS: dict[str, LazyString] = {
     "opd": lazy_gettext("OPD"),
     "kind": lazy_gettext("Alasan penolakan"),
     "target_amount": lazy_gettext("Target"),
+    "target": lazy_gettext("Target"),
+    "rule_id": lazy_gettext("Aturan yang diubah"),
     "effective_from": lazy_gettext("Berlaku mulai"),
     "metric/target_unit": lazy_gettext("Ukuran dan satuan"),
     "month": lazy_gettext("Bulan"),

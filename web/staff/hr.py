@@ -22,6 +22,7 @@ from states.model import Role
 from tanggap import display
 from tanggap.appeals.months import month_closing, stored_files
 from tanggap.payroll import service as hr_service
+from tanggap.payroll.seal import seal_path, shown_fingerprint
 from tanggap.staff import queries as staff_views
 from tanggap.wita import in_wita
 from web.deps import tanggap
@@ -171,7 +172,9 @@ def allowance() -> ResponseReturnValue:
     # A bad month is refused by the blueprint's handler: 400, the problem named.
     report = hr_service.allowance(app.uow(), month, app.clock.now(), app.policy.objection_window_days)
     closing = month_closing(app.uow(), month, app.clock.now(), app.policy.objection_window_days)
-    return render_template("staff/allowance.html", a=report, month=month, cut_reason=cut_reason, closing=closing)
+    seal = shown_fingerprint(seal_path(app.settings.data_dir / "exports" / month, month)) if closing.closed_by else None
+    return render_template("staff/allowance.html", a=report, month=month, cut_reason=cut_reason, closing=closing,
+                           seal=seal)
 
 
 @bp.get("/allowance/<month>/<name>")

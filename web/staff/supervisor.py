@@ -16,6 +16,7 @@ from tanggap import commands as c
 from tanggap import wita
 from tanggap.config import DISPLAY_TZ
 from tanggap.config_audit import ConfigSubject
+from tanggap.payroll import replay as replay_service
 from tanggap.staff import handlers as staff
 from tanggap.staff import queries as staff_views
 from tanggap.wita import TimeInputError, parse_time
@@ -212,3 +213,57 @@ def waive(breach_id: int) -> ResponseReturnValue:
 @mapped
 def tagger() -> ResponseReturnValue:
     return render_template("staff/tagger.html", h=staff_views.tagger_health(tanggap().uow(), me()))
+
+
+# --- what-if: a draft rule replayed over a past month ---------------------------------------
+
+
+
+@bp.get("/replay")
+@mapped
+def replay() -> ResponseReturnValue:
+    """The draft form; with a draft in the query, what it would have done over the chosen month."""
+    app = tanggap()
+    month = request.args.get("month") or _last_month(app.clock.now())
+    page = {"rules": staff_views.rules(app.uow(), me()), "calendars": staff_views.calendars(app.uow(), me()),
+            "args": request.args, "month": month}
+    categories, opds = staff_views.routing(app.uow(), me())
+    page.update(categories=categories, opds=opds)
+    if "target_amount" not in request.args:
+        return render_template("staff/replay.html", result=None, draft=None, **page)
+    try:
+        draft = _draft(request.args)
+        result = replay_service.what_if(app.uow(), replay_service.period(month), app.clock.now(), draft)
+    except DomainError as err:
+        return refused(err, url_for(".replay"))
+    return render_template("staff/replay.html", result=result, draft=draft, **page)
+
+
+def _last_month(now: datetime) -> str:
+    return wita.previous_month(now)
+
+
+def _draft(form: Any) -> dict[str, Any]:
+    """The draft as the replay reads it: a new version of the chosen rule, or a new rule."""
+    cmd = _rule_command(form, None)
+    raw_id = (form.get("rule_id") or "").strip()
+    if raw_id and not raw_id.isdigit():
+        raise InvalidInput("rule_id", f"{raw_id!r} is not a rule number")
+    return {"rule_id": int(raw_id) if raw_id else None, "metric": cmd.metric, "target_amount": cmd.target_amount,
+            "target_unit": cmd.target_unit, "calendar": cmd.calendar, "opd": cmd.opd, "category": cmd.category,
+            "priority": cmd.priority, "pause_on": ["awaiting_citizen"] if form.get("pause") == "1" else []}
+
+
+@bp.post("/replay/save")
+def save_replayed() -> ResponseReturnValue:
+    """Keep the draft: it becomes a new rule version (or a new rule), effective now."""
+    back = url_for(".rules")
+    try:
+        draft = _draft(request.form)
+    except DomainError as err:
+        return refused(err, url_for(".replay"))
+    cmd = c.DefineRule(me().username, draft["metric"], draft["target_amount"], draft["target_unit"],
+                       draft["calendar"], rule_id=draft["rule_id"], opd=draft["opd"], category=draft["category"],
+                       priority=draft["priority"], pause_on=tuple(draft["pause_on"]),
+                       note=request.form.get("note") or None)
+    return done(cmd, _("Draf disimpan sebagai versi baru aturan SLA."), back)

@@ -1,0 +1,162 @@
+"""Replay a period's report history under a set of rules: which breaches the clocks would have
+recorded and which OPD clocks they would have met on time. Pure.
+
+The history is run through the same reactions (sla/reactions.py) and clock arithmetic
+(sla/clocks.py) as the live clocks. A running clock's breach is counted when it falls due by the
+horizon, as the sweep records it; a clock that stops late is counted at its stop."""
+
+from __future__ import annotations
+
+import dataclasses
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sla.calendar import WorkingCalendar
+from sla.clocks import BREACH, Alert, ClockState, Outcome, SlaClock, due_alerts, holder_at, mark_recorded
+from sla.reactions import OPD_METRICS, ClockBook, Ticket, react
+from sla.rules import Metric, SlaRule
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    """One lifecycle event of a report, with the report as it stood right after it."""
+
+    name: str
+    at: datetime
+    ticket: Ticket
+
+
+@dataclass(frozen=True)
+class ReplayedBreach:
+    report_id: int
+    metric: str
+    opd: str | None
+    officer: str | None
+    started_at: datetime
+    due_at: datetime
+    rule_id: int
+    rule_version: int
+
+    @property
+    def key(self) -> tuple[int, str, datetime]:
+        """The clock it belongs to: its report, metric and start do not depend on the rules."""
+        return self.report_id, self.metric, self.started_at
+
+
+@dataclass(frozen=True)
+class MetOnTime:
+    """An OPD clock fulfilled on time, credited to whoever held the ticket when it stopped."""
+
+    officer: str | None
+    opd: str
+    stopped_at: datetime
+
+
+@dataclass
+class Replay:
+    breaches: list[ReplayedBreach] = field(default_factory=list)
+    met: list[MetOnTime] = field(default_factory=list)
+
+
+@dataclass
+class _World:
+    rules: Sequence[SlaRule]
+    calendars: Mapping[str, WorkingCalendar]
+    heads: Mapping[str, str | None]
+    known_since: Mapping[tuple[int, int], datetime]
+    by_clock: dict[int, WorkingCalendar] = field(default_factory=dict)  # id(clock) -> its calendar
+    chosen: dict[tuple[Any, ...], SlaRule | None] = field(default_factory=dict)
+    changes: list[datetime] = field(default_factory=list)  # when the rules in force can change
+
+    def __post_init__(self) -> None:
+        self.changes = sorted({r.effective_from for r in self.rules} | set(self.known_since.values()))
+    found: list[tuple[SlaClock, Alert]] = field(default_factory=list)
+
+
+class _ReplayBook(ClockBook):
+    def __init__(self, world: _World, ticket: Ticket, clocks: list[SlaClock], at: datetime) -> None:
+        super().__init__(ticket, clocks, at)
+        self.world = world
+
+    def rules(self) -> Sequence[SlaRule]:
+        since = self.world.known_since
+        if not since:
+            return self.world.rules
+        return [r for r in self.world.rules if since.get((r.rule_id, r.version), self.at) <= self.at]
+
+    def calendar(self, name: str) -> WorkingCalendar:
+        return self.world.calendars[name]
+
+    def rule_for(self, metric: Metric, opd: str | None) -> SlaRule | None:
+        """The live choice, remembered: between two rule changes it depends only on the scope."""
+        t, world = self.ticket, self.world
+        key = (metric, opd, t.category, t.priority, bisect_right(world.changes, self.at))
+        if key not in world.chosen:
+            world.chosen[key] = super().rule_for(metric, opd)
+        return world.chosen[key]
+
+    def calendar_of(self, clock: SlaClock) -> WorkingCalendar:
+        return self.world.by_clock[id(clock)]
+
+    def started(self, clock: SlaClock) -> None:
+        rule = self.rule_of(clock)
+        assert rule is not None
+        self.world.by_clock[id(clock)] = self.world.calendars[rule.calendar]
+
+    def breached(self, clock: SlaClock, alert: Alert) -> None:
+        mark_recorded(clock, [alert])
+        self.world.found.append((clock, alert))
+
+
+def replay(
+    histories: Iterable[Sequence[HistoryEvent]],
+    rules: Sequence[SlaRule],
+    calendars: Mapping[str, WorkingCalendar],
+    heads: Mapping[str, str | None],
+    horizon: datetime,
+    known_since: Mapping[tuple[int, int], datetime] | None = None,
+) -> Replay:
+    """Every report's events in order, each report on its own clocks; `heads` (OPD -> its head)
+    takes a breach that fell due while nobody held the ticket, as the live sweep does.
+    `known_since` ((rule id, version) -> when it was saved) keeps a version dated back from
+    clocks that started before it was saved: the live clocks could not have used it."""
+    # Warnings change no breach: replayed clocks keep only their deadline (two fewer calendar sums each).
+    quiet = [dataclasses.replace(r, warn_at=()) for r in rules]
+    world = _World(quiet, calendars, heads, known_since or {})
+    result = Replay()
+    for events in histories:
+        clocks: list[SlaClock] = []
+        for event in events:
+            if event.at > horizon:
+                break
+            react(_ReplayBook(world, event.ticket, clocks, event.at), event.name)
+        for clock in clocks:
+            _still_due(world, clock, horizon)
+            _credit(result, clock)
+    result.breaches = [_breach(world, clock, alert) for clock, alert in world.found]
+    return result
+
+
+def _still_due(world: _World, clock: SlaClock, horizon: datetime) -> None:
+    if clock.state is ClockState.STOPPED or BREACH in clock.recorded:
+        return
+    for alert in due_alerts(clock, horizon):
+        if alert.kind == BREACH:
+            world.found.append((clock, alert))
+
+
+def _credit(result: Replay, clock: SlaClock) -> None:
+    if (clock.state is ClockState.STOPPED and clock.metric in OPD_METRICS and clock.outcome is Outcome.FULFILLED
+            and not clock.late and clock.stopped_at is not None and clock.opd is not None):
+        result.met.append(MetOnTime(holder_at(clock, clock.stopped_at), clock.opd, clock.stopped_at))
+
+
+def _breach(world: _World, clock: SlaClock, alert: Alert) -> ReplayedBreach:
+    officer = holder_at(clock, alert.at)
+    if officer is None and clock.opd is not None:
+        officer = world.heads.get(clock.opd)
+    return ReplayedBreach(clock.report_id, clock.metric.value, clock.opd, officer, clock.started_at, alert.at,
+                          clock.rule_id, clock.rule_version)
