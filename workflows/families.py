@@ -35,6 +35,18 @@ FAMILIES: dict[str, FamilySpec] = {
     "nightly": FamilySpec(("retrain-tagger", "month-end-allowance"), period=86_400.0, time_limit=3_600.0),
 }
 
+# When the timed flows run: cron expressions in WITA, exactly as prefect.yaml's schedules hold them
+# (tests/unit/test_prefect_yaml.py compares the two). In embedded mode the nightly family follows
+# these; the sweep and the quiet close run every TANGGAP_SWEEP_SECONDS and
+# TANGGAP_QUIET_CLOSE_SECONDS there (defaults: a minute and ten minutes, as below).
+SCHEDULES: dict[str, str] = {
+    "enforce-sla": "* * * * *",
+    "close-quiet-reports": "*/10 * * * *",
+    "month-end-allowance": "0 1 1 * *",  # 01:00 WITA on the 1st: last month's breach log and cuts
+    "retrain-tagger": "0 2 * * *",  # 02:00 WITA, the quietest hour
+}
+DAILY = ("month-end-allowance", "retrain-tagger")  # the nightly family's timed flows
+
 FLOW_FAMILY: dict[str, str] = {flow: family for family, spec in FAMILIES.items() for flow in spec.flows}
 
 TOPIC_FAMILY: dict[str, str] = {

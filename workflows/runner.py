@@ -16,8 +16,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+from cronsim import CronSim
 
 from tanggap.bootstrap import Tanggap
 from tanggap.config import PipelineSettings
@@ -27,12 +29,12 @@ from tanggap.pipeline.outbox import NOTIFY_TOPICS, REPORT_SUBMITTED, on_new_work
 from tanggap.wita import WITA
 from workflows import deps
 from workflows.environment import configure, without_heartbeats
-from workflows.families import FAMILIES, FLOW_FAMILY, TOPIC_FAMILY, FamilySpec
+from workflows.families import DAILY, FAMILIES, FLOW_FAMILY, SCHEDULES, TOPIC_FAMILY, FamilySpec
 
 log = logging.getLogger("tanggap.runner")
 
-RETRAIN_HOUR = 2  # WITA: the quietest hour
 STOP_GRACE = 15.0
+MINUTE = timedelta(minutes=1)
 OUTBOX_TOPICS = (REPORT_SUBMITTED, STORED_TOPIC, FETCH_TOPIC, *NOTIFY_TOPICS)
 
 Launch = Callable[[str, dict[str, Any]], Any]
@@ -68,7 +70,8 @@ class Runner:
     batch_size: int
     timers: list[Timer] = field(default_factory=list)
     stop_event: threading.Event = field(default_factory=threading.Event)
-    last_day: str = ""
+    last_day: str = ""  # a WITA day whose daily flows count as done (tests set it to today)
+    ran_on: dict[str, str] = field(default_factory=dict)  # daily flow -> the WITA day it last ran
     families: dict[str, FamilySpec] = field(default_factory=lambda: dict(FAMILIES))
     health: dict[str, FamilyHealth] = field(default_factory=dict)
     wakes: dict[str, threading.Event] = field(default_factory=dict)
@@ -108,13 +111,19 @@ class Runner:
         return runs
 
     def _daily(self, at: datetime) -> list[tuple[str, dict[str, Any]]]:
+        """Each daily flow whose scheduled time (SCHEDULES, WITA) has passed today and that has not
+        run today: a process started later the same day still runs it, once."""
         local = at.astimezone(WITA)
         today = local.date().isoformat()
-        if local.hour < RETRAIN_HOUR or today == self.last_day:
+        if today == self.last_day:
             return []
-        self.last_day = today
-        runs: list[tuple[str, dict[str, Any]]] = [("retrain-tagger", {})]
-        return runs + ([("month-end-allowance", {})] if local.day == 1 else [])
+        runs: list[tuple[str, dict[str, Any]]] = []
+        for flow in DAILY:
+            latest = next(CronSim(SCHEDULES[flow], local.replace(second=0, microsecond=0) + MINUTE, reverse=True))
+            if latest.date() == local.date() and self.ran_on.get(flow) != today:
+                self.ran_on[flow] = today
+                runs.append((flow, {}))
+        return runs
 
     # --- the workers ---------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ import click
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.cli.app import app, main, one_line_errors
+from workflows.families import FLOW_FAMILY
 
 
 @main.command("serve")
@@ -92,8 +93,7 @@ def flows() -> None:
 
 
 @flows.command("run")
-@click.argument("name", type=click.Choice(["process-reports", "enforce-sla", "deliver-notifications",
-                                           "close-quiet-reports", "month-end-allowance", "retrain-tagger"]))
+@click.argument("name", type=click.Choice(sorted(FLOW_FAMILY)))
 @one_line_errors
 def flows_run(name: str) -> None:
     """Run one flow now, in this process."""
