@@ -15,7 +15,7 @@ import pytest
 from tanggap.bootstrap import Tanggap
 from tests.browser.pages import DESKTOP, PHONE, scrolls_sideways, signed_in
 from tests.demo import DemoTickets, demo_tickets
-from tests.e2e.test_pages_read_right import WHAT_IF
+from tests.web.test_pages_read_right import WHAT_IF
 
 pytestmark = pytest.mark.slow
 WIDTHS = {"1280": DESKTOP, "390": PHONE}
