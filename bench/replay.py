@@ -28,7 +28,6 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from sqlalchemy import Table  # noqa: E402
 
-from bench.support import scratch_postgres  # noqa: E402
 from tanggap.bootstrap import Tanggap, bootstrap  # noqa: E402
 from tanggap.bulk import bulk_insert  # noqa: E402
 from tanggap.clock import FrozenClock  # noqa: E402
@@ -39,6 +38,7 @@ from tanggap.demo.seed import seed_demo  # noqa: E402
 from tanggap.migrate import upgrade  # noqa: E402
 from tanggap.payroll.replay import Period, histories, period, what_if  # noqa: E402
 from tanggap.wita import WITA  # noqa: E402
+from tests.scratch_db import scratch_postgres  # noqa: E402
 
 YEAR_START = datetime(2025, 11, 1, tzinfo=WITA)
 NOW = datetime(2026, 11, 1, 8, 0, tzinfo=WITA)

@@ -19,12 +19,12 @@ import threading  # noqa: E402
 import time  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 
-from bench.support import scratch_postgres  # noqa: E402
 from tanggap import commands as c  # noqa: E402
 from tanggap.bootstrap import Tanggap  # noqa: E402
 from tanggap.migrate import upgrade  # noqa: E402
 from tanggap.staff import handlers as staff  # noqa: E402
 from tests.conftest import load_reference, make_app  # noqa: E402
+from tests.scratch_db import scratch_postgres  # noqa: E402
 
 RUNS = 30
 PARALLEL = 50
