@@ -205,7 +205,8 @@ def bench_database(label: str, url: str, data_dir: Path, args: argparse.Namespac
     bodies = [multipart(key, photo, n) for n in range(args.requests + 50)]
     unlimited = "1000000 per minute"
     env = {**os.environ, "TANGGAP_DATA_DIR": str(data_dir), "TANGGAP_DATABASE_URL": url,
-           "TANGGAP_RATE_LIMIT_IP": unlimited, "TANGGAP_RATE_LIMIT_API_KEY": unlimited}  # fmt: skip
+           "TANGGAP_RATE_LIMIT_IP": unlimited, "TANGGAP_RATE_LIMIT_API_KEY": unlimited,
+           "TANGGAP_SUBMISSION_RATE_LIMIT_IP": unlimited}  # fmt: skip
     print(f"\n{label}: {args.requests} requests per run, {args.concurrency} client threads, "
           f"photo {len(photo) / 1024:.0f} KB")  # fmt: skip
     for name, command in commands(port := free_port()).items():

@@ -23,5 +23,7 @@ def signed_in(browser: Any, base: str, username: str, viewport: dict[str, int] =
 
 
 def scrolls_sideways(page: Any) -> bool:
-    """Whether the page is wider than the screen (a phone user would have to scroll sideways)."""
+    """Whether the page is wider than the screen (a phone user would have to scroll sideways).
+    Measured once the page and its stylesheet have loaded: a busy machine may still be fetching it."""
+    page.wait_for_load_state("load")
     return bool(page.evaluate("document.documentElement.scrollWidth > window.innerWidth"))

@@ -115,6 +115,8 @@ def test_an_admin_sees_a_new_key_once_copies_it_and_is_asked_before_revoking(
     secret = page.inner_text("#new-key-value")
     assert secret.startswith("tgp_")
     page.click("#new-key button.copy")
+    # The clipboard answers asynchronously: the button says so once the copy has happened.
+    page.wait_for_function("document.querySelector('#new-key button.copy').textContent === 'Tersalin'")
     assert page.inner_text("#new-key button.copy") == "Tersalin"
     assert page.evaluate("navigator.clipboard.readText()") == secret
     page.screenshot(path=str(shots / "key-shown-once.png"), full_page=True)

@@ -75,11 +75,14 @@
       button.addEventListener("click", function () {
         var value = document.getElementById(button.dataset.copy);
         var copied = function () { button.textContent = button.dataset.copied; };
-        if (navigator.clipboard && window.isSecureContext) {
-          navigator.clipboard.writeText(value.textContent).then(copied);
-        } else {  // plain HTTP: select it, so that the next Ctrl+C copies it
+        var select = function () {  // select it, so that the next Ctrl+C copies it if this cannot
           window.getSelection().selectAllChildren(value);
           if (document.execCommand("copy")) { copied(); }
+        };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(value.textContent).then(copied, select);  // refused: select
+        } else {  // plain HTTP has no clipboard API
+          select();
         }
       });
     });
