@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
 from sla.calendar import WorkingCalendar
@@ -110,6 +111,9 @@ def start_clock(
     return clock
 
 
+_alert_time = attrgetter("at")
+
+
 def _alerts_after(clock: SlaClock, calendar: WorkingCalendar, skip: set[str]) -> list[Alert]:
     """Alerts still ahead of the current running period, in time order."""
     alerts = [
@@ -117,8 +121,10 @@ def _alerts_after(clock: SlaClock, calendar: WorkingCalendar, skip: set[str]) ->
         for t in clock.warn_at
         if warning_kind(t) not in skip and clock.target * t > clock.used_before
     ]
-    alerts.append(Alert(BREACH, clock.due_at))
-    return sorted((a for a in alerts if a.kind not in skip), key=lambda a: a.at)
+    if BREACH not in skip:
+        alerts.append(Alert(BREACH, clock.due_at))
+    alerts.sort(key=_alert_time)
+    return alerts
 
 
 def pause(clock: SlaClock, calendar: WorkingCalendar, at: datetime, reason: str) -> None:

@@ -149,7 +149,7 @@ def histories(uow: AbstractUnitOfWork, end: datetime, start: datetime) -> list[l
 def _utc(raw: datetime | str) -> datetime:
     """SQLite gives the stored UTC wall time as text, PostgreSQL an aware datetime."""
     if isinstance(raw, str):
-        return datetime.fromisoformat(raw).replace(tzinfo=UTC)
+        return datetime.fromisoformat(raw + "+00:00")  # one parse, no copy to set the zone
     return raw.astimezone(UTC) if raw.tzinfo else raw.replace(tzinfo=UTC)
 
 
