@@ -101,3 +101,18 @@ def test_only_admins_see_the_flows_and_given_up_fetches(web: Flask, persona: str
     assert client.get("/admin/tokens").status_code in (403, 404)
 
 
+
+
+def test_the_admin_page_says_how_long_the_oldest_work_has_waited_in_words(
+    web: Flask, app: Tanggap, clock: FrozenClock, families: dict[str, FamilyStatus]
+) -> None:
+    with app.uow() as uow:
+        uow.session.add(OutboxRow(topic="report.submitted", report_id=None, payload={},
+                                  created_at=clock.now() - timedelta(days=2, hours=3)))
+        uow.commit()
+    client = web.test_client()
+    sign_in(client, "admin")
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/admin/tokens").text))
+    waiting = page[page.index("Pekerjaan menunggu"):]
+    assert "report.submitted 1 2 hari 3 jam" in waiting
+    assert "detik" not in waiting
