@@ -209,23 +209,11 @@ def heads(uow: AbstractUnitOfWork) -> dict[str, str | None]:
 
 
 @dataclass(frozen=True)
-class Recorded:
-    """A breach in the ledger, in the replay's terms."""
+class Recorded(ReplayedBreach):
+    """A breach in the ledger, in the replay's terms: a replayed breach with its id and waiver."""
 
     id: int
-    report_id: int
-    metric: str
-    opd: str | None
-    officer: str | None
-    started_at: datetime
-    due_at: datetime
-    rule_id: int
-    rule_version: int
     waived: bool
-
-    @property
-    def key(self) -> tuple[int, str, datetime]:
-        return self.report_id, self.metric, self.started_at
 
     def same(self, other: ReplayedBreach) -> bool:
         return (self.opd, self.officer, self.due_at) == (other.opd, other.officer, other.due_at)
@@ -264,11 +252,12 @@ class WhatIf:
 
 
 def recorded_breaches(uow: AbstractUnitOfWork, start: datetime, end: datetime) -> list[Recorded]:
-    waived = set(uow.session.scalars(select(WaiverRow.breach_id)))
+    in_period = and_(BreachRow.due_at >= start, BreachRow.due_at < end)
+    waived = set(uow.session.scalars(
+        select(WaiverRow.breach_id).join(BreachRow, BreachRow.id == WaiverRow.breach_id).where(in_period)))
     query = select(BreachRow.id, BreachRow.report_id, BreachRow.metric, BreachRow.opd, BreachRow.officer,
-                   BreachRow.started_at, BreachRow.due_at, BreachRow.rule_id, BreachRow.rule_version).where(
-        BreachRow.due_at >= start, BreachRow.due_at < end)
-    return [Recorded(*row, waived=row[0] in waived) for row in uow.session.execute(query)]
+                   BreachRow.started_at, BreachRow.due_at, BreachRow.rule_id, BreachRow.rule_version).where(in_period)
+    return [Recorded(*row[1:], id=row[0], waived=row[0] in waived) for row in uow.session.execute(query)]
 
 
 def what_if(uow: AbstractUnitOfWork, span: Period, now: datetime, draft: dict[str, Any] | None = None) -> WhatIf:
