@@ -116,3 +116,12 @@ def test_the_admin_page_says_how_long_the_oldest_work_has_waited_in_words(
     waiting = page[page.index("Pekerjaan menunggu"):]
     assert "report.submitted 1 2 hari 3 jam" in waiting
     assert "detik" not in waiting
+
+
+def test_a_web_only_process_says_it_runs_no_flows_and_shows_no_empty_flow_table(web: Flask) -> None:
+    client = web.test_client()
+    sign_in(client, "admin")
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/admin/tokens").text))
+    flows = page[page.index("Alur kerja otomatis"):]
+    assert "Proses ini tidak menjalankan alur kerja (hanya web)" in flows
+    assert "Kelompok" not in flows and "Pekerjaan menunggu" in flows
