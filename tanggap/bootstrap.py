@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from states.lifecycle import LifecyclePolicy
@@ -18,11 +19,13 @@ from tanggap.bulk import collector_paused
 from tanggap.clock import Clock, SystemClock
 from tanggap.commands import Command, SweepSla
 from tanggap.config import Settings
+from tanggap.context import Context
 from tanggap.db import make_engine
 from tanggap.enforcement import service as enforcement
 from tanggap.enforcement.service import SweepResult
+from tanggap.infrastructure.storage import AbstractPhotoStorage, LocalPhotoStorage
 from tanggap.payroll import service as payroll
-from tanggap.persistence import SqlAlchemyUnitOfWork
+from tanggap.persistence import SqlAlchemyUnitOfWork, lost_race
 from tanggap.pipeline import notifications, outbox, processing, training
 from tanggap.reports import service as reports
 from tanggap.staff import handlers as staff
@@ -53,18 +56,25 @@ class Tanggap:
     session_factory: sessionmaker[Session]
     clock: Clock
     policy: LifecyclePolicy
+    photos: AbstractPhotoStorage
     # Pause the cyclic collector during batches: only where no web server shares the process.
     pause_collector: bool = False
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.session_factory)
 
-    def handle(self, cmd: Command) -> Any:
-        return self.handle_in(cmd, self.uow())
+    def context(self, uow: AbstractUnitOfWork) -> Context:
+        return Context(uow, self.clock.now(), self.policy, self.photos, self.settings.intake)
 
-    def handle_in(self, cmd: Command, uow: AbstractUnitOfWork) -> Any:
-        """The bus on a unit of work the caller built (intake's carries photo storage and rules)."""
-        return bus.handle(HANDLERS, cmd, uow, self.clock, self.policy)
+    def handle(self, cmd: Command) -> Any:
+        try:
+            return bus.handle(HANDLERS, cmd, self.uow(), self.context)
+        except IntegrityError as err:
+            if not lost_race(err):
+                raise
+            # An identical request committed first. Running again finds its row and answers
+            # as it did: one report, one rating.
+            return bus.handle(HANDLERS, cmd, self.uow(), self.context)
 
     def sweep(self, now: datetime | None = None, limit: int = 5000) -> SweepResult:
         """Sweep in transactions of `limit` clocks until nothing due is left."""
@@ -81,11 +91,11 @@ class Tanggap:
 
     def handle_batch(self, cmds: Sequence[Command]) -> list[Any]:
         with collector_paused(self.pause_collector):
-            return bus.handle_batch(HANDLERS, cmds, self.uow(), self.clock, self.policy)
+            return bus.handle_batch(HANDLERS, cmds, self.uow(), self.context)
 
 
 def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *,
-              pause_collector: bool = False) -> Tanggap:
+              photos: AbstractPhotoStorage | None = None, pause_collector: bool = False) -> Tanggap:
     settings = settings or Settings.from_env()
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -97,5 +107,6 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None, *,
         clock=clock or SystemClock(),
         policy=LifecyclePolicy(quiet_period=settings.quiet_period, reopen_window=settings.reopen_window,
                                objection_window_days=settings.objection_window_days),
+        photos=photos or LocalPhotoStorage(settings.data_dir / "photos"),
         pause_collector=pause_collector,
     )

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from states.errors import ConcurrencyConflict
 from tanggap.enforcement.repository import SqlAlchemySlaRepository
+from tanggap.intake.repository import SqlAlchemyIntakeRepository
 from tanggap.reports.repository import SqlAlchemyOutbox, SqlAlchemyReferenceData, SqlAlchemyReportRepository
 
 
@@ -25,6 +26,7 @@ class SqlAlchemyUnitOfWork:
         self.reference = SqlAlchemyReferenceData(self.session)
         self.outbox = SqlAlchemyOutbox(self.session)
         self.sla = SqlAlchemySlaRepository(self.session)
+        self.intake = SqlAlchemyIntakeRepository(self.session)
         return self
 
     def __exit__(
@@ -52,6 +54,15 @@ class SqlAlchemyUnitOfWork:
             # Two writers appended the same event number: the slower one lost the race.
             self.session.rollback()
             raise ConcurrencyConflict(_single(changed)) from err
+
+
+# The tables whose unique constraints settle races between identical requests: a loser's
+# commit fails on them, and running its command again finds the winner's row.
+RACE_TABLES = ("idempotency_keys", "ratings", "client_updates")
+
+
+def lost_race(err: IntegrityError) -> bool:
+    return any(name in str(err.orig) for name in RACE_TABLES)
 
 
 def _single(ids: list[int]) -> int | None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:  # types only: the repositories sit below the features that use this port
     from tanggap.enforcement.repository import SqlAlchemySlaRepository
+    from tanggap.intake.repository import AbstractIntakeRepository
     from tanggap.reports.repository import SqlAlchemyOutbox, SqlAlchemyReferenceData, SqlAlchemyReportRepository
 
 
@@ -19,6 +20,10 @@ class AbstractUnitOfWork(Protocol):
     reference: SqlAlchemyReferenceData
     outbox: SqlAlchemyOutbox
     sla: SqlAlchemySlaRepository
+
+    # Read-only on the port, so a fake may put any implementation there.
+    @property
+    def intake(self) -> AbstractIntakeRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -64,11 +64,11 @@ def build_demo(folder: Path) -> Path:
 
 def _photo_report(app: Tanggap, photos: LocalPhotoStorage) -> None:
     """A citizen's photo through the real pipeline (ONNX hints), answered and rated by the citizen."""
-    intake = IntakeService(app, photos)
+    intake = IntakeService(dataclasses.replace(app, photos=photos))
     sent = intake.submit(i.SubmitServiceRequest(
         "jalan-rusak", "Lubang besar di depan SMP Negeri 2, motor sering jatuh", lat="-10.1587", long="123.5918",
         photo=PHOTO.read_bytes(), source=i.Source.WEB))
-    deps.use(deps.Dependencies(app, PipelineSettings(), OnnxTagger(), photos, None))
+    deps.use(deps.Dependencies(dataclasses.replace(app, photos=photos), PipelineSettings(), OnnxTagger(), None))
     try:
         claims = claim_submitted.fn(16)
         route.fn(claims, tag.fn(load_photos.fn(claims)))
@@ -76,7 +76,7 @@ def _photo_report(app: Tanggap, photos: LocalPhotoStorage) -> None:
         deps.use(None)  # type: ignore[arg-type]
     app.handle(c.ReassignReport(sent.report_id, "pupr.officer", officer="pupr.officer"))
     app.handle(c.RespondReport(sent.report_id, "pupr.officer", response="Lubang sudah ditambal dengan aspal."))
-    intake.handle(i.RateResponse(sent.report_id, sent.token, stars=4, comment="Cepat, terima kasih."))
+    intake.tanggap.handle(i.RateResponse(sent.report_id, sent.token, stars=4, comment="Cepat, terima kasih."))
 
 
 def _extras(app: Tanggap) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import logging
 import os
@@ -21,7 +22,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tanggap.bootstrap import Tanggap, bootstrap
 from tanggap.config import Settings, WebSettings
-from tanggap.infrastructure.storage import AbstractPhotoStorage, LocalPhotoStorage
+from tanggap.infrastructure.storage import AbstractPhotoStorage
 from tanggap.intake import IntakeService
 from tanggap.pipeline.health import health_text
 from web import citizen, media, open311, staff
@@ -35,13 +36,13 @@ LIMITER = "tanggap.limiter"
 
 def create_app(tanggap: Tanggap | None = None, **overrides: Any) -> Flask:
     """`overrides` are Flask config keys, plus PHOTO_STORAGE (a photo storage object)."""
-    tanggap = tanggap or bootstrap()
+    tanggap = _with_photos(tanggap or bootstrap(), overrides.get("PHOTO_STORAGE"))
     app = Flask(__name__)
     app.config.from_mapping(_defaults(tanggap.settings))
     app.config.update(overrides)
     _behind_proxies(app, tanggap.settings.web)
     app.extensions[TANGGAP] = tanggap
-    app.extensions[INTAKE] = IntakeService(tanggap, _photos(app, tanggap.settings))
+    app.extensions[INTAKE] = IntakeService(tanggap)
     csrf = CSRFProtect(app)
     csrf.exempt(open311.bp)
     _limit(app)
@@ -139,9 +140,8 @@ def _read_secret(path: Path) -> str:
     return secret
 
 
-def _photos(app: Flask, settings: Settings) -> AbstractPhotoStorage:
-    storage: AbstractPhotoStorage | None = app.config.get("PHOTO_STORAGE")
-    return storage or LocalPhotoStorage(settings.data_dir / "photos")
+def _with_photos(tanggap: Tanggap, storage: AbstractPhotoStorage | None) -> Tanggap:
+    return dataclasses.replace(tanggap, photos=storage) if storage is not None else tanggap
 
 
 def _limit(app: Flask) -> None:

@@ -241,7 +241,7 @@ def _key() -> str:
 
 def _act(report_id: int, cmd: i.CitizenCommand, done: str) -> ResponseReturnValue:
     try:
-        intake().handle(cmd)
+        tanggap().handle(cmd)
         flash(done)
     except InvalidInput as err:
         flash(_("Pilih 1 sampai 5 bintang.") if err.field == "stars" else _("Isian %(field)s tidak valid.",

@@ -16,7 +16,7 @@ from cv.tagger import AbstractTagger, TaggerConfig, load_tagger
 from tanggap.bootstrap import Tanggap, bootstrap
 from tanggap.config import PipelineSettings
 from tanggap.infrastructure.mailer import AbstractMailer, SmtpMailer
-from tanggap.infrastructure.storage import AbstractPhotoStorage, LocalPhotoStorage
+from tanggap.infrastructure.storage import AbstractPhotoStorage
 
 
 @dataclass
@@ -24,8 +24,11 @@ class Dependencies:
     app: Tanggap
     pipeline: PipelineSettings
     tagger: AbstractTagger
-    photos: AbstractPhotoStorage
     mailer: AbstractMailer | None
+
+    @property
+    def photos(self) -> AbstractPhotoStorage:
+        return self.app.photos
 
 
 _current: Dependencies | None = None
@@ -48,7 +51,7 @@ def from_environment(app: Tanggap | None = None) -> Dependencies:
     app = app or bootstrap(pause_collector=True)  # a worker process of its own: no web threads
     pipeline = PipelineSettings.from_env()
     return Dependencies(app=app, pipeline=pipeline, tagger=build_tagger(pipeline),
-                        photos=LocalPhotoStorage(app.settings.data_dir / "photos"), mailer=build_mailer(pipeline))
+                        mailer=build_mailer(pipeline))
 
 
 def build_tagger(pipeline: PipelineSettings) -> AbstractTagger:

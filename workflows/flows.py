@@ -212,7 +212,7 @@ def retrain_tagger() -> dict[str, Any]:
 @task
 def fetch_media() -> int:
     d = deps.current()
-    return len(run_media_fetches(IntakeService(d.app, d.photos)))
+    return len(run_media_fetches(IntakeService(d.app)))
 
 
 @flow(name="fetch-media")

@@ -1,8 +1,7 @@
 """Citizen intake: Open311 submissions and reads, API keys, idempotency, citizen actions, photo fetches.
 
-Commands and handlers follow the service layer's shape (`handler(cmd, ctx)`, run by the bus).
-Submissions need photo storage and the city's intake rules, which the plain unit of work does
-not carry, so they run on an `IntakeUnitOfWork` through `IntakeService`.
+Commands and handlers follow the service layer's shape (`handler(cmd, ctx)`, run by the one bus);
+photo storage and the city's intake rules reach them on the `Context`.
 
 Attribute answers (Open311 `attribute[code]`) are stored in `report_attributes`, one row per
 value, never in the report's `reporter` data; extra data an app sends as attributes the service

@@ -46,6 +46,13 @@ class SubmitServiceRequest(c.Command):
 
 
 @dataclass(frozen=True)
+class CheckSubmission(c.Command):
+    """Check a submission without filing it: raises InvalidRequest naming every problem."""
+
+    submission: SubmitServiceRequest
+
+
+@dataclass(frozen=True)
 class Submission:
     report_id: int
     token: str | None  # the citizen's secret for this report: on the first answer only, never on a replay

@@ -8,6 +8,7 @@ from typing import Any
 from tanggap import commands as c
 from tanggap.intake.citizen import confirm_fix, dispute_fix, rate_response
 from tanggap.intake.commands import (
+    CheckSubmission,
     ClaimMediaFetches,
     ConfirmFix,
     DisputeFix,
@@ -20,13 +21,14 @@ from tanggap.intake.commands import (
 )
 from tanggap.intake.keys import issue_api_key, revoke_api_key
 from tanggap.intake.media import claim_media_fetches, record_media_fetch
-from tanggap.intake.submission import submit_service_request
+from tanggap.intake.submission import check_submission, submit_service_request
 from tanggap.intake.updates import post_service_request_update
 
 HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     IssueApiKey: issue_api_key,
     RevokeApiKey: revoke_api_key,
     SubmitServiceRequest: submit_service_request,
+    CheckSubmission: check_submission,
     ConfirmFix: confirm_fix,
     DisputeFix: dispute_fix,
     RateResponse: rate_response,

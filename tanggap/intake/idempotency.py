@@ -7,15 +7,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from states.errors import InvalidInput
 from tanggap.config import IntakeSettings
 from tanggap.intake.commands import Source, SubmitServiceRequest
 from tanggap.intake.common import MAX_FIELD
 from tanggap.intake.errors import IdempotencyKeyReused, InvalidRequest
-from tanggap.intake.tables import ApiKeyRow, IdempotencyKeyRow
+from tanggap.intake.repository import AbstractIntakeRepository
+from tanggap.intake.tables import ApiKeyRow
 
 MAX_KEY = 255
 ORIGIN_ATTRIBUTE = "fixmystreet_id"
@@ -83,33 +81,21 @@ def _fingerprint(cmd: SubmitServiceRequest) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-def _replayed(session: Session, claims: list[Claim], now: datetime) -> int | None:
+def _replayed(intake: AbstractIntakeRepository, claims: list[Claim], now: datetime) -> int | None:
     for claim in claims:
-        report_id = _device_match(session, claim, now) if claim.window else _key_match(session, claim)
+        report_id = _device_match(intake, claim, now) if claim.window else _key_match(intake, claim)
         if report_id is not None:
             return report_id
     return None
 
 
-def _key_match(session: Session, claim: Claim) -> int | None:
-    row = session.scalar(
-        select(IdempotencyKeyRow).where(IdempotencyKeyRow.scope == claim.scope, IdempotencyKeyRow.key == claim.key)
-    )
+def _key_match(intake: AbstractIntakeRepository, claim: Claim) -> int | None:
+    row = intake.idempotency_key(claim.scope, claim.key)
     if row is not None and row.fingerprint != claim.fingerprint:
         raise IdempotencyKeyReused(claim.key)
     return row.report_id if row else None
 
 
-def _device_match(session: Session, claim: Claim, now: datetime) -> int | None:
+def _device_match(intake: AbstractIntakeRepository, claim: Claim, now: datetime) -> int | None:
     assert claim.window is not None
-    found: int | None = session.scalar(
-        select(IdempotencyKeyRow.report_id)
-        .where(
-            IdempotencyKeyRow.scope == claim.scope,
-            IdempotencyKeyRow.fingerprint == claim.fingerprint,
-            IdempotencyKeyRow.created_at >= now - claim.window,
-        )
-        .order_by(IdempotencyKeyRow.created_at.desc())
-        .limit(1)
-    )
-    return found
+    return intake.recent_fingerprint(claim.scope, claim.fingerprint, now - claim.window)

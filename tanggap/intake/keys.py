@@ -6,13 +6,11 @@ import hashlib
 import re
 import secrets
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from states.errors import InvalidInput, NotFound
 from tanggap.context import Context
 from tanggap.intake.commands import IssueApiKey, RevokeApiKey, Source, SubmitServiceRequest
 from tanggap.intake.errors import InvalidApiKey
+from tanggap.intake.repository import AbstractIntakeRepository
 from tanggap.intake.tables import ApiKeyRow
 
 KEY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}$")
@@ -23,42 +21,38 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _active_key(session: Session, name: str) -> ApiKeyRow | None:
-    return session.scalar(select(ApiKeyRow).where(ApiKeyRow.name == name, ApiKeyRow.revoked_at.is_(None)))
-
-
 def issue_api_key(cmd: IssueApiKey, ctx: Context) -> str:
     """Returns the new key; only its hash is kept, so this is the one time anyone sees it."""
     name = cmd.name.strip()
     if not KEY_NAME.match(name):
         raise InvalidInput("name", "use 1-80 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit")
-    if _active_key(ctx.uow.session, name) is not None:
+    if ctx.uow.intake.active_key(name) is not None:
         raise InvalidInput("name", f"{name} already has an active key; revoke it first")
     key = f"tgp_{secrets.token_urlsafe(32)}"
-    ctx.uow.session.add(ApiKeyRow(name=name, key_hash=digest(key), created_at=ctx.now))
+    ctx.uow.intake.add(ApiKeyRow(name=name, key_hash=digest(key), created_at=ctx.now))
     return key
 
 
 def revoke_api_key(cmd: RevokeApiKey, ctx: Context) -> None:
-    row = _active_key(ctx.uow.session, cmd.name.strip())
+    row = ctx.uow.intake.active_key(cmd.name.strip())
     if row is None:
         raise NotFound("active API key", cmd.name)
     row.revoked_at = ctx.now
 
 
-def _client(session: Session, cmd: SubmitServiceRequest) -> ApiKeyRow | None:
+def _client(intake: AbstractIntakeRepository, cmd: SubmitServiceRequest) -> ApiKeyRow | None:
     """The calling app's key; the citizen form needs none."""
     if cmd.source is Source.WEB:
         return None
-    return client_key(session, cmd.api_key)
+    return client_key(intake, cmd.api_key)
 
 
-def client_key(session: Session, api_key: str | None) -> ApiKeyRow:
+def client_key(intake: AbstractIntakeRepository, api_key: str | None) -> ApiKeyRow:
     """The active key a client app presents, or InvalidApiKey naming what is wrong with it."""
     raw = (api_key or "").strip()
     if not raw:
         raise InvalidApiKey("api_key is required")
-    row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == digest(raw)))
+    row = intake.key_by_hash(digest(raw))
     if row is None:
         raise InvalidApiKey("api_key is not valid")
     if row.revoked_at is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from datetime import datetime
 
 from states.errors import DomainError, InvalidInput, NotFound
 from tanggap import commands as c
@@ -19,7 +18,6 @@ from tanggap.intake.errors import MediaFetchFailed
 from tanggap.intake.fetch import fetch_url
 from tanggap.intake.service import IntakeService
 from tanggap.intake.submission import _photo_row
-from tanggap.intake.uow import IntakeUnitOfWork, _intake
 from tanggap.pipeline import outbox as outbox
 
 log = logging.getLogger("tanggap.intake")
@@ -39,14 +37,13 @@ def claim_media_fetches(cmd: ClaimMediaFetches, ctx: Context) -> list[MediaFetch
 
 def record_media_fetch(cmd: RecordMediaFetch, ctx: Context) -> str | None:
     """Store a fetched photo, or note why it failed; returns the photo's key when stored."""
-    uow = _intake(ctx.uow)
-    row = uow.session.get(OutboxRow, cmd.job.outbox_id)
-    if row is None or row.done_at is not None:
+    row = ctx.uow.intake.pending_job(cmd.job.outbox_id)
+    if row is None:
         raise NotFound("pending media fetch", cmd.job.outbox_id)
     problem, permanent, key = cmd.problem, cmd.permanent, None
     if cmd.photo is not None:
         try:
-            key = _store_fetched(uow, cmd.job, cmd.photo, ctx.now)
+            key = _store_fetched(ctx, cmd.job, cmd.photo)
         except InvalidInput as err:
             problem, permanent = str(err), True
     done = key is not None or permanent or cmd.job.attempt >= MAX_FETCH_ATTEMPTS
@@ -56,11 +53,12 @@ def record_media_fetch(cmd: RecordMediaFetch, ctx: Context) -> str | None:
     return key
 
 
-def _store_fetched(uow: IntakeUnitOfWork, job: MediaFetchJob, data: bytes, now: datetime) -> str:
-    photo = prepare_photo(data, uow.rules.media_fetch_max_bytes, uow.rules.max_photo_pixels)
-    uow.photos.put(photo)
-    uow.session.add(_photo_row(job.report_id, photo, job.url, now))
-    uow.outbox.put(OutboxRow(topic=STORED_TOPIC, report_id=job.report_id, payload={"photo": photo.key}, created_at=now))
+def _store_fetched(ctx: Context, job: MediaFetchJob, data: bytes) -> str:
+    photo = prepare_photo(data, ctx.intake.media_fetch_max_bytes, ctx.intake.max_photo_pixels)
+    ctx.keep_photo(photo)
+    ctx.uow.intake.add(_photo_row(job.report_id, photo, job.url, ctx.now))
+    ctx.uow.outbox.put(
+        OutboxRow(topic=STORED_TOPIC, report_id=job.report_id, payload={"photo": photo.key}, created_at=ctx.now))
     return photo.key
 
 
@@ -68,7 +66,8 @@ def run_media_fetches(service: IntakeService, fetch: MediaFetcher | None = None,
     """One pass of the job: lease, download outside any transaction, record. Returns stored keys.
     A job that fails is logged and left for its next attempt; the others carry on."""
     fetch = fetch or url_fetcher(service.rules)
-    jobs: list[MediaFetchJob] = service.handle(ClaimMediaFetches(worker=f"fetch-{secrets.token_hex(4)}", limit=limit))
+    claim = ClaimMediaFetches(worker=f"fetch-{secrets.token_hex(4)}", limit=limit)
+    jobs: list[MediaFetchJob] = service.tanggap.handle(claim)
     stored = []
     for job in jobs:
         key = _run_one(service, fetch, job)
@@ -88,7 +87,7 @@ def _run_one(service: IntakeService, fetch: MediaFetcher, job: MediaFetchJob) ->
         log.exception("media fetch %s for report #%s failed unexpectedly", job.url, job.report_id)
         data, problem, permanent = None, f"{type(err).__name__}: {err}"[:300], False
     try:
-        key: str | None = service.handle(RecordMediaFetch(job, data, problem, permanent))
+        key: str | None = service.tanggap.handle(RecordMediaFetch(job, data, problem, permanent))
         return key
     except DomainError as err:
         log.error("recording media fetch %s for report #%s failed: %s", job.url, job.report_id, err)

@@ -1,64 +1,51 @@
-"""The intake unit of work and the service facade that web adapters and jobs call."""
+"""The facade web adapters and jobs call for citizens' reports: submissions, apps' updates and the
+checks a form runs before it files anything."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from typing import TYPE_CHECKING
 
 from states.errors import ConcurrencyConflict, InvalidInput
-from tanggap import commands as c
 from tanggap.config import IntakeSettings
-from tanggap.db import EventRow
 from tanggap.infrastructure.storage import AbstractPhotoStorage
-from tanggap.intake.commands import PostedUpdate, PostServiceRequestUpdate, Submission, SubmitServiceRequest
+from tanggap.intake.commands import (
+    CheckSubmission,
+    PostedUpdate,
+    PostServiceRequestUpdate,
+    Submission,
+    SubmitServiceRequest,
+)
 from tanggap.intake.errors import InvalidRequest
-from tanggap.intake.uow import IntakeUnitOfWork
-from tanggap.intake.validation import _checked
 
 if TYPE_CHECKING:
     from tanggap.bootstrap import Tanggap
 
 
-# The tables whose unique constraints settle races between identical requests: a loser's
-# commit fails on them, and running its command again finds the winner's row.
-RACE_TABLES = ("idempotency_keys", "ratings", "client_updates")
 # A posted update races whoever else writes to its report (staff, the flows, the app's own retry).
 UPDATE_ATTEMPTS = 3
 
 
 @dataclass
 class IntakeService:
-    """What the web adapters and jobs call: the bus, on an IntakeUnitOfWork."""
+    """What the web adapters and jobs call for citizens' reports: the bus, and the reads around it."""
 
     tanggap: Tanggap
-    photos: AbstractPhotoStorage
 
     @property
     def rules(self) -> IntakeSettings:
         return self.tanggap.settings.intake
 
+    @property
+    def photos(self) -> AbstractPhotoStorage:
+        return self.tanggap.photos
+
     def now(self) -> datetime:
         return self.tanggap.clock.now()
 
-    def uow(self) -> IntakeUnitOfWork:
-        return IntakeUnitOfWork(self.tanggap.session_factory, self.photos, self.rules)
-
-    def handle(self, cmd: c.Command) -> Any:
-        try:
-            return self.tanggap.handle_in(cmd, self.uow())
-        except IntegrityError as err:
-            if not any(name in str(err.orig) for name in RACE_TABLES):
-                raise
-            # An identical request committed first. Running again finds its row and answers
-            # as it did: one report, one rating.
-            return self.tanggap.handle_in(cmd, self.uow())
-
     def submit(self, cmd: SubmitServiceRequest) -> Submission:
-        submission: Submission = self.handle(cmd)
+        submission: Submission = self.tanggap.handle(cmd)
         return submission
 
     def post_update(self, cmd: PostServiceRequestUpdate) -> tuple[str, bool]:
@@ -67,26 +54,24 @@ class IntakeService:
         writer just runs it again on the new state; an identical retry then finds the first answer."""
         for _ in range(UPDATE_ATTEMPTS - 1):
             try:
-                return self._answer(self.handle(cmd))
+                return self._answer(self.tanggap.handle(cmd))
             except ConcurrencyConflict:
                 continue
-        return self._answer(self.handle(cmd))
+        return self._answer(self.tanggap.handle(cmd))
 
     def _answer(self, posted: PostedUpdate) -> tuple[str, bool]:
         """The id of the event the update recorded: the id the update feed gives that event too,
         so the app recognises it there and does not show the citizen's words back as the city's."""
-        with self.uow() as uow:
-            event_id = uow.session.scalar(select(EventRow.id).where(
-                EventRow.report_id == posted.report_id, EventRow.seq == posted.event_seq))
+        with self.tanggap.uow() as uow:
+            event_id = uow.reports.event_id(posted.report_id, posted.event_seq)
         assert event_id is not None, f"report #{posted.report_id} has no event {posted.event_seq}"
         return str(event_id), posted.replayed
 
     def problems(self, cmd: SubmitServiceRequest) -> list[InvalidInput]:
         """Everything wrong with a submission, without filing it: for a form that refuses for a
         reason of its own and must still name every other problem at once."""
-        with self.uow() as uow:
-            try:
-                _checked(uow, cmd)
-            except InvalidRequest as err:
-                return err.problems
+        try:
+            self.tanggap.handle(CheckSubmission(cmd))
+        except InvalidRequest as err:
+            return err.problems
         return []

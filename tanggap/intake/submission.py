@@ -9,29 +9,33 @@ from tanggap import commands as c
 from tanggap.context import Context
 from tanggap.db import OutboxRow
 from tanggap.infrastructure.storage import PreparedPhoto
-from tanggap.intake.commands import Submission, SubmitServiceRequest
+from tanggap.intake.commands import CheckSubmission, Submission, SubmitServiceRequest
 from tanggap.intake.common import FETCH_TOPIC
 from tanggap.intake.extras import extra_rows
 from tanggap.intake.idempotency import Claim, _claims, _replayed
 from tanggap.intake.keys import _client, digest
 from tanggap.intake.tables import ApiKeyRow, CitizenTokenRow, IdempotencyKeyRow, PhotoRow, ReportAttributeRow
-from tanggap.intake.uow import IntakeUnitOfWork, _intake
 from tanggap.intake.validation import Checked, _checked
 from tanggap.reports import service as services
+from tanggap.uow import AbstractUnitOfWork
 
 
 def submit_service_request(cmd: SubmitServiceRequest, ctx: Context) -> Submission:
-    uow = _intake(ctx.uow)
-    client = _client(uow.session, cmd)
-    claims = _claims(cmd, client, uow.rules, ctx.now)
-    existing = _replayed(uow.session, claims, ctx.now)
+    uow = ctx.uow
+    client = _client(uow.intake, cmd)
+    claims = _claims(cmd, client, ctx.intake, ctx.now)
+    existing = _replayed(uow.intake, claims, ctx.now)
     if existing is not None:
         return _answer(ctx, existing, True, services.routed_opd(uow, uow.reports.get(existing)))
-    checked = _checked(uow, cmd)
-    photo_key = uow.keep_photo(checked.photo) if checked.photo else None
+    checked = _checked(ctx, cmd)
+    photo_key = ctx.keep_photo(checked.photo) if checked.photo else None
     report_id: int = services.submit_report(_report_command(cmd, checked, client, photo_key), ctx)
     _record_extras(uow, report_id, checked, claims, ctx.now)
     return _answer(ctx, report_id, False, checked.category.opd_code if checked.category else None)
+
+
+def check_submission(cmd: CheckSubmission, ctx: Context) -> None:
+    _checked(ctx, cmd.submission)
 
 
 def _report_command(
@@ -50,18 +54,20 @@ def _report_command(
     )
 
 
-def _record_extras(uow: IntakeUnitOfWork, report_id: int, checked: Checked, claims: list[Claim], now: datetime) -> None:
-    session = uow.session
-    session.add_all(
+def _record_extras(
+    uow: AbstractUnitOfWork, report_id: int, checked: Checked, claims: list[Claim], now: datetime
+) -> None:
+    intake = uow.intake
+    intake.add_all(
         ReportAttributeRow(report_id=report_id, code=code, value=value) for code, value in checked.attributes
     )
-    session.add_all(extra_rows(report_id, checked.extras))
-    session.add_all(
+    intake.add_all(extra_rows(report_id, checked.extras))
+    intake.add_all(
         IdempotencyKeyRow(scope=k.scope, key=k.key, fingerprint=k.fingerprint, report_id=report_id, created_at=now)
         for k in claims
     )
     if checked.photo:
-        session.add(_photo_row(report_id, checked.photo, None, now))
+        intake.add(_photo_row(report_id, checked.photo, None, now))
     if checked.media_url:
         payload = {"url": checked.media_url}
         uow.outbox.put(OutboxRow(topic=FETCH_TOPIC, report_id=report_id, payload=payload, created_at=now))
@@ -88,7 +94,7 @@ def _answer(ctx: Context, report_id: int, replayed: bool, opd: str | None) -> Su
     number, never a key that confirms, disputes or rates it."""
     token = None if replayed else secrets.token_urlsafe(24)
     if token is not None:
-        ctx.uow.session.add(CitizenTokenRow(report_id=report_id, token_hash=digest(token), created_at=ctx.now))
+        ctx.uow.intake.add(CitizenTokenRow(report_id=report_id, token_hash=digest(token), created_at=ctx.now))
     to = ctx.uow.reference.opd(opd).name if opd else "petugas Command Center"
     notice = f"Laporan #{report_id} diterima dan diteruskan ke {to}. Pantau statusnya dengan nomor laporan ini."
     return Submission(report_id, token, replayed, notice)

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import select
-
 from states.errors import GuardRejected, InvalidInput, NotFound
 from states.lifecycle import GUARD_PROBLEMS, is_within_reopen_window
 from states.model import CITIZEN, Report, ReportCommented, ReportState
@@ -55,19 +53,16 @@ class CheckedUpdate:
 
 
 def post_service_request_update(cmd: PostServiceRequestUpdate, ctx: Context) -> PostedUpdate:
-    session = ctx.uow.session
-    client = client_key(session, cmd.api_key)
+    client = client_key(ctx.uow.intake, cmd.api_key)
     report_id = _report_id(cmd.service_request_id)
     report = _report(ctx, report_id)
     update_id = _update_id(cmd.update_id)
-    answered = session.scalar(select(ClientUpdateRow.event_seq).where(
-        ClientUpdateRow.client == client.name, ClientUpdateRow.report_id == report_id,
-        ClientUpdateRow.client_update_id == update_id))
+    answered = ctx.uow.intake.answered_update(client.name, report_id, update_id)
     if answered is not None:
         return PostedUpdate(report_id, answered, replayed=True)
     checked = _checked(cmd, update_id)
     answer = _record(ctx, report, client, checked)
-    session.add(ClientUpdateRow(client=client.name, report_id=report_id, client_update_id=update_id,
+    ctx.uow.intake.add(ClientUpdateRow(client=client.name, report_id=report_id, client_update_id=update_id,
                                 event_seq=answer, created_at=ctx.now))
     return PostedUpdate(report_id, answer, replayed=False)
 

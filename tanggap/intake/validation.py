@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from states.errors import InvalidInput, NotFound
 from tanggap.config import IntakeSettings
+from tanggap.context import Context
 from tanggap.db import CategoryRow
 from tanggap.infrastructure.storage import PreparedPhoto, prepare_photo
 from tanggap.intake.attributes import attribute_defs
@@ -19,7 +20,6 @@ from tanggap.intake.common import MAX_FIELD, _is_number
 from tanggap.intake.errors import InvalidRequest
 from tanggap.intake.extras import CONTACT_ATTRIBUTES, check_extras, contact_from_attributes
 from tanggap.intake.fetch import url_problem
-from tanggap.intake.uow import IntakeUnitOfWork
 from tanggap.reports import service as services
 from tanggap.uow import AbstractUnitOfWork
 
@@ -53,19 +53,19 @@ def _collect(problems: list[InvalidInput], check: Callable[[], Any]) -> Any:
     return None
 
 
-def _checked(uow: IntakeUnitOfWork, cmd: SubmitServiceRequest) -> Checked:
+def _checked(ctx: Context, cmd: SubmitServiceRequest) -> Checked:
     problems = _nul_problems(_texts(cmd))
     if problems:
         raise InvalidRequest(problems)
-    category = _collect(problems, lambda: _category(uow, cmd))
+    category = _collect(problems, lambda: _category(ctx.uow, cmd))
     attributes, extras = _collect(problems, lambda: _attributes(cmd, category)) or ([], [])
-    lat, lon = _collect(problems, lambda: _coordinates(cmd.lat, cmd.long, uow.rules.city_box)) or (None, None)
+    lat, lon = _collect(problems, lambda: _coordinates(cmd.lat, cmd.long, ctx.intake.city_box)) or (None, None)
     address = _collect(problems, lambda: _address(cmd.address, cmd.lat, cmd.long))
     description = _collect(problems, lambda: _description(cmd.description, category))
     contact = _collect(problems, lambda: _contact(_with_attribute_contact(cmd))) or {}
-    media_url = _collect(problems, lambda: _media_url(cmd.media_url, uow.rules))
+    media_url = _collect(problems, lambda: _media_url(cmd.media_url, ctx.intake))
     more_media = [("media_url", url) for url in _media_urls(problems, cmd.more_media_urls)]
-    photo = _collect(problems, lambda: _photo(cmd.photo, uow.rules))
+    photo = _collect(problems, lambda: _photo(cmd.photo, ctx.intake))
     if problems:
         raise InvalidRequest(problems)
     extras += more_media

@@ -66,6 +66,11 @@ class SqlAlchemyReportRepository:
         rows = self.session.scalars(select(EventRow).where(EventRow.report_id == report_id).order_by(EventRow.seq))
         return [event_from_row(r) for r in rows]
 
+    def event_id(self, report_id: int, seq: int) -> int | None:
+        found: int | None = self.session.scalar(
+            select(EventRow.id).where(EventRow.report_id == report_id, EventRow.seq == seq))
+        return found
+
     def changed_ids(self) -> list[int]:
         return [rid for rid, (report, _, _) in self._seen.items() if report.pending_events]
 

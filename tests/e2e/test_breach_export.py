@@ -4,6 +4,7 @@ month-end flow write the same bytes under the same name (pelanggaran-sla-YYYY-MM
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 import subprocess
@@ -39,7 +40,8 @@ def month_with_breaches(demo_app: Tanggap) -> str:
 
 @pytest.fixture
 def flow_deps(demo_app: Tanggap) -> Iterator[None]:
-    deps.use(deps.Dependencies(demo_app, PipelineSettings(), FakeTagger(), FakePhotoStorage(), FakeMailer()))
+    deps.use(deps.Dependencies(dataclasses.replace(demo_app, photos=FakePhotoStorage()),
+                               PipelineSettings(), FakeTagger(), FakeMailer()))
     yield
     deps.use(None)  # type: ignore[arg-type]
 

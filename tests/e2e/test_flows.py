@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -65,7 +66,8 @@ def smtp() -> Iterator[tuple[Inbox, str]]:
 
 def use(app: Tanggap, smtp_url: str | None = None) -> None:
     mailer = SmtpMailer(smtp_url, "tanggap@kupangkota.test") if smtp_url else None
-    deps.use(deps.Dependencies(app, PipelineSettings(), FakeTagger(), FakePhotoStorage(), mailer))
+    deps.use(deps.Dependencies(dataclasses.replace(app, photos=FakePhotoStorage()),
+                               PipelineSettings(), FakeTagger(), mailer))
 
 
 def test_a_submitted_report_ends_assigned_with_clocks_running_in_an_orchestrated_run(

@@ -3,6 +3,7 @@ process-reports, fetch-media and tag-fetched-photos, with the real ONNX tagger."
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from sqlalchemy import select
@@ -25,7 +26,8 @@ def test_a_photo_fetched_after_processing_is_tagged_in_an_orchestrated_run(prefe
     from workflows.flows import fetch_media_urls, process_reports, tag_fetched_photos
 
     intake = service_on(app, FakePhotoStorage(), media_fetch_allow_private=True, media_fetch_timeout=5.0)
-    deps.use(deps.Dependencies(intake.tanggap, PipelineSettings(), OnnxTagger(), intake.photos, None))
+    deps.use(deps.Dependencies(dataclasses.replace(intake.tanggap, photos=intake.photos),
+                               PipelineSettings(), OnnxTagger(), None))
     with file_server({"/kucing.jpg": send_bytes(CAT)}) as base:
         rid = submit_by_url(intake, f"{base}/kucing.jpg")
         assert process_reports(limit=16)["triage"] == 1

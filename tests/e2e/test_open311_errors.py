@@ -118,9 +118,9 @@ def test_without_an_api_key_nothing_is_filed(web: Flask, app: Tanggap, fmt: str)
 def test_a_revoked_key_is_refused_and_an_unknown_one_too(
     web: Flask, app: Tanggap, intake: IntakeService, fmt: str
 ) -> None:
-    key = intake.handle(IssueApiKey(f"revoked-app-{fmt}-{id(web)}"))
+    key = intake.tanggap.handle(IssueApiKey(f"revoked-app-{fmt}-{id(web)}"))
     assert post(web, fmt, {**GOOD, "api_key": key}).status_code == 201
-    intake.handle(RevokeApiKey(f"revoked-app-{fmt}-{id(web)}"))
+    intake.tanggap.handle(RevokeApiKey(f"revoked-app-{fmt}-{id(web)}"))
 
     revoked = post(web, fmt, {**GOOD, "api_key": key, "description": "lagi"})
     unknown = post(web, fmt, {**GOOD, "api_key": key + "x"})

@@ -35,7 +35,7 @@ def test_a_client_ip_over_its_limit_gets_429_with_retry_after(sqlite_app: Tangga
 def test_one_api_key_over_its_limit_does_not_hold_back_another(sqlite_app: Tanggap) -> None:
     web = limited_app(sqlite_app, "1000 per minute", "2 per minute")
     service = web.extensions["tanggap.intake"]
-    busy, calm = (service.handle(IssueApiKey(f"app-{uuid.uuid4().hex[:8]}")) for _ in range(2))
+    busy, calm = (service.tanggap.handle(IssueApiKey(f"app-{uuid.uuid4().hex[:8]}")) for _ in range(2))
     client = web.test_client()
 
     busy_answers = [client.post("/open311/v2/requests.json", data={**FORM, "api_key": busy}).status_code

@@ -49,7 +49,7 @@ def test_without_trusted_proxies_a_forged_forwarded_for_changes_nothing(sqlite_a
 
 def test_media_urls_and_discovery_use_the_public_address_not_the_host_header(sqlite_app: Tanggap) -> None:
     web = _app(sqlite_app, WebSettings(public_url=PUBLIC))
-    key = web.extensions["tanggap.intake"].handle(IssueApiKey(f"app-{uuid.uuid4().hex[:8]}"))
+    key = web.extensions["tanggap.intake"].tanggap.handle(IssueApiKey(f"app-{uuid.uuid4().hex[:8]}"))
     client = web.test_client()
     form = {"api_key": key, "service_code": "sampah-menumpuk", "description": "Sampah menumpuk",
             "address_string": "Jl. Soeharto, Naikoten", "media": (PHOTO.open("rb"), "foto.jpg")}

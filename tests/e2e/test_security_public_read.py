@@ -22,7 +22,7 @@ SECRET_TEXT = "Tetangga saya Bapak Yohanes, HP 0812-3456-7890, buang sampah di s
 
 
 def _filed(web: Flask, description: str = SECRET_TEXT, photo: bool = False) -> int:
-    key = web.extensions["tanggap.intake"].handle(IssueApiKey(f"app-{uuid.uuid4().hex[:8]}"))
+    key = web.extensions["tanggap.intake"].tanggap.handle(IssueApiKey(f"app-{uuid.uuid4().hex[:8]}"))
     form: dict[str, object] = {"api_key": key, "service_code": "sampah-menumpuk", "description": description,
                                "lat": "-10.17", "long": "123.6"}
     if photo:

@@ -82,7 +82,7 @@ def _limited(app: Tanggap, tmp_path: Path, limit: str) -> Flask:
 
 def test_new_reports_are_limited_per_address_across_the_api_and_the_form(app: Tanggap, tmp_path: Path) -> None:
     web = _limited(app, tmp_path, "2 per minute")
-    key = web.extensions["tanggap.intake"].handle(IssueApiKey(f"app-{uuid.uuid4().hex[:8]}"))
+    key = web.extensions["tanggap.intake"].tanggap.handle(IssueApiKey(f"app-{uuid.uuid4().hex[:8]}"))
     client = web.test_client()
     here, there = {"REMOTE_ADDR": "198.51.100.40"}, {"REMOTE_ADDR": "198.51.100.41"}
     api = [client.post("/open311/v2/requests.json", data={**FORM, "api_key": key, "description": f"Sampah {n}"},
@@ -106,7 +106,7 @@ def test_a_submission_that_fails_after_its_photo_was_stored_leaves_no_file(
     from tanggap.intake import submission
 
     web = _limited(app, tmp_path, "1000 per minute")
-    key = web.extensions["tanggap.intake"].handle(IssueApiKey(f"app-{uuid.uuid4().hex[:8]}"))
+    key = web.extensions["tanggap.intake"].tanggap.handle(IssueApiKey(f"app-{uuid.uuid4().hex[:8]}"))
 
     def crash(*_args: object) -> int:
         raise RuntimeError("the database went away mid-submission")

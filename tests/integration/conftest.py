@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -18,8 +19,8 @@ from workflows import deps
 def pipeline(app: Tanggap) -> Iterator[deps.Dependencies]:
     """The flows' dependencies on the test database, with the fake tagger (modules that need the real
     ONNX tagger define their own)."""
-    d = deps.Dependencies(app, PipelineSettings(claim_lease_seconds=60), FakeTagger(), FakePhotoStorage(),
-                          FakeMailer())
+    d = deps.Dependencies(replace(app, photos=FakePhotoStorage()), PipelineSettings(claim_lease_seconds=60),
+                          FakeTagger(), FakeMailer())
     deps.use(d)
     yield d
     deps.use(None)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@ ids, and citizens' comments from apps (disputes, notices for the OPD, what the O
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import timedelta
 
@@ -31,12 +32,12 @@ from tests.conftest import T0
 
 @pytest.fixture
 def intake(app: Tanggap) -> IntakeService:
-    return IntakeService(app, FakePhotoStorage())
+    return IntakeService(dataclasses.replace(app, photos=FakePhotoStorage()))
 
 
 @pytest.fixture
 def key(intake: IntakeService) -> str:
-    issued: str = intake.handle(IssueApiKey(f"fms-{uuid.uuid4().hex[:8]}"))
+    issued: str = intake.tanggap.handle(IssueApiKey(f"fms-{uuid.uuid4().hex[:8]}"))
     return issued
 
 

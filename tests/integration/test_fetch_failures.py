@@ -36,7 +36,7 @@ PNG_HEAD = b"\x89PNG\r\n\x1a\n"
 
 def service(app: Tanggap, **rules: Any) -> IntakeService:
     settings = replace(app.settings, intake=replace(app.settings.intake, **rules))
-    return IntakeService(replace(app, settings=settings), FakePhotoStorage())
+    return IntakeService(replace(app, settings=settings, photos=FakePhotoStorage()))
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def intake(app: Tanggap) -> IntakeService:
 
 
 def submit(intake: IntakeService, media_url: str) -> int:
-    key = intake.handle(IssueApiKey(f"app-{uuid.uuid4().hex[:8]}"))
+    key = intake.tanggap.handle(IssueApiKey(f"app-{uuid.uuid4().hex[:8]}"))
     done = intake.submit(SubmitServiceRequest(
         service_code="banjir-genangan", description="Genangan setinggi lutut di Oesapa", lat="-10.146",
         long="123.633", attributes={"depth": ["selutut"]}, api_key=key, media_url=media_url))
@@ -165,11 +165,11 @@ def test_a_job_that_kills_its_worker_is_given_up_on_after_its_attempts(
 ) -> None:
     submit(intake, "http://foto.example/racun.jpg")
     for attempt in range(1, MAX_FETCH_ATTEMPTS + 1):
-        jobs = intake.handle(ClaimMediaFetches(worker=f"dies-{attempt}"))  # claimed, then the worker dies
+        jobs = intake.tanggap.handle(ClaimMediaFetches(worker=f"dies-{attempt}"))  # claimed, then the worker dies
         assert [job.attempt for job in jobs] == [attempt]
         clock.advance(timedelta(minutes=6))  # past the lease
 
-    assert intake.handle(ClaimMediaFetches(worker="next")) == []
+    assert intake.tanggap.handle(ClaimMediaFetches(worker="next")) == []
     row = fetch_row(app)
     assert row.done_at is not None and row.payload["given_up"] is True
     assert row.payload["error"] == f"given up after {MAX_FETCH_ATTEMPTS} attempts that never finished"

@@ -53,7 +53,7 @@ def storage() -> FakePhotoStorage:
 
 def service_on(app: Tanggap, storage: FakePhotoStorage, **rules: Any) -> IntakeService:
     settings = replace(app.settings, intake=replace(app.settings.intake, **rules))
-    return IntakeService(replace(app, settings=settings), storage)
+    return IntakeService(replace(app, settings=settings, photos=storage))
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def intake(app: Tanggap, storage: FakePhotoStorage) -> IntakeService:
 
 @pytest.fixture
 def key(intake: IntakeService) -> str:
-    issued: str = intake.handle(IssueApiKey(f"app-{uuid.uuid4().hex[:8]}"))
+    issued: str = intake.tanggap.handle(IssueApiKey(f"app-{uuid.uuid4().hex[:8]}"))
     return issued
 
 
@@ -126,11 +126,11 @@ def test_a_key_is_shown_once_stored_hashed_and_a_name_can_be_reused_after_revoki
     app: Tanggap, intake: IntakeService
 ) -> None:
     name = f"Qlue Kupang {uuid.uuid4().hex[:6]}"
-    first = intake.handle(IssueApiKey(name))
+    first = intake.tanggap.handle(IssueApiKey(name))
     with pytest.raises(InvalidInput, match="already has an active key"):
-        intake.handle(IssueApiKey(name))
-    intake.handle(RevokeApiKey(name))
-    second = intake.handle(IssueApiKey(name))
+        intake.tanggap.handle(IssueApiKey(name))
+    intake.tanggap.handle(RevokeApiKey(name))
+    second = intake.tanggap.handle(IssueApiKey(name))
 
     with pytest.raises(InvalidApiKey, match="revoked"):
         intake.submit(request(first))
@@ -139,9 +139,9 @@ def test_a_key_is_shown_once_stored_hashed_and_a_name_can_be_reused_after_revoki
         hashes = set(uow.session.scalars(text("SELECT key_hash FROM api_keys")))
     assert first not in hashes and second not in hashes
     with pytest.raises(NotFound):
-        intake.handle(RevokeApiKey("tidak-ada"))
+        intake.tanggap.handle(RevokeApiKey("tidak-ada"))
     with pytest.raises(InvalidInput, match="name"):
-        intake.handle(IssueApiKey("  "))
+        intake.tanggap.handle(IssueApiKey("  "))
 
 
 def responded(app: Tanggap, intake: IntakeService, key: str) -> tuple[int, str]:
@@ -155,23 +155,23 @@ def responded(app: Tanggap, intake: IntakeService, key: str) -> tuple[int, str]:
 def test_rating_needs_the_token_a_response_and_one_to_five_stars(app: Tanggap, intake: IntakeService, key: str) -> None:
     waiting = intake.submit(request(key))
     with pytest.raises(InvalidInput, match="no response to rate yet"):
-        intake.handle(RateResponse(waiting.report_id, waiting.token, stars=3))
+        intake.tanggap.handle(RateResponse(waiting.report_id, waiting.token, stars=3))
     report_id, token = responded(app, intake, key)
     with pytest.raises(PermissionDenied):
-        intake.handle(RateResponse(report_id, waiting.token, stars=3))
+        intake.tanggap.handle(RateResponse(report_id, waiting.token, stars=3))
     for stars in (0, 6):
         with pytest.raises(InvalidInput, match="1 to 5 stars"):
-            intake.handle(RateResponse(report_id, token, stars=stars))
+            intake.tanggap.handle(RateResponse(report_id, token, stars=stars))
 
-    intake.handle(RateResponse(report_id, token, stars=2, comment="Lambat"))
-    intake.handle(RateResponse(report_id, token, stars=4))
+    intake.tanggap.handle(RateResponse(report_id, token, stars=2, comment="Lambat"))
+    intake.tanggap.handle(RateResponse(report_id, token, stars=4))
     with app.uow() as uow:
         assert [(r.stars, r.comment) for r in uow.session.scalars(select(RatingRow))] == [(4, None)]
 
 
 def test_confirming_closes_through_the_lifecycle_as_the_citizen(app: Tanggap, intake: IntakeService, key: str) -> None:
     report_id, token = responded(app, intake, key)
-    intake.handle(ConfirmFix(report_id, token))
+    intake.tanggap.handle(ConfirmFix(report_id, token))
     with app.uow() as uow:
         row = uow.session.get(ReportRow, report_id)
         assert row is not None and (row.state, row.close_reason) == ("closed", "citizen_confirmed")

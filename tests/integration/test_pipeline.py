@@ -6,6 +6,7 @@ tests need no ONNX session. The orchestrated runs live in tests/e2e/test_flows.p
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import threading
 from datetime import timedelta
@@ -119,7 +120,8 @@ def test_a_dispatcher_who_acts_first_is_not_overridden(pipeline: deps.Dependenci
 
 @pytest.mark.postgres
 def test_two_concurrent_runs_on_postgres_never_process_the_same_report(pg_app: Tanggap) -> None:
-    d = deps.Dependencies(pg_app, PipelineSettings(), FakeTagger(), FakePhotoStorage(), FakeMailer())
+    d = deps.Dependencies(dataclasses.replace(pg_app, photos=FakePhotoStorage()),
+                          PipelineSettings(), FakeTagger(), FakeMailer())
     deps.use(d)
     ids = [submit(d, None, lat=-10.16 + i * 0.01) for i in range(40)]
     barrier = threading.Barrier(2)

@@ -4,6 +4,7 @@ databases. The orchestrated run lives in tests/e2e/test_flows_fetched_photos.py.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Iterator
 from datetime import timedelta
@@ -65,7 +66,8 @@ def head(tagger: OnnxTagger) -> CategoryHead:
 
 @pytest.fixture
 def pipeline(app: Tanggap, tagger: OnnxTagger) -> Iterator[deps.Dependencies]:
-    d = deps.Dependencies(app, PipelineSettings(claim_lease_seconds=60), tagger, FakePhotoStorage(), FakeMailer())
+    d = deps.Dependencies(dataclasses.replace(app, photos=FakePhotoStorage()),
+                          PipelineSettings(claim_lease_seconds=60), tagger, FakeMailer())
     deps.use(d)
     yield d
     deps.use(None)  # type: ignore[arg-type]

@@ -190,10 +190,9 @@ def test_replaying_the_stored_events_rebuilds_the_stored_report(app: Tanggap, cl
 
 def test_a_report_submitted_and_moved_in_one_unit_of_work_is_written_once_with_both_events(app: Tanggap) -> None:
     from tanggap.bootstrap import HANDLERS
-    from tanggap.context import Context
 
     with app.uow() as uow:
-        ctx = Context(uow, app.clock.now(), app.policy)
+        ctx = app.context(uow)
         submit_cmd = c.SubmitReport("Pohon tumbang menutup jalan", "pohon-tumbang", -10.16, 123.6)
         rid = HANDLERS[c.SubmitReport](submit_cmd, ctx)
         HANDLERS[c.ClassifyReport](c.ClassifyReport(rid, "dispatcher", category="pohon-tumbang"), ctx)

@@ -99,7 +99,7 @@ def test_the_citizens_rating_and_comment_show_on_the_staff_ticket(
     app.handle(c.ClassifyReport(sent.report_id, "dispatcher", category="jalan-rusak"))
     app.handle(c.AssignReport(sent.report_id, "dispatcher", officer="pupr.officer"))
     app.handle(c.RespondReport(sent.report_id, "pupr.officer", response="Sudah ditambal"))
-    intake.handle(i.RateResponse(sent.report_id, sent.token, stars=2, comment="Tambalannya sudah retak lagi"))
+    intake.tanggap.handle(i.RateResponse(sent.report_id, sent.token, stars=2, comment="Tambalannya sudah retak lagi"))
     client = web.test_client()
     token = sign_in(client, "pupr.head")
     rating = re.search(r'<dd id="rating">(.*?)</dd>', client.get(f"/tickets/{sent.report_id}").text, re.S)
