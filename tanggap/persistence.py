@@ -14,6 +14,7 @@ from states.errors import ConcurrencyConflict
 from tanggap.enforcement.repository import SqlAlchemySlaRepository
 from tanggap.intake.repository import SqlAlchemyIntakeRepository
 from tanggap.reports.repository import SqlAlchemyOutbox, SqlAlchemyReferenceData, SqlAlchemyReportRepository
+from tanggap.staff.repository import SqlAlchemyStaffRepository
 
 
 class SqlAlchemyUnitOfWork:
@@ -27,6 +28,7 @@ class SqlAlchemyUnitOfWork:
         self.outbox = SqlAlchemyOutbox(self.session)
         self.sla = SqlAlchemySlaRepository(self.session)
         self.intake = SqlAlchemyIntakeRepository(self.session)
+        self.staff = SqlAlchemyStaffRepository(self.session)
         return self
 
     def __exit__(

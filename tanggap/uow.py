@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # types only: the repositories sit below the features that us
     from tanggap.enforcement.repository import SqlAlchemySlaRepository
     from tanggap.intake.repository import AbstractIntakeRepository
     from tanggap.reports.repository import SqlAlchemyOutbox, SqlAlchemyReferenceData, SqlAlchemyReportRepository
+    from tanggap.staff.repository import AbstractStaffRepository
 
 
 class AbstractUnitOfWork(Protocol):
@@ -24,6 +25,8 @@ class AbstractUnitOfWork(Protocol):
     # Read-only on the port, so a fake may put any implementation there.
     @property
     def intake(self) -> AbstractIntakeRepository: ...
+    @property
+    def staff(self) -> AbstractStaffRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -231,6 +231,15 @@ class SqlAlchemySlaRepository:
             self._calendars[name] = calendar_for(row.spec)
         return self._calendars[name]
 
+    def calendar_row(self, name: str) -> CalendarRow | None:
+        return self.session.scalar(select(CalendarRow).where(CalendarRow.name == name))
+
+    def breach(self, breach_id: int) -> BreachRow | None:
+        return self.session.get(BreachRow, breach_id)
+
+    def is_waived(self, breach_id: int) -> bool:
+        return self.session.scalar(select(WaiverRow.id).where(WaiverRow.breach_id == breach_id)) is not None
+
     def next_rule_id(self) -> int:
         return int(self.session.scalar(select(func.coalesce(func.max(RuleRow.rule_id), 0))) or 0) + 1
 

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from sla.calendar import CalendarSpecError, WorkingCalendar
 from sla.clocks import (
     BREACH,
@@ -32,7 +30,7 @@ from states.model import SUPERVISING, Report, ReportEvent, Role
 from tanggap import commands as c
 from tanggap.config_audit import ConfigSubject, record_changes
 from tanggap.context import Context
-from tanggap.db import BreachRow, CalendarRow, RuleRow, WaiverRow
+from tanggap.db import CalendarRow, RuleRow, WaiverRow
 from tanggap.enforcement.closed_months import ensure_month_open
 from tanggap.enforcement.repository import calendar_for
 from tanggap.uow import AbstractUnitOfWork
@@ -202,7 +200,7 @@ def define_calendar(cmd: c.DefineCalendar, ctx: Context) -> list[str]:
     except CalendarSpecError as err:
         # err.message, not str(err): that starts with the field again.
         raise InvalidInput(f"calendar.{err.field}", err.message) from err
-    row = uow.session.scalar(select(CalendarRow).where(CalendarRow.name == cmd.name)) or CalendarRow(name=cmd.name)
+    row = uow.sla.calendar_row(cmd.name) or CalendarRow(name=cmd.name)
     changed = record_changes(ctx, actor, ConfigSubject.CALENDAR, cmd.name, row.spec or {}, spec, cmd.note)
     if changed:
         row.spec, row.updated_by, row.updated_at = spec, actor, ctx.now
@@ -275,11 +273,11 @@ def waive_breach(cmd: c.WaiveBreach, ctx: Context) -> None:
     actor = _supervisor(uow, cmd.actor, "waive breaches")
     if not cmd.reason.strip():
         raise InvalidInput("reason", "a waiver needs a reason")
-    breach = uow.session.get(BreachRow, cmd.breach_id)
+    breach = uow.sla.breach(cmd.breach_id)
     if breach is None:
         raise NotFound("breach", cmd.breach_id)
     ensure_month_open(uow, breach.due_at)
-    if uow.session.scalar(select(WaiverRow.id).where(WaiverRow.breach_id == cmd.breach_id)) is not None:
+    if uow.sla.is_waived(cmd.breach_id):
         raise InvalidInput("breach_id", f"breach {cmd.breach_id} is already waived")
     uow.sla.append_rows(
         WaiverRow,

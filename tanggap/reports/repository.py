@@ -24,7 +24,7 @@ from states.model import (
     Role,
 )
 from tanggap.bulk import bulk_insert, moved_columns, update_by_group
-from tanggap.db import CategoryRow, EventRow, OpdRow, OutboxRow, ReportRow, UserRow
+from tanggap.db import CategoryRow, EventRow, OpdRow, OutboxRow, ReportRow, TrainingLabelRow, UserRow
 
 ROW_FIELDS = tuple(f.name for f in fields(Report) if f.name not in {"id", "pending_events"})
 
@@ -70,6 +70,15 @@ class SqlAlchemyReportRepository:
         found: int | None = self.session.scalar(
             select(EventRow.id).where(EventRow.report_id == report_id, EventRow.seq == seq))
         return found
+
+    def quiet_reports(self, responded_before: datetime, limit: int) -> list[int]:
+        """Answered reports nobody has touched since `responded_before`, oldest first."""
+        return list(self.session.scalars(select(ReportRow.id).where(
+            ReportRow.state == ReportState.RESPONDED.value, ReportRow.responded_at <= responded_before
+        ).order_by(ReportRow.id).limit(limit)))
+
+    def add_training_label(self, row: TrainingLabelRow) -> None:
+        self.session.add(row)
 
     def changed_ids(self) -> list[int]:
         return [rid for rid, (report, _, _) in self._seen.items() if report.pending_events]

@@ -8,8 +8,6 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
-
 from sla.rules import PauseReason
 from states.errors import ConcurrencyConflict, InvalidInput, NotFound
 from states.lifecycle import Attempt, lifecycle
@@ -32,7 +30,7 @@ from states.model import (
 )
 from tanggap import commands as c
 from tanggap.context import Context
-from tanggap.db import CategoryRow, OpdRow, OutboxRow, ReportRow, TrainingLabelRow, UserRow
+from tanggap.db import CategoryRow, OpdRow, OutboxRow, TrainingLabelRow, UserRow
 from tanggap.enforcement import service as sla_service
 from tanggap.infrastructure.passwords import hash_password
 from tanggap.uow import AbstractUnitOfWork
@@ -155,8 +153,9 @@ def _record_label(ctx: Context, report: Report, actor_name: str) -> None:
     """A person confirmed or corrected the category: a label the photo tagger learns from."""
     actor = resolve_actor(ctx.uow, actor_name)
     if actor.role in LABELLING_ROLES and report.id is not None and report.category:
-        ctx.uow.session.add(TrainingLabelRow(report_id=report.id, category=report.category, source="classification",
-                                             actor=actor.name, created_at=ctx.now))
+        ctx.uow.reports.add_training_label(TrainingLabelRow(
+            report_id=report.id, category=report.category, source="classification", actor=actor.name,
+            created_at=ctx.now))
 
 
 def assign_report(cmd: c.AssignReport, ctx: Context) -> None:
@@ -202,11 +201,8 @@ CLOSE_REASONS = {Role.CITIZEN: "citizen_confirmed", Role.SYSTEM: "quiet_period"}
 def close_quiet_reports(cmd: c.CloseQuietReports, ctx: Context) -> int:
     """The system closes answered reports nobody disputed within the quiet period."""
     quiet_since = ctx.now - ctx.policy.quiet_period
-    ids = ctx.uow.session.scalars(select(ReportRow.id).where(
-        ReportRow.state == ReportState.RESPONDED.value, ReportRow.responded_at <= quiet_since
-    ).order_by(ReportRow.id).limit(cmd.limit))
     closed = 0
-    for report_id in list(ids):
+    for report_id in ctx.uow.reports.quiet_reports(quiet_since, cmd.limit):
         report = ctx.uow.reports.get(report_id)
         _fire(ctx, c.CloseReport(report_id, "system"), report, Trigger.CLOSE, {"close_reason": "quiet_period"})
         closed += 1

@@ -10,11 +10,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
-
-from sqlalchemy import and_, case, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from typing import Any
 
 from states.errors import ConcurrencyConflict, InvalidInput, NotFound, PermissionDenied
 from states.model import ADMINS, DISPATCH_ROLES, OPD_ROLES, SUPERVISING, Actor, RejectKind, ReportRedacted, Role
@@ -23,12 +19,12 @@ from tanggap import intake
 from tanggap.access import StaffUser, may_see, staff_user
 from tanggap.config_audit import ConfigSubject, record_changes
 from tanggap.context import Context
-from tanggap.db import CategoryRow, DuplicateLinkRow, InboxRow, UserRow
+from tanggap.db import CategoryRow
 from tanggap.infrastructure.passwords import hash_password, verify_or_spend
 from tanggap.intake.tables import ApiKeyRow
-from tanggap.pipeline.notifications import undelivered
 from tanggap.reports import service as services
-from tanggap.staff.tables import ApiTokenRow, LoginAttemptRow, LoginThrottleRow, ResponseTemplateRow
+from tanggap.staff.repository import Revocable
+from tanggap.staff.tables import ApiTokenRow, ResponseTemplateRow
 from tanggap.uow import AbstractUnitOfWork
 
 # Sign-in throttling. One client (account, address) gets MAX_FAILURES failures per window, then
@@ -83,42 +79,16 @@ def log_in(cmd: LogIn, ctx: Context) -> LoginResult:
 
 
 def _charge(ctx: Context, username: str, address: str, limit: int, window: timedelta, backoff: timedelta) -> bool:
-    """Count one failure in advance and say whether the attempt may go ahead: a fresh window, room
-    under the limit, or the back-off elapsed. One conditional UPDATE: the row lock (PostgreSQL) or
-    the write lock (SQLite) makes counting and deciding a single step."""
-    _ensure_counter(ctx, username, address)
-    t, now = LoginThrottleRow, ctx.now
-    fresh = t.window_start <= now - window
-    result = ctx.uow.session.execute(
-        update(t)
-        .where(t.username == username, t.address == address, or_(fresh, t.failures < limit, t.next_at <= now))
-        .values(failures=case((fresh, 1), else_=t.failures + 1),
-                window_start=case((fresh, now), else_=t.window_start),
-                next_at=case((and_(~fresh, t.failures + 1 >= limit), now + backoff), else_=t.next_at))
-        .execution_options(synchronize_session=False)
-    )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
-
-
-def _ensure_counter(ctx: Context, username: str, address: str) -> None:
-    session = ctx.uow.session
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    values = {"username": username, "address": address, "failures": 0, "window_start": ctx.now, "next_at": ctx.now}
-    session.execute(insert(LoginThrottleRow).values(**values).on_conflict_do_nothing())
+    return ctx.uow.staff.charge(username, address, limit, window, backoff, ctx.now)
 
 
 def _forgive(ctx: Context, username: str, address: str) -> None:
     """A right password clears this client's count and the account's."""
-    t = LoginThrottleRow
-    ctx.uow.session.execute(
-        update(t).where(t.username == username, t.address.in_([address, ANY_ADDRESS]))
-        .values(failures=0, window_start=ctx.now, next_at=ctx.now).execution_options(synchronize_session=False)
-    )
+    ctx.uow.staff.forgive(username, [address, ANY_ADDRESS], ctx.now)
 
 
 def _record(ctx: Context, cmd: LogIn, ok: bool) -> None:
-    ctx.uow.session.add(LoginAttemptRow(username=cmd.username[:80], address=cmd.address[:64], ok=ok, at=ctx.now))
+    ctx.uow.staff.record_attempt(cmd.username[:80], cmd.address[:64], ok, ctx.now)
 
 
 @dataclass(frozen=True)
@@ -133,10 +103,7 @@ def end_sessions(cmd: EndSessions, ctx: Context) -> None:
 
 
 def _bump_generation(ctx: Context, username: str) -> None:
-    ctx.uow.session.execute(
-        update(UserRow).where(UserRow.username == username)
-        .values(session_generation=UserRow.session_generation + 1).execution_options(synchronize_session=False)
-    )
+    ctx.uow.staff.end_sessions(username)
 
 
 @dataclass(frozen=True)
@@ -158,7 +125,6 @@ def change_password(cmd: ChangePassword, ctx: Context) -> None:
     if len(cmd.password) < MIN_PASSWORD:
         raise InvalidInput("password", f"must have at least {MIN_PASSWORD} characters")
     row.password_hash = hash_password(cmd.password)
-    ctx.uow.session.flush()
     _bump_generation(ctx, cmd.username)
 
 
@@ -174,7 +140,6 @@ def deactivate_user(cmd: DeactivateUser, ctx: Context) -> None:
     _require(ctx.uow, cmd.actor, ADMINS, "deactivate accounts")
     row = ctx.uow.reference.user(cmd.username)
     row.active = False
-    ctx.uow.session.flush()
     _bump_generation(ctx, cmd.username)
 
 
@@ -263,7 +228,7 @@ class DecideDuplicate(c.Command):
 def decide_duplicate(cmd: DecideDuplicate, ctx: Context) -> None:
     """Confirm or dismiss a suspected duplicate. A confirmation by the dispatch unit on a report
     not yet with an OPD also rejects it as a duplicate of the original."""
-    link = ctx.uow.session.get(DuplicateLinkRow, cmd.link_id)
+    link = ctx.uow.staff.duplicate_link(cmd.link_id)
     if link is None:
         raise NotFound("duplicate link", cmd.link_id)
     if link.status != "pending":
@@ -311,9 +276,7 @@ def define_response_template(cmd: DefineResponseTemplate, ctx: Context) -> int:
         _check_may_edit_templates(ctx, user, row.category)
     row.category, row.title, row.body = cmd.category, cmd.title.strip()[:120], cmd.body.strip()
     row.active, row.created_by = not cmd.retire, cmd.actor
-    ctx.uow.session.add(row)
-    ctx.uow.session.flush()
-    return row.id
+    return ctx.uow.staff.save_template(row)
 
 
 def _check_may_edit_templates(ctx: Context, user: StaffUser, category_code: str) -> None:
@@ -323,7 +286,7 @@ def _check_may_edit_templates(ctx: Context, user: StaffUser, category_code: str)
 
 
 def _template(ctx: Context, template_id: int) -> ResponseTemplateRow:
-    row = ctx.uow.session.get(ResponseTemplateRow, template_id)
+    row = ctx.uow.staff.template(template_id)
     if row is None:
         raise NotFound("response template", template_id)
     return row
@@ -387,11 +350,11 @@ def issue_api_token(cmd: IssueApiToken, ctx: Context) -> str:
     _require(ctx.uow, cmd.actor, ADMINS, "issue API tokens")
     if not cmd.name.strip():
         raise InvalidInput("name", "a token needs a name")
-    if ctx.uow.session.scalar(select(ApiTokenRow.id).where(ApiTokenRow.name == cmd.name)) is not None:
+    if ctx.uow.staff.token_named(cmd.name):
         raise InvalidInput("name", f"a token named {cmd.name} already exists")
     token = secrets.token_urlsafe(32)
-    ctx.uow.session.add(ApiTokenRow(name=cmd.name.strip(), token_hash=token_hash(token), scope=cmd.scope,
-                                    created_by=cmd.actor, created_at=ctx.now))
+    ctx.uow.staff.add_token(ApiTokenRow(name=cmd.name.strip(), token_hash=token_hash(token), scope=cmd.scope,
+                                      created_by=cmd.actor, created_at=ctx.now))
     return token
 
 
@@ -439,12 +402,9 @@ def revoke_client_key(cmd: RevokeClientKey, ctx: Context) -> None:
     intake.revoke_api_key(intake.RevokeApiKey(row.name), ctx)
 
 
-Revocable = TypeVar("Revocable", ApiTokenRow, ApiKeyRow)
-
-
 def _unrevoked(uow: AbstractUnitOfWork, model: type[Revocable], row_id: int, what: str) -> Revocable:
     """The payroll token or Open311 key `row_id`, refused when unknown or already revoked."""
-    row = uow.session.get(model, row_id)
+    row = uow.staff.revocable(model, row_id)
     if row is None:
         raise NotFound(f"API {what}", row_id)
     if row.revoked_at is not None:
@@ -464,7 +424,7 @@ class SettleEmail(c.Command):
 
 def settle_email(cmd: SettleEmail, ctx: Context) -> None:
     _require(ctx.uow, cmd.actor, ADMINS, "settle e-mails")
-    row = ctx.uow.session.scalar(select(InboxRow).where(InboxRow.id == cmd.inbox_id, undelivered(ctx.now)))
+    row = ctx.uow.staff.undelivered_email(cmd.inbox_id, ctx.now)
     if row is None:
         raise NotFound("undelivered e-mail", cmd.inbox_id)
     if cmd.resend:
