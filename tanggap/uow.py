@@ -8,21 +8,27 @@ from typing import TYPE_CHECKING, Protocol, Self
 
 from sqlalchemy.orm import Session
 
-if TYPE_CHECKING:  # types only: the repositories sit below the features that use this port
-    from tanggap.enforcement.repository import SqlAlchemySlaRepository
+if TYPE_CHECKING:  # types only: each feature's repository port sits in that feature's package
+    from tanggap.enforcement.repository import AbstractSlaRepository
     from tanggap.intake.repository import AbstractIntakeRepository
-    from tanggap.reports.repository import SqlAlchemyOutbox, SqlAlchemyReferenceData, SqlAlchemyReportRepository
+    from tanggap.reports.repository import AbstractOutbox, AbstractReferenceData, AbstractReportRepository
     from tanggap.staff.repository import AbstractStaffRepository
 
 
 class AbstractUnitOfWork(Protocol):
-    session: Session
-    reports: SqlAlchemyReportRepository
-    reference: SqlAlchemyReferenceData
-    outbox: SqlAlchemyOutbox
-    sla: SqlAlchemySlaRepository
+    """The repositories are read-only properties on the port, so a fake unit of work may put any
+    implementation of each there (tests/fakes.py)."""
 
-    # Read-only on the port, so a fake may put any implementation there.
+    session: Session
+
+    @property
+    def reports(self) -> AbstractReportRepository: ...
+    @property
+    def reference(self) -> AbstractReferenceData: ...
+    @property
+    def outbox(self) -> AbstractOutbox: ...
+    @property
+    def sla(self) -> AbstractSlaRepository: ...
     @property
     def intake(self) -> AbstractIntakeRepository: ...
     @property
