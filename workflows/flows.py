@@ -246,6 +246,3 @@ def tag_fetched_photos_directly(limit: int = 64) -> dict[str, int]:
 
 WHILE_STARTING = {"process-reports": process_reports_directly, "tag-fetched-photos": tag_fetched_photos_directly,
                   "enforce-sla": sweep.fn}
-
-FLOWS = {f.name: f for f in (process_reports, enforce_sla, deliver_notifications, close_quiet_reports,
-                             month_end_allowance, retrain_tagger, fetch_media_urls, tag_fetched_photos, warm_up)}

@@ -29,7 +29,7 @@ from tanggap.pipeline.outbox import NOTIFY_TOPICS, REPORT_SUBMITTED, on_new_work
 from tanggap.wita import WITA
 from workflows import deps
 from workflows.environment import configure, without_heartbeats
-from workflows.families import DAILY, FAMILIES, FLOW_FAMILY, SCHEDULES, TOPIC_FAMILY, FamilySpec
+from workflows.registry import DAILY, FAMILIES, FLOW_FAMILY, FLOWS, SCHEDULES, TOPIC_FAMILY, WARM_UP, FamilySpec
 
 log = logging.getLogger("tanggap.runner")
 
@@ -179,7 +179,7 @@ class Runner:
                 import workflows.flows  # noqa: F401 - importing Prefect overlaps with its server's start
 
                 self.prepare()
-            self._run("warm-up", {})
+            self._run(WARM_UP, {})
             log.warning("Prefect ready in %.1f s", time.monotonic() - began)
         finally:
             self.ready.set()
@@ -218,11 +218,11 @@ def embedded_launcher(ready: threading.Event | None = None) -> Launch:
 
     def launch(name: str, parameters: dict[str, Any]) -> Any:
         if not flows:
-            from workflows.flows import FLOWS, WHILE_STARTING  # Prefect is imported on a runner thread
+            from workflows import flows as defined  # Prefect is imported on a runner thread
 
-            flows.update(FLOWS)
-            direct.update(WHILE_STARTING)
-        if ready is not None and not ready.is_set() and name != "warm-up":
+            flows.update({flow: getattr(defined, spec.function) for flow, spec in FLOWS.items()})
+            direct.update(defined.WHILE_STARTING)
+        if ready is not None and not ready.is_set() and name != WARM_UP:
             if name in direct:
                 return direct[name](**parameters)
             ready.wait()

@@ -17,7 +17,7 @@ import click
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.cli.app import app, main, one_line_errors
-from workflows.families import FLOW_FAMILY
+from workflows.registry import FLOWS
 
 
 @main.command("serve")
@@ -93,7 +93,7 @@ def flows() -> None:
 
 
 @flows.command("run")
-@click.argument("name", type=click.Choice(sorted(FLOW_FAMILY)))
+@click.argument("name", type=click.Choice(sorted(FLOWS)))
 @one_line_errors
 def flows_run(name: str) -> None:
     """Run one flow now, in this process."""

@@ -15,7 +15,7 @@ from tanggap.db import OutboxRow
 from tanggap.intake.common import FETCH_TOPIC
 from tanggap.pipeline.outbox import on_new_work
 from workflows import deps
-from workflows.families import FAMILIES
+from workflows.registry import FAMILIES
 from workflows.runner import WITA, Runner, Timer
 
 

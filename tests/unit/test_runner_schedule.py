@@ -1,4 +1,4 @@
-"""The nightly flows run at the registry's times (workflows/families.py, SCHEDULES) in WITA: the
+"""The nightly flows run at the registry's times (workflows/registry.py, SCHEDULES) in WITA: the
 month-end files at 01:00 on the 1st, retraining at 02:00; a process started later that day still
 runs them, and nothing runs twice in a day."""
 
