@@ -24,7 +24,7 @@ from tanggap.bootstrap import Tanggap, bootstrap
 from tanggap.config import Settings, WebSettings
 from tanggap.infrastructure.storage import AbstractPhotoStorage
 from tanggap.intake import IntakeService
-from tanggap.pipeline.health import health_text
+from tanggap.pipeline.health import health_text, pipeline_health
 from web import citizen, media, open311, staff
 from web.deps import INTAKE, TANGGAP
 
@@ -212,8 +212,6 @@ def _error_page(err: HTTPException) -> ResponseReturnValue:
 
 def _health() -> ResponseReturnValue:
     """For uptime monitors: 503 naming the family of flows that is late; JSON with ?format=json."""
-    from tanggap.pipeline.health import pipeline_health
-
     tanggap = current_app.extensions[TANGGAP]
     health = pipeline_health(tanggap.uow(), tanggap.clock.now())
     status = 200 if health.ok else 503

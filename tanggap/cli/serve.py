@@ -1,7 +1,9 @@
 """`tanggap` commands that start the product's adapters: the server, flows, the photo tagger.
 
 The command line is the composition root of the whole product, so this module alone may import
-the web and workflow adapters (import-linter allows exactly these imports).
+the web and workflow adapters (import-linter allows exactly these imports). The adapters, Prefect
+and onnxruntime are imported inside the commands that use them, to keep every other command quick
+to start; no import here or elsewhere is deferred to get around a cycle (import-linter forbids them).
 """
 
 from __future__ import annotations
