@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from states.errors import ConcurrencyConflict
 from tanggap.enforcement.repository import SqlAlchemySlaRepository
+from tanggap.payroll.repository import AbstractPayrollRepository, SqlAlchemyPayrollRepository
 from tanggap.reports.repository import SqlAlchemyOutbox, SqlAlchemyReferenceData, SqlAlchemyReportRepository
 
 
@@ -25,6 +26,7 @@ class SqlAlchemyUnitOfWork:
         self.reference = SqlAlchemyReferenceData(self.session)
         self.outbox = SqlAlchemyOutbox(self.session)
         self.sla = SqlAlchemySlaRepository(self.session)
+        self.payroll: AbstractPayrollRepository = SqlAlchemyPayrollRepository(self.session)
         return self
 
     def __exit__(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:  # types only: the repositories sit below the features that use this port
     from tanggap.enforcement.repository import SqlAlchemySlaRepository
+    from tanggap.payroll.repository import AbstractPayrollRepository
     from tanggap.reports.repository import SqlAlchemyOutbox, SqlAlchemyReferenceData, SqlAlchemyReportRepository
 
 
@@ -19,6 +20,7 @@ class AbstractUnitOfWork(Protocol):
     reference: SqlAlchemyReferenceData
     outbox: SqlAlchemyOutbox
     sla: SqlAlchemySlaRepository
+    payroll: AbstractPayrollRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(
