@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from states.errors import ConcurrencyConflict
+from tanggap.appeals.repository import AbstractAppealsRepository, SqlAlchemyAppealsRepository
 from tanggap.enforcement.repository import SqlAlchemySlaRepository
 from tanggap.payroll.repository import AbstractPayrollRepository, SqlAlchemyPayrollRepository
 from tanggap.reports.repository import SqlAlchemyOutbox, SqlAlchemyReferenceData, SqlAlchemyReportRepository
@@ -27,6 +28,7 @@ class SqlAlchemyUnitOfWork:
         self.outbox = SqlAlchemyOutbox(self.session)
         self.sla = SqlAlchemySlaRepository(self.session)
         self.payroll: AbstractPayrollRepository = SqlAlchemyPayrollRepository(self.session)
+        self.appeals: AbstractAppealsRepository = SqlAlchemyAppealsRepository(self.session, self.sla)
         return self
 
     def __exit__(

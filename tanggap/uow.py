@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:  # types only: the repositories sit below the features that use this port
+    from tanggap.appeals.repository import AbstractAppealsRepository
     from tanggap.enforcement.repository import SqlAlchemySlaRepository
     from tanggap.payroll.repository import AbstractPayrollRepository
     from tanggap.reports.repository import SqlAlchemyOutbox, SqlAlchemyReferenceData, SqlAlchemyReportRepository
@@ -21,6 +22,7 @@ class AbstractUnitOfWork(Protocol):
     outbox: SqlAlchemyOutbox
     sla: SqlAlchemySlaRepository
     payroll: AbstractPayrollRepository
+    appeals: AbstractAppealsRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(
