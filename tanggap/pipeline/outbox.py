@@ -8,12 +8,11 @@ stands for, so nothing is done twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, event, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, or_, select, update
 
 from tanggap import commands as c
 from tanggap.commands import Claim
@@ -112,26 +111,3 @@ def pending_topics(uow: AbstractUnitOfWork, topics: Sequence[str], now: datetime
     """The embedded runner's idle poll: one query on the pending-rows index, no flow run."""
     with uow:
         return set(uow.session.scalars(select(OutboxRow.topic).where(claimable(topics, now)).distinct()))
-
-
-
-def on_new_work(session_factory: Any, wake: Callable[[set[str]], None]) -> None:
-    """Call `wake` with the topics of outbox rows a session has just committed, so the runner in
-    the same process starts their work at once instead of at its next poll."""
-
-    def noted(session: Session, _: Any) -> None:
-        topics = {obj.topic for obj in session.new if isinstance(obj, OutboxRow)}
-        if topics:
-            session.info.setdefault("new_topics", set()).update(topics)
-
-    def committed(session: Session) -> None:
-        topics = session.info.pop("new_topics", None)
-        if topics:
-            wake(topics)
-
-    def rolled_back(session: Session) -> None:
-        session.info.pop("new_topics", None)
-
-    event.listen(session_factory, "before_flush", lambda s, ctx, _instances: noted(s, ctx))
-    event.listen(session_factory, "after_commit", committed)
-    event.listen(session_factory, "after_soft_rollback", lambda s, _tx: rolled_back(s))
