@@ -17,6 +17,7 @@ from tanggap.appeals.repository import AbstractAppealsRepository, SqlAlchemyAppe
 from tanggap.db import OutboxRow
 from tanggap.enforcement.repository import SqlAlchemySlaRepository
 from tanggap.payroll.repository import AbstractPayrollRepository, SqlAlchemyPayrollRepository
+from tanggap.pipeline.repository import AbstractPipelineRepository, SqlAlchemyPipelineRepository
 from tanggap.reports.repository import SqlAlchemyOutbox, SqlAlchemyReferenceData, SqlAlchemyReportRepository
 
 
@@ -30,6 +31,7 @@ class SqlAlchemyUnitOfWork:
         self.reference = SqlAlchemyReferenceData(self.session)
         self.outbox = SqlAlchemyOutbox(self.session)
         self.sla = SqlAlchemySlaRepository(self.session)
+        self.pipeline: AbstractPipelineRepository = SqlAlchemyPipelineRepository(self.session)
         self.payroll: AbstractPayrollRepository = SqlAlchemyPayrollRepository(self.session)
         self.appeals: AbstractAppealsRepository = SqlAlchemyAppealsRepository(self.session, self.sla)
         return self
@@ -63,7 +65,6 @@ class SqlAlchemyUnitOfWork:
 
 def _single(ids: list[int]) -> int | None:
     return ids[0] if len(ids) == 1 else None
-
 
 
 def on_new_work(session_factory: sessionmaker[Session], wake: Callable[[set[str]], None]) -> None:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # types only: the repositories sit below the features that us
     from tanggap.appeals.repository import AbstractAppealsRepository
     from tanggap.enforcement.repository import SqlAlchemySlaRepository
     from tanggap.payroll.repository import AbstractPayrollRepository
+    from tanggap.pipeline.repository import AbstractPipelineRepository
     from tanggap.reports.repository import SqlAlchemyOutbox, SqlAlchemyReferenceData, SqlAlchemyReportRepository
 
 
@@ -21,6 +22,7 @@ class AbstractUnitOfWork(Protocol):
     reference: SqlAlchemyReferenceData
     outbox: SqlAlchemyOutbox
     sla: SqlAlchemySlaRepository
+    pipeline: AbstractPipelineRepository
     payroll: AbstractPayrollRepository
     appeals: AbstractAppealsRepository
 
