@@ -11,8 +11,6 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
-
 from tanggap.context import Context
 from tanggap.db import ConfigChangeRow
 from tanggap.display import local_iso
@@ -37,7 +35,7 @@ def record_changes(
     nothing when nothing changed. Returns the changed fields."""
     changed = sorted(f for f in before.keys() | after.keys() if before.get(f) != after.get(f))
     note = (note or "").strip() or None
-    ctx.uow.session.add_all(
+    ctx.uow.sla.add_config_changes(
         ConfigChangeRow(at=ctx.now, actor=actor, subject_kind=subject.value, subject_key=key, field=f,
                         old_value=before.get(f), new_value=after.get(f), note=note)
         for f in changed
@@ -49,13 +47,8 @@ def history(
     uow: AbstractUnitOfWork, kind: ConfigSubject | None = None, key: str | None = None
 ) -> list[ConfigChangeRow]:
     """Changes oldest first, optionally of one kind of subject and one key."""
-    query = select(ConfigChangeRow).order_by(ConfigChangeRow.at, ConfigChangeRow.id)
-    if kind is not None:
-        query = query.where(ConfigChangeRow.subject_kind == kind.value)
-    if key is not None:
-        query = query.where(ConfigChangeRow.subject_key == key)
     with uow:
-        return list(uow.session.scalars(query))
+        return uow.sla.config_changes(kind.value if kind is not None else None, key)
 
 
 def change_view(row: ConfigChangeRow) -> dict[str, Any]:

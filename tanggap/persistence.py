@@ -3,16 +3,22 @@ writes reports, the outbox and SLA clocks in that order and turns lost races int
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from states.errors import ConcurrencyConflict
+from tanggap.appeals.repository import SqlAlchemyAppealsRepository
+from tanggap.db import OutboxRow
 from tanggap.enforcement.repository import SqlAlchemySlaRepository
 from tanggap.intake.repository import SqlAlchemyIntakeRepository
+from tanggap.payroll.repository import SqlAlchemyPayrollRepository
+from tanggap.pipeline.repository import SqlAlchemyPipelineRepository
 from tanggap.reports.repository import SqlAlchemyOutbox, SqlAlchemyReferenceData, SqlAlchemyReportRepository
 from tanggap.staff.repository import SqlAlchemyStaffRepository
 
@@ -29,6 +35,9 @@ class SqlAlchemyUnitOfWork:
         self.sla = SqlAlchemySlaRepository(self.session)
         self.intake = SqlAlchemyIntakeRepository(self.session)
         self.staff = SqlAlchemyStaffRepository(self.session)
+        self.pipeline = SqlAlchemyPipelineRepository(self.session)
+        self.payroll = SqlAlchemyPayrollRepository(self.session)
+        self.appeals = SqlAlchemyAppealsRepository(self.session, self.sla)
         return self
 
     def __exit__(
@@ -69,3 +78,25 @@ def lost_race(err: IntegrityError) -> bool:
 
 def _single(ids: list[int]) -> int | None:
     return ids[0] if len(ids) == 1 else None
+
+
+def on_new_work(session_factory: sessionmaker[Session], wake: Callable[[set[str]], None]) -> None:
+    """Call `wake` with the topics of outbox rows a session has just committed, so the runner in
+    the same process starts their work at once instead of at its next poll."""
+
+    def noted(session: Session, _: Any) -> None:
+        topics = {obj.topic for obj in session.new if isinstance(obj, OutboxRow)}
+        if topics:
+            session.info.setdefault("new_topics", set()).update(topics)
+
+    def committed(session: Session) -> None:
+        topics = session.info.pop("new_topics", None)
+        if topics:
+            wake(topics)
+
+    def rolled_back(session: Session) -> None:
+        session.info.pop("new_topics", None)
+
+    event.listen(session_factory, "before_flush", lambda s, ctx, _instances: noted(s, ctx))
+    event.listen(session_factory, "after_commit", committed)
+    event.listen(session_factory, "after_soft_rollback", lambda s, _tx: rolled_back(s))

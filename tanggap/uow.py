@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING, Protocol, Self
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:  # types only: each feature's repository port sits in that feature's package
+    from tanggap.appeals.repository import AbstractAppealsRepository
     from tanggap.enforcement.repository import AbstractSlaRepository
     from tanggap.intake.repository import AbstractIntakeRepository
+    from tanggap.payroll.repository import AbstractPayrollRepository
+    from tanggap.pipeline.repository import AbstractPipelineRepository
     from tanggap.reports.repository import AbstractOutbox, AbstractReferenceData, AbstractReportRepository
     from tanggap.staff.repository import AbstractStaffRepository
 
@@ -33,6 +36,12 @@ class AbstractUnitOfWork(Protocol):
     def intake(self) -> AbstractIntakeRepository: ...
     @property
     def staff(self) -> AbstractStaffRepository: ...
+    @property
+    def pipeline(self) -> AbstractPipelineRepository: ...
+    @property
+    def payroll(self) -> AbstractPayrollRepository: ...
+    @property
+    def appeals(self) -> AbstractAppealsRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

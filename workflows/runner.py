@@ -24,8 +24,9 @@ from cronsim import CronSim
 from tanggap.bootstrap import Tanggap
 from tanggap.config import PipelineSettings
 from tanggap.intake import FETCH_TOPIC, STORED_TOPIC
+from tanggap.persistence import on_new_work
 from tanggap.pipeline.health import FamilyStatus, register
-from tanggap.pipeline.outbox import NOTIFY_TOPICS, REPORT_SUBMITTED, on_new_work, pending_topics
+from tanggap.pipeline.outbox import NOTIFY_TOPICS, REPORT_SUBMITTED, pending_topics
 from tanggap.wita import WITA
 from workflows import deps
 from workflows.environment import configure, without_heartbeats

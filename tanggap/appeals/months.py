@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
 from sla.appeals import Standing
 from states.errors import PermissionDenied
 from states.model import Role
@@ -69,8 +67,7 @@ def month_closing(uow: AbstractUnitOfWork, month: str, now: datetime, window_day
     with uow:
         row = closed_month(uow, month)
         if row is not None:
-            names = uow.session.scalars(select(ClosedMonthFileRow.name).where(ClosedMonthFileRow.month == month)
-                                        .order_by(ClosedMonthFileRow.name))
+            names = uow.appeals.closed_file_names(month)
             return MonthClosing(month, row.closed_by, row.closed_at, tuple(names), None)
         return MonthClosing(month, None, None, (), blockers(uow, month, now, window_days))
 
@@ -100,10 +97,9 @@ def close_month(cmd: CloseMonth, ctx: Context) -> ClosedMonth:
     if found:
         raise MonthNotClosable(cmd.month, found)
     files = month_files(uow, cmd.month, ctx.now, ctx.policy.objection_window_days)
-    uow.session.add(ClosedMonthRow(month=cmd.month, closed_by=user.username, closed_at=ctx.now))
-    uow.session.flush()
-    uow.session.add_all(ClosedMonthFileRow(month=cmd.month, name=name, sha256=_sha(data), data=data)
-                        for name, data in files.items())
+    uow.appeals.add_closed_month(ClosedMonthRow(month=cmd.month, closed_by=user.username, closed_at=ctx.now),
+                                 (ClosedMonthFileRow(month=cmd.month, name=name, sha256=_sha(data), data=data)
+                                  for name, data in files.items()))
     folder = write_files(cmd.export_dir / cmd.month, files) if cmd.export_dir else None
     # The seal is made once this transaction has committed (seal_closed): it signs the ledger's
     # head as others will read it.
@@ -121,8 +117,7 @@ def month_files(uow: AbstractUnitOfWork, month: str, now: datetime, window_days:
 
 def stored_files(uow: AbstractUnitOfWork, month: str) -> dict[str, bytes]:
     """A closed month's files as they were when it closed (empty for an open month)."""
-    rows = uow.session.scalars(select(ClosedMonthFileRow).where(ClosedMonthFileRow.month == month))
-    return {row.name: row.data for row in rows}
+    return uow.appeals.closed_files(month)
 
 
 def write_files(folder: Path, files: dict[str, bytes]) -> Path:

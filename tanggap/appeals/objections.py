@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from sla.appeals import ObjectionReason, Outcome
 from states.errors import InvalidInput, NotFound, PermissionDenied
 from states.model import Role
@@ -15,7 +13,7 @@ from tanggap.appeals.commands import DecideObjection, FileObjection
 from tanggap.appeals.errors import AlreadyDecided, NotYourBreach, ObjectionPending, ObjectionWindowClosed
 from tanggap.appeals.evidence import check_evidence
 from tanggap.context import Context
-from tanggap.db import BreachRow, ObjectionDecisionRow, ObjectionEvidenceRow, ObjectionRow, OutboxRow, WaiverRow
+from tanggap.db import BreachRow, ObjectionEvidenceRow, ObjectionRow, OutboxRow
 from tanggap.enforcement.closed_months import ensure_month_open
 from tanggap.payroll.standings import pending_objections, window_end
 from tanggap.pipeline.outbox import OBJECTION_DECIDED, OBJECTION_FILED
@@ -38,10 +36,10 @@ def file_objection(cmd: FileObjection, ctx: Context) -> int:
     if ctx.now > ends:
         raise ObjectionWindowClosed(breach.id, ends)
     evidence = check_evidence(cmd.evidence)
-    objection_id = _append(uow, ObjectionRow, {
+    objection_id = uow.appeals.add_objection({
         "breach_id": breach.id, "officer": breach.officer, "filed_by": user.username, "reason_code": reason.value,
         "text": text, "evidence": [e.summary() for e in evidence], "window_ends_at": ends, "filed_at": ctx.now})
-    uow.session.add_all(ObjectionEvidenceRow(objection_id=objection_id, name=e.name, content_type=e.content_type,
+    uow.appeals.add_evidence(ObjectionEvidenceRow(objection_id=objection_id, name=e.name, content_type=e.content_type,
                                              sha256=e.sha256, data=e.data) for e in evidence)
     _notify(uow, OBJECTION_FILED, breach, {"objection_id": objection_id}, ctx.now)
     return objection_id
@@ -60,7 +58,7 @@ def check_may_object(user: StaffUser, breach: BreachRow) -> None:
 
 
 def _check_objectionable(uow: AbstractUnitOfWork, breach: BreachRow) -> None:
-    if uow.session.scalar(select(WaiverRow.id).where(WaiverRow.breach_id == breach.id)) is not None:
+    if uow.appeals.has_waiver(breach.id):
         raise InvalidInput("breach_id", f"breach #{breach.id} is already waived")
     pending = pending_objections(uow, [breach.id]).get(breach.id)
     if pending is not None:
@@ -76,7 +74,7 @@ def decide_objection(cmd: DecideObjection, ctx: Context) -> int:
         raise PermissionDenied(cmd.actor, "decide objections")
     reason = _text(cmd.reason, "reason")
     uow.sla.lock_head()  # one appeals writer at a time: the checks below hold until the commit
-    objection = uow.session.get(ObjectionRow, cmd.objection_id)
+    objection = uow.appeals.objection(cmd.objection_id)
     if objection is None:
         raise NotFound("objection", cmd.objection_id)
     _check_undecided(uow, objection.id)
@@ -84,7 +82,7 @@ def decide_objection(cmd: DecideObjection, ctx: Context) -> int:
     ensure_month_open(uow, breach.due_at)
     outcome = Outcome.ACCEPTED if cmd.accept else Outcome.REFUSED
     waiver_id = _waive(uow, objection, user.username, reason, ctx.now) if cmd.accept else None
-    decision_id = _append(uow, ObjectionDecisionRow, {
+    decision_id = uow.appeals.add_decision({
         "objection_id": objection.id, "outcome": outcome.value, "reason": reason, "waiver_id": waiver_id,
         "decided_by": user.username, "decided_at": ctx.now})
     _notify(uow, OBJECTION_DECIDED, breach, {"objection_id": objection.id, "outcome": outcome.value}, ctx.now)
@@ -92,24 +90,16 @@ def decide_objection(cmd: DecideObjection, ctx: Context) -> int:
 
 
 def _check_undecided(uow: AbstractUnitOfWork, objection_id: int) -> None:
-    done = uow.session.scalar(select(ObjectionDecisionRow).where(ObjectionDecisionRow.objection_id == objection_id))
+    done = uow.appeals.decision_on(objection_id)
     if done is not None:
         raise AlreadyDecided(objection_id, done.outcome, done.decided_by)
 
 
 def _waive(uow: AbstractUnitOfWork, objection: ObjectionRow, actor: str, reason: str, now: datetime) -> int:
-    if uow.session.scalar(select(WaiverRow.id).where(WaiverRow.breach_id == objection.breach_id)) is not None:
+    if uow.appeals.has_waiver(objection.breach_id):
         raise InvalidInput("objection_id", f"breach #{objection.breach_id} was waived already; refuse the objection")
-    return _append(uow, WaiverRow, {"breach_id": objection.breach_id, "waived_by": actor, "waived_at": now,
+    return uow.appeals.add_waiver({"breach_id": objection.breach_id, "waived_by": actor, "waived_at": now,
                                     "reason": f"Keberatan #{objection.id} diterima: {reason}"})
-
-
-def _append(uow: AbstractUnitOfWork, model: Any, values: dict[str, Any]) -> int:
-    """Chain one row onto the ledger and return its id (ids are assigned on insert, after hashing)."""
-    uow.sla.append_rows(model, [values])
-    row_id = uow.session.scalar(select(model.id).where(model.chain_seq == values["chain_seq"]))
-    assert row_id is not None
-    return int(row_id)
 
 
 def _notify(uow: AbstractUnitOfWork, topic: str, breach: BreachRow, payload: dict[str, Any], now: datetime) -> None:
@@ -118,7 +108,7 @@ def _notify(uow: AbstractUnitOfWork, topic: str, breach: BreachRow, payload: dic
 
 
 def _breach(uow: AbstractUnitOfWork, breach_id: int) -> BreachRow:
-    breach = uow.session.get(BreachRow, breach_id)
+    breach = uow.appeals.breach(breach_id)
     if breach is None:
         raise NotFound("breach", breach_id)
     return breach

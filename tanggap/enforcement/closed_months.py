@@ -24,7 +24,7 @@ def month_of(at: datetime) -> str:
 
 
 def closed_month(uow: AbstractUnitOfWork, month: str) -> ClosedMonthRow | None:
-    return uow.session.get(ClosedMonthRow, month)
+    return uow.sla.closed_month(month)
 
 
 def ensure_month_open(uow: AbstractUnitOfWork, at: datetime) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache, partial
 from types import SimpleNamespace
@@ -28,6 +28,8 @@ from tanggap.db import (
     CalendarRow,
     ChainedRow,
     ClockRow,
+    ClosedMonthRow,
+    ConfigChangeRow,
     FulfilmentRow,
     LedgerHeadRow,
     ObjectionDecisionRow,
@@ -215,6 +217,10 @@ class AbstractSlaRepository(Protocol):
     def is_waived(self, breach_id: int) -> bool: ...
     def next_rule_id(self) -> int: ...
     def add(self, row: RuleRow | CalendarRow) -> None: ...
+    def add_config_changes(self, changes: Iterable[ConfigChangeRow]) -> None: ...
+    def config_changes(self, kind: str | None = None, key: str | None = None) -> list[ConfigChangeRow]: ...
+    def closed_month(self, month: str) -> ClosedMonthRow | None: ...
+    def ledger_head(self) -> LedgerHeadRow | None: ...
     def opd_head(self, opd: str) -> str | None: ...
     def clocks_of(self, report_id: int) -> list[SlaClock]: ...
     def preload(self, report_ids: list[int]) -> None: ...
@@ -276,6 +282,21 @@ class SqlAlchemySlaRepository:
         self.session.add(row)
         self._rules = None
         self._calendars.clear()
+
+    def add_config_changes(self, changes: Iterable[ConfigChangeRow]) -> None:
+        self.session.add_all(changes)
+
+    def config_changes(self, kind: str | None = None, key: str | None = None) -> list[ConfigChangeRow]:
+        """The configuration audit trail oldest first, optionally of one kind of subject and one key."""
+        query = select(ConfigChangeRow).order_by(ConfigChangeRow.at, ConfigChangeRow.id)
+        if kind is not None:
+            query = query.where(ConfigChangeRow.subject_kind == kind)
+        if key is not None:
+            query = query.where(ConfigChangeRow.subject_key == key)
+        return list(self.session.scalars(query))
+
+    def closed_month(self, month: str) -> ClosedMonthRow | None:
+        return self.session.get(ClosedMonthRow, month)
 
     def opd_head(self, opd: str) -> str | None:
         if opd not in self._heads:
@@ -496,6 +517,10 @@ class SqlAlchemySlaRepository:
         if head is None:
             raise LookupError("the ledger head row is missing; run `tanggap db upgrade`")
         return head
+
+    def ledger_head(self) -> LedgerHeadRow | None:
+        """The chain's head as this transaction reads it, unlocked."""
+        return self.session.get(LedgerHeadRow, 1)
 
     def append_rows(self, model: type[ChainedRow], rows: list[dict[str, Any]], head: LedgerHeadRow | None = None,
                     write: Callable[[Table, list[dict[str, Any]]], Any] | None = None) -> None:

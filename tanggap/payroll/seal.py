@@ -20,7 +20,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from sla.ledger import Verdict, canonical, verify, verify_sealed
 from states.errors import InvalidInput
-from tanggap.db import LedgerHeadRow
 from tanggap.payroll.service import breach_log, month_bounds
 from tanggap.uow import AbstractUnitOfWork
 
@@ -102,7 +101,7 @@ def seal_month(uow: AbstractUnitOfWork, month: str, key_path: Path | None, folde
     key = load_private(key_path)
     with uow:
         verdict = verify(uow.sla.ledger())
-        head = uow.session.get(LedgerHeadRow, 1)
+        head = uow.sla.ledger_head()
     if not verdict.intact:
         raise InvalidInput("ledger", f"cannot seal {month}: {verdict}")
     assert head is not None, "the ledger head row is created by the migrations"

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from openpyxl import Workbook
-from sqlalchemy import func, select
 
 from sla.allowance import Cut, Performance, Policy, compute_cut, policy_from_spec
 from sla.appeals import DEFAULT_WINDOW_DAYS
@@ -27,9 +26,8 @@ from states.model import Role
 from tanggap import commands as c
 from tanggap import wita
 from tanggap.context import Context
-from tanggap.db import AllowancePolicyRow, BreachRow, ClockRow, FulfilmentRow, WaiverRow
+from tanggap.db import AllowancePolicyRow, BreachRow, FulfilmentRow, WaiverRow
 from tanggap.display import METRIC_NAMES
-from tanggap.enforcement.repository import clock_from_row
 from tanggap.payroll.standings import OfficerAppeals, officer_appeals
 from tanggap.uow import AbstractUnitOfWork
 from tanggap.wita import in_wita
@@ -109,32 +107,15 @@ def breach_log(
     waived: bool | None = None,
 ) -> list[BreachLine]:
     start, end = month_bounds(month)
-    query = (
-        select(BreachRow, FulfilmentRow, WaiverRow)
-        .outerjoin(FulfilmentRow, FulfilmentRow.breach_id == BreachRow.id)
-        .outerjoin(WaiverRow, WaiverRow.breach_id == BreachRow.id)
-        .where(BreachRow.due_at >= start, BreachRow.due_at < end)
-        .order_by(BreachRow.due_at)
-    )
-    for column, value in ((BreachRow.opd, opd), (BreachRow.officer, officer), (BreachRow.metric, metric)):
-        if value is not None:  # as people type them: "dlhk" finds DLHK's breaches
-            query = query.where(func.lower(column) == value.strip().lower())
     with uow:
-        lines = [_line(b, f, w) for b, f, w in uow.session.execute(query)]
+        lines = [_line(b, f, w) for b, f, w in uow.payroll.breach_records(start, end, opd, officer, metric)]
     return [line for line in lines if waived is None or line.waived is waived]
 
 
 def month_lines(uow: AbstractUnitOfWork, month: str) -> list[BreachLine]:
     """The whole month's breach log, read in a unit of work the caller already holds."""
     start, end = month_bounds(month)
-    query = (
-        select(BreachRow, FulfilmentRow, WaiverRow)
-        .outerjoin(FulfilmentRow, FulfilmentRow.breach_id == BreachRow.id)
-        .outerjoin(WaiverRow, WaiverRow.breach_id == BreachRow.id)
-        .where(BreachRow.due_at >= start, BreachRow.due_at < end)
-        .order_by(BreachRow.due_at, BreachRow.id)
-    )
-    return [_line(b, f, w) for b, f, w in uow.session.execute(query)]
+    return [_line(b, f, w) for b, f, w in uow.payroll.month_records(start, end)]
 
 
 def _line(breach: BreachRow, fulfilment: FulfilmentRow | None, waiver: WaiverRow | None) -> BreachLine:
@@ -313,44 +294,20 @@ def allowance_json(report: AllowanceReport) -> bytes:
 
 
 def policy_row(uow: AbstractUnitOfWork, month: str) -> AllowancePolicyRow:
-    row = uow.session.scalar(
-        select(AllowancePolicyRow)
-        .where(AllowancePolicyRow.effective_month <= month)
-        .order_by(AllowancePolicyRow.effective_month.desc(), AllowancePolicyRow.id.desc())
-    )
+    row = uow.payroll.policy_for(month)
     if row is None:
         raise NotFound("allowance policy for", month)
     return row
 
 
 def _unwaived(uow: AbstractUnitOfWork, start: datetime, end: datetime) -> list[BreachRow]:
-    waived = select(WaiverRow.breach_id)
-    return list(
-        uow.session.scalars(
-            select(BreachRow).where(
-                BreachRow.due_at >= start,
-                BreachRow.due_at < end,
-                BreachRow.metric.in_(OPD_METRICS),
-                BreachRow.id.not_in(waived),
-            )
-        )
-    )
+    return uow.payroll.unwaived_breaches(start, end, OPD_METRICS)
 
 
 def met_on_time(uow: AbstractUnitOfWork, start: datetime, end: datetime) -> list[tuple[str | None, str]]:
     """(officer, OPD) for each OPD clock fulfilled on time this month, credited to whoever held it then."""
-    rows = uow.session.scalars(
-        select(ClockRow).where(
-            ClockRow.stopped_at >= start,
-            ClockRow.stopped_at < end,
-            ClockRow.metric.in_(OPD_METRICS),
-            ClockRow.outcome == "fulfilled",
-            ClockRow.late.is_(False),
-        )
-    )
     credited = []
-    for row in rows:
-        clock = clock_from_row(row)
+    for clock in uow.payroll.fulfilled_on_time(start, end, OPD_METRICS):
         assert clock.stopped_at is not None and clock.opd is not None
         credited.append((holder_at(clock, clock.stopped_at), clock.opd))
     return credited
@@ -394,7 +351,7 @@ def set_allowance_policy(cmd: c.SetAllowancePolicy, ctx: Context) -> None:
         policy_from_spec(cmd.spec)
     except ValueError as err:
         raise InvalidInput("policy", str(err)) from err
-    ctx.uow.session.add(
+    ctx.uow.payroll.add_policy(
         AllowancePolicyRow(
             spec=dict(cmd.spec), effective_month=cmd.effective_month, created_by=cmd.actor, created_at=ctx.now
         )

@@ -7,11 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from sla.appeals import DEFAULT_WINDOW_DAYS, Standing, objection_window_end, standing
 from sla.rules import Metric
-from tanggap.db import BreachRow, ObjectionDecisionRow, ObjectionRow, WaiverRow
+from tanggap.db import BreachRow
 from tanggap.enforcement.repository import calendar_for
 from tanggap.uow import AbstractUnitOfWork
 
@@ -49,29 +47,19 @@ def window_end(breach: BreachRow, days: int) -> datetime:
 
 def pending_objections(uow: AbstractUnitOfWork, breach_ids: Iterable[int]) -> dict[int, int]:
     """breach id -> the objection on it that still waits for a decision."""
-    ids = list(breach_ids)
-    if not ids:
-        return {}
-    decided = select(ObjectionDecisionRow.objection_id)
-    rows = uow.session.execute(select(ObjectionRow.breach_id, ObjectionRow.id).where(
-        ObjectionRow.breach_id.in_(ids), ObjectionRow.id.not_in(decided)))
-    return {breach_id: objection_id for breach_id, objection_id in rows}
+    return uow.payroll.pending_objections(list(breach_ids))
 
 
 def breach_standings(uow: AbstractUnitOfWork, start: datetime, end: datetime, now: datetime | None,
                      days: int = DEFAULT_WINDOW_DAYS, metrics: tuple[str, ...] | None = None) -> list[BreachStanding]:
     """Every breach due in [start, end), in due order. Without `now`, every window counts as ended."""
-    query = select(BreachRow).where(BreachRow.due_at >= start, BreachRow.due_at < end)
-    if metrics is not None:
-        query = query.where(BreachRow.metric.in_(metrics))
-    breaches = list(uow.session.scalars(query.order_by(BreachRow.due_at, BreachRow.id)))
-    return standings_of(uow, breaches, now, days)
+    return standings_of(uow, uow.payroll.breaches_due(start, end, metrics), now, days)
 
 
 def standings_of(uow: AbstractUnitOfWork, breaches: list[BreachRow], now: datetime | None,
                  days: int = DEFAULT_WINDOW_DAYS) -> list[BreachStanding]:
     ids = [b.id for b in breaches]
-    waived = set(uow.session.scalars(select(WaiverRow.breach_id).where(WaiverRow.breach_id.in_(ids)))) if ids else set()
+    waived = uow.payroll.waived(ids)
     pending = pending_objections(uow, ids)
     found = []
     for b in breaches:

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_
 
-from states.model import Report
+from states.model import Report, Role
 from tanggap import commands as c
 from tanggap.context import Context
-from tanggap.db import ClockRow, InboxRow, ObjectionDecisionRow, ObjectionRow, OutboxRow, UserRow
+from tanggap.db import InboxRow, OutboxRow
 from tanggap.display import METRIC_NAMES, wall_time
 from tanggap.infrastructure.mailer import AbstractMailer, Email
-from tanggap.pipeline.outbox import CITIZEN_COMMENTED, NOTIFY_TOPICS, OBJECTION_DECIDED, OBJECTION_FILED, claimable
+from tanggap.pipeline.outbox import CITIZEN_COMMENTED, NOTIFY_TOPICS, OBJECTION_DECIDED, OBJECTION_FILED
 from tanggap.uow import AbstractUnitOfWork
 
 BACKOFF = timedelta(minutes=1)
@@ -44,11 +44,10 @@ class Message:
 def fan_out(cmd: c.FanOutNotifications, ctx: Context) -> int:
     """One transaction: lock pending messages, write an inbox entry per recipient, mark them done."""
     uow = ctx.uow
-    rows = list(uow.session.scalars(select(OutboxRow).where(claimable(NOTIFY_TOPICS, ctx.now))
-                                    .order_by(OutboxRow.id).limit(cmd.limit).with_for_update(skip_locked=True)))
+    rows = uow.pipeline.claim_notifications(NOTIFY_TOPICS, ctx.now, cmd.limit)
     for row in rows:
         for recipient, message in _messages(uow, row):
-            uow.session.add(InboxRow(
+            uow.pipeline.add_inbox(InboxRow(
                 outbox_id=row.id, recipient=recipient.name, report_id=row.report_id, kind=row.topic,
                 title=message.title, body=message.body, email=recipient.email,
                 email_status="pending" if recipient.email else None, created_at=ctx.now))
@@ -64,14 +63,13 @@ def _messages(uow: AbstractUnitOfWork, row: OutboxRow) -> list[tuple[Recipient, 
     return compose(uow, report, row.payload) if compose else []
 
 
-def _staff(uow: AbstractUnitOfWork, *conditions: Any) -> list[Recipient]:
-    users = uow.session.scalars(select(UserRow).where(UserRow.active.is_(True), *conditions)
-                                .order_by(UserRow.username))
-    return [Recipient(u.username, u.email) for u in users]
+def _staff(uow: AbstractUnitOfWork, role: Role | None = None, opd: str | None = None,
+           usernames: list[str] | None = None) -> list[Recipient]:
+    return [Recipient(u.username, u.email) for u in uow.pipeline.active_users(role, opd, usernames)]
 
 
 def _opd_heads(uow: AbstractUnitOfWork, opd: str | None) -> list[Recipient]:
-    return _staff(uow, UserRow.opd_code == opd, UserRow.role == "opd_head") if opd else []
+    return _staff(uow, Role.OPD_HEAD, opd) if opd else []
 
 
 def _assigned(uow: AbstractUnitOfWork, report: Report, _: dict[str, Any]) -> list[tuple[Recipient, Message]]:
@@ -79,7 +77,7 @@ def _assigned(uow: AbstractUnitOfWork, report: Report, _: dict[str, Any]) -> lis
                       f"{report.category or 'Tanpa kategori'}: {report.description[:200]}")
     people = _opd_heads(uow, report.opd)
     if report.officer:
-        people = _staff(uow, UserRow.username == report.officer) + people
+        people = _staff(uow, usernames=[report.officer]) + people
     return [(p, message) for p in _unique(people)]
 
 
@@ -95,15 +93,15 @@ def _commented(uow: AbstractUnitOfWork, report: Report, payload: dict[str, Any])
     title = (f"Laporan #{report.id} dibuka kembali oleh warga" if payload.get("reopened")
              else f"Sanggahan warga pada laporan #{report.id}: laporan tidak dapat dibuka kembali"
              if payload.get("notice") else f"Komentar warga pada laporan #{report.id}")
-    people = _opd_heads(uow, report.opd) if report.opd else _staff(uow, UserRow.role == "dispatcher")
+    people = _opd_heads(uow, report.opd) if report.opd else _staff(uow, Role.DISPATCHER)
     if report.officer:
-        people = _staff(uow, UserRow.username == report.officer) + people
+        people = _staff(uow, usernames=[report.officer]) + people
     message = Message(title, str(payload.get("text") or "(foto tanpa teks)"))
     return [(p, message) for p in _unique(people)]
 
 
 def _warning(uow: AbstractUnitOfWork, report: Report, payload: dict[str, Any]) -> list[tuple[Recipient, Message]]:
-    clock = uow.session.get(ClockRow, payload.get("clock_id"))
+    clock = uow.pipeline.clock(payload.get("clock_id"))
     if clock is None:
         return []
     share = str(payload.get("kind", "")).removeprefix("warning_")
@@ -115,39 +113,38 @@ def _warning(uow: AbstractUnitOfWork, report: Report, payload: dict[str, Any]) -
 
 
 def _breach(uow: AbstractUnitOfWork, report: Report, payload: dict[str, Any]) -> list[tuple[Recipient, Message]]:
-    clock = uow.session.get(ClockRow, payload.get("clock_id"))
+    clock = uow.pipeline.clock(payload.get("clock_id"))
     due = wall_time(clock.due_at, with_day=True) if clock else "?"
     metric = METRIC_NAMES.get(clock.metric, clock.metric).lower() if clock else ""
     message = Message(f"Pelanggaran SLA: laporan #{report.id} ({report.opd or 'Command Center'})",
                       f"Tenggat {metric} {due} terlewati.")
-    return [(p, message) for p in _staff(uow, UserRow.role == "supervisor")]
+    return [(p, message) for p in _staff(uow, Role.SUPERVISOR)]
 
 
 def _objection_filed(uow: AbstractUnitOfWork, report: Report,
                      payload: dict[str, Any]) -> list[tuple[Recipient, Message]]:
     """A new objection goes to the supervisors, who decide it."""
-    objection = uow.session.get(ObjectionRow, payload.get("objection_id"))
+    objection = uow.appeals.objection(payload.get("objection_id"))
     if objection is None:
         return []
     on_behalf = f" atas nama {objection.officer}" if objection.officer != objection.filed_by else ""
     message = Message(f"Keberatan #{objection.id} atas pelanggaran #{objection.breach_id} (laporan #{report.id})",
                       f"Diajukan oleh {objection.filed_by}{on_behalf}: {objection.text[:300]}")
-    return [(p, message) for p in _staff(uow, UserRow.role == "supervisor")]
+    return [(p, message) for p in _staff(uow, Role.SUPERVISOR)]
 
 
 def _objection_decided(uow: AbstractUnitOfWork, report: Report,
                        payload: dict[str, Any]) -> list[tuple[Recipient, Message]]:
     """The decision goes to the officer whose breach it is, and to the head who filed for them."""
-    objection = uow.session.get(ObjectionRow, payload.get("objection_id"))
-    decision = uow.session.scalar(select(ObjectionDecisionRow).where(
-        ObjectionDecisionRow.objection_id == payload.get("objection_id")))
+    objection = uow.appeals.objection(payload.get("objection_id"))
+    decision = uow.appeals.decision_on(payload.get("objection_id"))
     if objection is None or decision is None:
         return []
     verdict = "diterima: pelanggaran dibebaskan" if decision.outcome == "accepted" else "ditolak"
     message = Message(f"Keberatan #{objection.id} atas pelanggaran #{objection.breach_id} {verdict}",
                       f"Diputuskan oleh {decision.decided_by}: {decision.reason[:300]}")
     names = [n for n in (objection.officer, objection.filed_by) if n]
-    return [(p, message) for p in _unique(_staff(uow, UserRow.username.in_(names)))]
+    return [(p, message) for p in _unique(_staff(uow, usernames=names))]
 
 
 def _unique(people: list[Recipient]) -> list[Recipient]:
@@ -175,10 +172,7 @@ def undelivered(now: datetime) -> ColumnElement[bool]:
 
 def claim_emails(cmd: c.ClaimEmails, ctx: Context) -> list[Email]:
     """Mark due e-mails `sending` and hand them out; committed before anything is sent."""
-    due = list(ctx.uow.session.scalars(select(InboxRow).where(
-        InboxRow.email_status == "pending",
-        (InboxRow.email_next_at.is_(None)) | (InboxRow.email_next_at <= ctx.now),
-    ).order_by(InboxRow.id).limit(cmd.limit).with_for_update(skip_locked=True)))
+    due = ctx.uow.pipeline.claim_emails(ctx.now, cmd.limit)
     for row in due:
         row.email_status, row.email_attempts = "sending", row.email_attempts + 1
         row.email_claimed_at = ctx.now
@@ -187,7 +181,7 @@ def claim_emails(cmd: c.ClaimEmails, ctx: Context) -> list[Email]:
 
 def record_email_results(cmd: c.RecordEmailResults, ctx: Context) -> None:
     for inbox_id, error in cmd.results:
-        row = ctx.uow.session.get(InboxRow, inbox_id)
+        row = ctx.uow.pipeline.inbox_entry(inbox_id)
         if row is None or row.email_status != "sending":
             continue
         if error is None:

@@ -8,17 +8,12 @@ stands for, so nothing is done twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
-
-from sqlalchemy import and_, event, or_, select, update
-from sqlalchemy.orm import Session
 
 from tanggap import commands as c
 from tanggap.commands import Claim
 from tanggap.context import Context
-from tanggap.db import OutboxRow
 from tanggap.uow import AbstractUnitOfWork
 
 log = logging.getLogger("tanggap.pipeline.outbox")
@@ -30,24 +25,10 @@ NOTIFY_TOPICS = ("notify.assigned", "notify.responded", CITIZEN_COMMENTED, "sla.
                  OBJECTION_FILED, OBJECTION_DECIDED)
 
 
-def claimable(topics: Sequence[str], now: datetime) -> Any:
-    return and_(
-        OutboxRow.topic.in_(topics), OutboxRow.done_at.is_(None),
-        or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now),
-    )
-
-
 def claim_outbox(cmd: c.ClaimOutbox, ctx: Context) -> list[Claim]:
-    """Lease up to `limit` pending rows to `worker`. Concurrent workers on PostgreSQL skip each
-    other's rows; on SQLite the write lock serialises them."""
-    pending = (select(OutboxRow.id).where(claimable(cmd.topics, ctx.now)).order_by(OutboxRow.id)
-               .limit(cmd.limit).with_for_update(skip_locked=True))
-    claimed = (update(OutboxRow).where(OutboxRow.id.in_(pending.scalar_subquery()))
-               .values(claimed_by=cmd.worker, claimed_until=ctx.now + timedelta(seconds=cmd.lease_seconds),
-                       attempts=OutboxRow.attempts + 1)
-               .returning(OutboxRow.id, OutboxRow.topic, OutboxRow.report_id, OutboxRow.payload, OutboxRow.attempts))
-    rows = ctx.uow.session.execute(claimed, execution_options={"synchronize_session": False})
-    claims = sorted((Claim(*row) for row in rows), key=lambda claim: claim.outbox_id)
+    """Lease up to `limit` pending rows to `worker`; other workers skip the rows leased here."""
+    until = ctx.now + timedelta(seconds=cmd.lease_seconds)
+    claims = ctx.uow.pipeline.lease(cmd.topics, cmd.worker, until, ctx.now, cmd.limit)
     if cmd.max_attempts is None:
         return claims
     spent = [claim for claim in claims if claim.attempts > cmd.max_attempts]
@@ -69,69 +50,30 @@ def give_up_claims(cmd: c.GiveUpClaims, ctx: Context) -> int:
 def give_up(uow: AbstractUnitOfWork, claim: Claim, reason: str, now: datetime) -> None:
     """Mark a row done without its work, keeping why, so staff can see what was given up on."""
     log.error("outbox row %s (%s, report #%s) given up: %s", claim.outbox_id, claim.topic, claim.report_id, reason)
-    payload = {**claim.payload, "error": reason, "given_up": True}
-    uow.session.execute(update(OutboxRow).where(OutboxRow.id == claim.outbox_id)
-                        .values(done_at=now, claimed_until=None, payload=payload),
-                        execution_options={"synchronize_session": False})
+    uow.pipeline.give_up(claim.outbox_id, {**claim.payload, "error": reason, "given_up": True}, now)
 
 
 def still_mine(uow: AbstractUnitOfWork, claims: Sequence[Claim], worker: str) -> list[Claim]:
     """The claims this worker still holds: an expired lease may have passed to another worker."""
-    ids = [claim.outbox_id for claim in claims]
-    mine = set(uow.session.scalars(select(OutboxRow.id).where(
-        OutboxRow.id.in_(ids), OutboxRow.claimed_by == worker, OutboxRow.done_at.is_(None)
-    ).with_for_update()))
+    mine = uow.pipeline.held_by(worker, [claim.outbox_id for claim in claims])
     return [claim for claim in claims if claim.outbox_id in mine]
 
 
 def mark_done(uow: AbstractUnitOfWork, claims: Sequence[Claim], now: datetime) -> None:
-    _update_claimed(uow, claims, done_at=now)
+    uow.pipeline.mark_done([claim.outbox_id for claim in claims], now)
 
 
 def release(uow: AbstractUnitOfWork, claims: Sequence[Claim]) -> None:
     """Give leased rows back before their lease runs out: the next run may claim them at once."""
-    _update_claimed(uow, claims, claimed_by=None, claimed_until=None)
-
-
-def _update_claimed(uow: AbstractUnitOfWork, claims: Sequence[Claim], **values: Any) -> None:
-    if claims:
-        uow.session.execute(update(OutboxRow).where(OutboxRow.id.in_([cl.outbox_id for cl in claims]))
-                            .values(**values), execution_options={"synchronize_session": False})
+    uow.pipeline.release([claim.outbox_id for claim in claims])
 
 
 def pending_for(uow: AbstractUnitOfWork, topic: str, report_ids: Sequence[int]) -> set[int]:
     """Which of these reports still have a row of this topic waiting to be done."""
-    if not report_ids:
-        return set()
-    return {rid for rid in uow.session.scalars(select(OutboxRow.report_id).where(
-        OutboxRow.topic == topic, OutboxRow.report_id.in_(report_ids), OutboxRow.done_at.is_(None)))
-        if rid is not None}
+    return uow.pipeline.pending_reports(topic, report_ids)
 
 
 def pending_topics(uow: AbstractUnitOfWork, topics: Sequence[str], now: datetime) -> set[str]:
-    """The embedded runner's idle poll: one query on the pending-rows index, no flow run."""
+    """The embedded runner's idle poll: one query, no flow run."""
     with uow:
-        return set(uow.session.scalars(select(OutboxRow.topic).where(claimable(topics, now)).distinct()))
-
-
-
-def on_new_work(session_factory: Any, wake: Callable[[set[str]], None]) -> None:
-    """Call `wake` with the topics of outbox rows a session has just committed, so the runner in
-    the same process starts their work at once instead of at its next poll."""
-
-    def noted(session: Session, _: Any) -> None:
-        topics = {obj.topic for obj in session.new if isinstance(obj, OutboxRow)}
-        if topics:
-            session.info.setdefault("new_topics", set()).update(topics)
-
-    def committed(session: Session) -> None:
-        topics = session.info.pop("new_topics", None)
-        if topics:
-            wake(topics)
-
-    def rolled_back(session: Session) -> None:
-        session.info.pop("new_topics", None)
-
-    event.listen(session_factory, "before_flush", lambda s, ctx, _instances: noted(s, ctx))
-    event.listen(session_factory, "after_commit", committed)
-    event.listen(session_factory, "after_soft_rollback", lambda s, _tx: rolled_back(s))
+        return uow.pipeline.pending_topics(topics, now)

@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 
 from cv.decision import Decision, Outcome, decide
 from cv.duplicates import Candidate, DuplicateParams, MatchBasis, ReportPhoto, find_duplicates
@@ -29,7 +28,7 @@ from states.model import Report, ReportState
 from tanggap import commands as c
 from tanggap.commands import TagOutcome
 from tanggap.context import Context
-from tanggap.db import CategoryRow, DuplicateLinkRow, ReportRow, ReportTagRow, TaggerHeadRow
+from tanggap.db import DuplicateLinkRow, ReportTagRow
 from tanggap.pipeline.outbox import REPORT_SUBMITTED, mark_done, pending_for, release, still_mine
 from tanggap.reports import service as services
 from tanggap.uow import AbstractUnitOfWork
@@ -69,8 +68,7 @@ def _head_from(head_id: int, artefact: bytes) -> CategoryHead:
 
 
 def active_head(uow: AbstractUnitOfWork) -> tuple[int, CategoryHead] | None:
-    row = uow.session.scalar(select(TaggerHeadRow).where(TaggerHeadRow.active.is_(True))
-                             .order_by(TaggerHeadRow.id.desc()).limit(1))
+    row = uow.pipeline.active_head()
     return (row.id, _head_from(row.id, row.artefact)) if row else None
 
 
@@ -94,8 +92,7 @@ def route_submitted(cmd: c.RouteSubmitted, ctx: Context) -> dict[str, int]:
 
 def duplicate_params(uow: AbstractUnitOfWork) -> DuplicateParams:
     """Each category's duplicate radius as stored, read once per batch."""
-    rows = uow.session.execute(select(CategoryRow.code, CategoryRow.duplicate_radius_m))
-    return DuplicateParams(radius_m={code: radius for code, radius in rows if radius is not None})
+    return DuplicateParams(radius_m=uow.pipeline.duplicate_radii())
 
 
 def _route_one(ctx: Context, report: Report, tag: TagOutcome | None, head: tuple[int, CategoryHead] | None,
@@ -156,10 +153,9 @@ def _link_duplicates(ctx: Context, report: Report, tag: TagOutcome, params: Dupl
     # Nearness alone is not evidence: two potholes on one street are two reports.
     candidates = _nearby(ctx, report, _widest(params))
     matches = [m for m in find_duplicates(new, candidates, params) if m.basis is MatchBasis.PHOTO]
-    linked = set(ctx.uow.session.scalars(select(DuplicateLinkRow.original_id).where(
-        DuplicateLinkRow.report_id == report.id))) if matches else set()
+    linked = ctx.uow.pipeline.linked_originals(report.id) if matches else set()
     for match in (m for m in matches if m.report_id not in linked):  # a photo delivered again links nothing twice
-        ctx.uow.session.add(DuplicateLinkRow(
+        ctx.uow.pipeline.add_duplicate_link(DuplicateLinkRow(
             report_id=report.id, original_id=match.report_id, created_at=ctx.now, status="pending",
             evidence={"basis": match.basis.value, "distance_m": round(match.distance_m, 1),
                       "hamming": match.hamming, "cosine": None if match.cosine is None else round(match.cosine, 4)}))
@@ -182,25 +178,20 @@ def _box(lat: float, metres: float) -> tuple[float, float]:
 
 
 def _nearby(ctx: Context, report: Report, metres: float) -> list[Candidate]:
-    assert report.lat is not None and report.lon is not None
+    assert report.lat is not None and report.lon is not None and report.id is not None
     dlat, dlon = _box(report.lat, metres)
-    rows = ctx.uow.session.execute(
-        select(ReportRow.id, ReportRow.lat, ReportRow.lon, ReportRow.category, ReportTagRow.phash,
-               ReportTagRow.embedding)
-        .outerjoin(ReportTagRow, ReportTagRow.report_id == ReportRow.id)
-        .where(ReportRow.id != report.id, ReportRow.state.in_(OPEN_STATES),
-               ReportRow.lat.between(report.lat - dlat, report.lat + dlat),
-               ReportRow.lon.between(report.lon - dlon, report.lon + dlon),
-               ReportRow.submitted_at >= ctx.now - DUPLICATE_WINDOW)
-        .order_by(ReportRow.id.desc()).limit(50))
-    return [Candidate(rid, ReportPhoto(GeoPoint(lat, lon), category, from_hex(ph) if ph else None, _vector(emb)))
-            for rid, lat, lon, category, ph, emb in rows if lat is not None and lon is not None]
+    rows = ctx.uow.pipeline.open_reports_near(
+        report.id, (report.lat - dlat, report.lat + dlat), (report.lon - dlon, report.lon + dlon), OPEN_STATES,
+        ctx.now - DUPLICATE_WINDOW, limit=50)
+    return [Candidate(r.report_id, ReportPhoto(GeoPoint(r.lat, r.lon), r.category,
+                                               from_hex(r.phash) if r.phash else None, _vector(r.embedding)))
+            for r in rows if r.lat is not None and r.lon is not None]
 
 
 def _store_tag(ctx: Context, report: Report, tag: TagOutcome, decision: Decision, flags: list[str],
                head_version: int | None) -> None:
     assert report.id is not None
-    ctx.uow.session.merge(ReportTagRow(
+    ctx.uow.pipeline.store_tag(ReportTagRow(
         report_id=report.id, status=tag.status, model_sha=tag.model_sha, head_version=head_version,
         hints=list(tag.hints), analysis=tag.analysis, flags=flags, decision=decision.to_dict(), phash=tag.phash,
         embedding=tag.embedding, error=tag.error, created_at=ctx.now))

@@ -8,12 +8,11 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select, update
 
 from cv.head import CategoryHead, stratified_split, train_head
 from tanggap import commands as c
 from tanggap.context import Context
-from tanggap.db import ReportTagRow, TaggerHeadRow, TrainingLabelRow
+from tanggap.db import TaggerHeadRow
 from tanggap.pipeline.processing import active_head
 from tanggap.uow import AbstractUnitOfWork
 
@@ -23,11 +22,7 @@ SEED = 2026
 
 def _labelled(uow: AbstractUnitOfWork, model_sha: str) -> tuple[npt.NDArray[np.float32], list[str]]:
     """Each labelled report's embedding and its latest label; reports tagged by another model are left out."""
-    rows = uow.session.execute(
-        select(TrainingLabelRow.report_id, TrainingLabelRow.category, ReportTagRow.embedding)
-        .join(ReportTagRow, ReportTagRow.report_id == TrainingLabelRow.report_id)
-        .where(ReportTagRow.model_sha == model_sha, ReportTagRow.embedding.is_not(None))
-        .order_by(TrainingLabelRow.id))
+    rows = uow.pipeline.labelled_embeddings(model_sha)
     latest = {rid: (category, embedding) for rid, category, embedding in rows if embedding is not None}
     if not latest:
         return np.zeros((0, 0), dtype=np.float32), []
@@ -64,8 +59,7 @@ def retrain_tagger(cmd: c.RetrainTagger, ctx: Context) -> dict[str, Any]:
 
 
 def _activate(ctx: Context, head: CategoryHead, comparison: dict[str, float]) -> None:
-    ctx.uow.session.execute(update(TaggerHeadRow).values(active=False))
-    ctx.uow.session.add(TaggerHeadRow(
+    ctx.uow.pipeline.activate_head(TaggerHeadRow(
         artefact=head.to_bytes(), model_sha=head.model_sha256, method=head.method.value,
         label_count=head.label_count, metrics={"holdout": head.summary()["holdout"], **comparison}, active=True,
         trained_at=ctx.now))

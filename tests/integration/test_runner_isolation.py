@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 from tanggap import commands as c
 from tanggap.db import OutboxRow
 from tanggap.intake.common import FETCH_TOPIC
-from tanggap.pipeline.outbox import on_new_work
+from tanggap.persistence import on_new_work
 from workflows import deps
 from workflows.registry import FAMILIES
 from workflows.runner import WITA, Runner, Timer
