@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from sla.calendar import WorkingCalendar
 from sla.clocks import Outcome, SlaClock
@@ -33,6 +33,8 @@ from tanggap.db import (
     CalendarRow,
     CategoryRow,
     ChainedRow,
+    ClosedMonthRow,
+    ConfigChangeRow,
     DuplicateLinkRow,
     InboxRow,
     LedgerHeadRow,
@@ -149,6 +151,8 @@ class FakeSla:
         self.breaches: dict[int, BreachRow] = {}
         self.ledger_rows: list[tuple[str, dict[str, Any]]] = []
         self.warnings: list[dict[str, Any]] = []
+        self.config_trail: list[ConfigChangeRow] = []
+        self.closed: dict[str, ClosedMonthRow] = {}
         self.pending_breaches: list[tuple[SlaClock, dict[str, Any]]] = []
         self.pending_fulfilments: list[tuple[SlaClock, datetime, Outcome]] = []
         self._clock_ids = itertools.count(1)
@@ -176,6 +180,19 @@ class FakeSla:
             self.calendar_rows[row.name] = row
         else:
             self.rule_rows.append(row)
+
+    def add_config_changes(self, changes: Iterable[ConfigChangeRow]) -> None:
+        self.config_trail += changes
+
+    def config_changes(self, kind: str | None = None, key: str | None = None) -> list[ConfigChangeRow]:
+        return [row for row in self.config_trail
+                if kind in (None, row.subject_kind) and key in (None, row.subject_key)]
+
+    def closed_month(self, month: str) -> ClosedMonthRow | None:
+        return self.closed.get(month)
+
+    def ledger_head(self) -> LedgerHeadRow | None:
+        return self.lock_head()
 
     def opd_head(self, opd: str) -> str | None:
         return next((u.username for u in self._reference.users.values()
@@ -336,7 +353,10 @@ class FakeUnitOfWork:
 _ROLLED_BACK = ("reports", "outbox", "sla")
 
 
-def _found(row: Any, what: str, key: object) -> Any:
+Row = TypeVar("Row")
+
+
+def _found(row: Row | None, what: str, key: object) -> Row:
     if row is None:
         raise NotFound(what, key)
     return row

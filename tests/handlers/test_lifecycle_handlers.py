@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from states.errors import GuardRejected, InvalidInput, InvalidTransition, NotFound
+from states.errors import GuardRejected, InvalidTransition, NotFound
 from states.model import ReportState
 from tanggap import commands as c
 from tests.fakes import FakeApp
@@ -71,9 +71,9 @@ def test_a_person_classifying_teaches_the_tagger(app: FakeApp) -> None:
         (rid, "jalan-rusak", "dispatcher")]
 
 
-def test_a_rejection_needs_a_known_kind(app: FakeApp) -> None:
+def test_a_rejection_needs_a_known_reason(app: FakeApp) -> None:
     rid = submitted(app)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(GuardRejected, match="a reject reason is required"):
         app.handle(c.RejectReport(rid, "dispatcher", kind="bosan"))
     app.handle(c.RejectReport(rid, "dispatcher", kind="spam", reason="iklan"))
     assert app.uow.reports.get(rid).state is ReportState.REJECTED
