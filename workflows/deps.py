@@ -49,7 +49,7 @@ def current() -> Dependencies:
 
 def from_environment(app: Tanggap | None = None) -> Dependencies:
     app = app or bootstrap(pause_collector=True)  # a worker process of its own: no web threads
-    pipeline = PipelineSettings.from_env()
+    pipeline = app.settings.pipeline
     return Dependencies(app=app, pipeline=pipeline, tagger=build_tagger(pipeline),
                         mailer=build_mailer(pipeline))
 

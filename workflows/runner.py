@@ -22,7 +22,7 @@ from typing import Any
 from cronsim import CronSim
 
 from tanggap.bootstrap import Tanggap
-from tanggap.config import PipelineSettings
+from tanggap.config import PrefectMode
 from tanggap.intake import FETCH_TOPIC, STORED_TOPIC
 from tanggap.persistence import on_new_work
 from tanggap.pipeline.health import FamilyStatus, register
@@ -266,9 +266,9 @@ def build_runner(app: Tanggap, owned_server: bool = False) -> Runner:
     """The runner for `tanggap serve`; with `owned_server`, Prefect's local server is started
     and stopped by this process (embedded mode), never left behind."""
     configure(app.settings.data_dir)
-    pipeline = PipelineSettings.from_env()
+    pipeline = app.settings.pipeline
     prepare = None
-    if owned_server and pipeline.prefect_mode == "embedded":
+    if owned_server and pipeline.prefect_mode == PrefectMode.EMBEDDED:
         from workflows.prefect_server import PrefectServer
 
         server = PrefectServer(app.settings.data_dir / "prefect")
@@ -277,7 +277,7 @@ def build_runner(app: Tanggap, owned_server: bool = False) -> Runner:
         prepare = server.wait_healthy
         _OWNED.append(server)
     deps.use(deps.from_environment(app))
-    server_mode = pipeline.prefect_mode == "server"
+    server_mode = pipeline.prefect_mode == PrefectMode.SERVER
     ready = threading.Event()
     launcher = deployment_launcher() if server_mode else embedded_launcher(ready)
     runner = Runner(app, launcher, pipeline.poll_seconds, pipeline.batch_size,

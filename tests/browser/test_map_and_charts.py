@@ -47,7 +47,7 @@ def tiles(tile_requests: list[str]) -> Iterator[str]:
 
 @pytest.fixture
 def mapped_server(sqlite_app: Tanggap, tiles: str, tmp_path: Path) -> Iterator[str]:
-    settings = replace(sqlite_app.settings, map=MapSettings(tiles, "Peta uji Tanggap"))
+    settings = sqlite_app.settings.model_copy(update={"map": MapSettings(tiles=tiles, attribution="Peta uji Tanggap")})
     web = create_app(replace(sqlite_app, settings=settings), PHOTO_STORAGE=LocalPhotoStorage(tmp_path / "photos"),
                      SESSION_COOKIE_SECURE=False)  # plain HTTP on loopback
     with serving(web) as base:

@@ -168,7 +168,8 @@ def test_bad_filters_are_a_400_naming_the_filter(web_only: Flask, query: str, ex
 
 def with_intake_rules(app: Tanggap, **rules: Any) -> Tanggap:
     """The same application and database, with other intake settings."""
-    return replace(app, settings=replace(app.settings, intake=replace(app.settings.intake, **rules)))
+    intake = app.settings.intake.model_copy(update=rules)
+    return replace(app, settings=app.settings.model_copy(update={"intake": intake}))
 
 
 def test_a_body_over_the_size_limit_is_a_413_in_the_spec_format(sqlite_app: Tanggap) -> None:

@@ -25,7 +25,7 @@ PHOTO = next((Path(__file__).resolve().parents[1] / "fixtures" / "photos").glob(
 
 
 def _app(tanggap: Tanggap, web: WebSettings, secret: str = "kunci-uji-" + "x" * 40, **config: object) -> Flask:
-    settings = dataclasses.replace(tanggap.settings, web=web, secret_key=secret)
+    settings = tanggap.settings.model_copy(update={"web": web, "secret_key": secret})
     return create_app(dataclasses.replace(tanggap, settings=settings), PHOTO_STORAGE=FakePhotoStorage(), **config)
 
 
@@ -80,8 +80,8 @@ def test_several_workers_counting_limits_in_memory_are_warned_about(
 
 
 def test_a_public_https_site_without_a_secret_key_refuses_to_start(sqlite_app: Tanggap, tmp_path: Path) -> None:
-    settings = dataclasses.replace(sqlite_app.settings, data_dir=tmp_path / "fresh", secret_key="",
-                                   web=WebSettings(public_url=PUBLIC))
+    settings = sqlite_app.settings.model_copy(
+        update={"data_dir": tmp_path / "fresh", "secret_key": "", "web": WebSettings(public_url=PUBLIC)})
     with pytest.raises(RuntimeError, match="TANGGAP_SECRET_KEY"):
         create_app(dataclasses.replace(sqlite_app, settings=settings), PHOTO_STORAGE=FakePhotoStorage())
     assert not (tmp_path / "fresh" / "secret_key").exists()

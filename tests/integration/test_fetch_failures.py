@@ -35,7 +35,7 @@ PNG_HEAD = b"\x89PNG\r\n\x1a\n"
 
 
 def service(app: Tanggap, **rules: Any) -> IntakeService:
-    settings = replace(app.settings, intake=replace(app.settings.intake, **rules))
+    settings = app.settings.model_copy(update={"intake": app.settings.intake.model_copy(update=rules)})
     return IntakeService(replace(app, settings=settings, photos=FakePhotoStorage()))
 
 

@@ -52,7 +52,7 @@ def storage() -> FakePhotoStorage:
 
 
 def service_on(app: Tanggap, storage: FakePhotoStorage, **rules: Any) -> IntakeService:
-    settings = replace(app.settings, intake=replace(app.settings.intake, **rules))
+    settings = app.settings.model_copy(update={"intake": app.settings.intake.model_copy(update=rules)})
     return IntakeService(replace(app, settings=settings, photos=storage))
 
 

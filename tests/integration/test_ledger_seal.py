@@ -40,7 +40,7 @@ def hr(app: Tanggap, tmp_path: Path) -> Tanggap:
         assigned(app)
     app.sweep(now=RESPONSE_DUE + timedelta(hours=1))
     app.handle(c.WaiveBreach(breaches(app)[0].id, "supervisor", "Listrik padam se-kota"))
-    return dataclasses.replace(app, settings=dataclasses.replace(app.settings, seal_key=key))
+    return dataclasses.replace(app, settings=app.settings.model_copy(update={"seal_key": key}))
 
 
 def sealed(hr: Tanggap) -> Path:
@@ -141,7 +141,7 @@ def test_keygen_never_overwrites_a_key_and_a_seal_needs_one(hr: Tanggap) -> None
     again = tanggap(hr, "seal", "keygen", "--output", str(key))
     assert again.exit_code == 1 and "already exists: a seal key is never overwritten" in again.output
     assert key.read_bytes() == before
-    keyless = dataclasses.replace(hr, settings=dataclasses.replace(hr.settings, seal_key=None))
+    keyless = dataclasses.replace(hr, settings=hr.settings.model_copy(update={"seal_key": None}))
     result = tanggap(keyless, "seal", "write", "--month", "2026-10")
     assert result.exit_code == 1 and "TANGGAP_SEAL_KEY is not set" in result.output
     assert not (hr.settings.data_dir / "exports" / "2026-10" / "seal-2026-10.json").exists()

@@ -22,5 +22,6 @@ def test_anything_but_a_positive_whole_number_is_refused_with_the_setting_named(
     monkeypatch: pytest.MonkeyPatch, raw: str
 ) -> None:
     monkeypatch.setenv("TANGGAP_ANNUAL_TARGET", raw)
-    with pytest.raises(ValueError, match=r"TANGGAP_ANNUAL_TARGET must be a (positive )?whole number"):
+    with pytest.raises(ValueError) as refused:
         Settings.from_env()
+    assert str(refused.value) == f"TANGGAP_ANNUAL_TARGET: must be a positive whole number, got {raw!r}"

@@ -43,4 +43,4 @@ def test_anything_but_a_tile_template_is_refused_with_the_setting_named(
 def test_no_setting_means_no_map(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TANGGAP_MAP_TILES", raising=False)
     monkeypatch.delenv("TANGGAP_MAP_ATTRIBUTION", raising=False)
-    assert MapSettings.from_env() == MapSettings("", "") and MapSettings().tile_source == ""
+    assert MapSettings.from_env() == MapSettings(tiles="", attribution="") and MapSettings().tile_source == ""

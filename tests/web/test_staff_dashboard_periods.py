@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -55,7 +54,7 @@ def test_the_annual_target_comes_from_the_setting(
     app: Tanggap, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TANGGAP_ANNUAL_TARGET", "12500")
-    settings = replace(Settings.from_env(), data_dir=tmp_path, database_url=app.settings.database_url)
+    settings = Settings.from_env().model_copy(update={"data_dir": tmp_path, "database_url": app.settings.database_url})
     configured = bootstrap(settings, clock=app.clock)
     try:
         client = create_app(configured, PHOTO_STORAGE=LocalPhotoStorage(tmp_path / "photos")).test_client()
@@ -73,7 +72,7 @@ def test_serve_refuses_to_start_with_a_target_that_is_not_a_positive_whole_numbe
     started = subprocess.run([tanggap, "serve", "--port", "0"], env=env, capture_output=True, text=True,
                              timeout=120, check=False)
     assert started.returncode == 1
-    refused = "error: TANGGAP_ANNUAL_TARGET must be a positive whole number, got 0"
+    refused = "error: TANGGAP_ANNUAL_TARGET: must be a positive whole number, got '0'"
     assert started.stderr.strip().splitlines() == [refused]
 
 

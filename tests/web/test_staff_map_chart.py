@@ -35,7 +35,7 @@ NO_MAP_IMAGES = "img-src 'self' data: blob:;"
 
 
 def _with_tiles(app: Tanggap, tmp_path: Path, maps: MapSettings) -> Flask:
-    configured = replace(app, settings=replace(app.settings, map=maps))
+    configured = replace(app, settings=app.settings.model_copy(update={"map": maps}))
     return create_app(configured, PHOTO_STORAGE=LocalPhotoStorage(tmp_path / "photos"),
                       TANGGAP_RATE_LIMIT_IP=UNTHROTTLED, TANGGAP_RATE_LIMIT_API_KEY=UNTHROTTLED)
 
@@ -72,7 +72,7 @@ def _element(html: str, element_id: str) -> _Element:
 def test_with_tiles_the_ticket_page_maps_the_report_and_the_csp_admits_the_tile_host(
     app: Tanggap, tmp_path: Path, persona: str
 ) -> None:
-    web = _with_tiles(app, tmp_path, MapSettings(TILES, ATTRIBUTION))
+    web = _with_tiles(app, tmp_path, MapSettings(tiles=TILES, attribution=ATTRIBUTION))
     rid = assigned_report(app)  # at -10.17, 123.6
     client = web.test_client()
     sign_in(client, persona)
@@ -106,7 +106,7 @@ def test_without_tiles_the_ticket_page_shows_coordinates_only_and_the_csp_admits
 
 
 def test_a_report_without_coordinates_gets_no_map_even_with_tiles(app: Tanggap, tmp_path: Path) -> None:
-    web = _with_tiles(app, tmp_path, MapSettings(TILES, ATTRIBUTION))
+    web = _with_tiles(app, tmp_path, MapSettings(tiles=TILES, attribution=ATTRIBUTION))
     rid: int = app.handle(c.SubmitReport("Lampu jalan mati", address="Jl. El Tari, Oebobo"))
     client = web.test_client()
     sign_in(client, "dispatcher")
