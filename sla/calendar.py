@@ -43,8 +43,8 @@ _HOLIDAY_FIELDS = ("country", "categories")
 _WINDOW_PATTERN = re.compile(r"(\d\d):(\d\d)-(\d\d):(\d\d)")
 _DATE_PATTERN = re.compile(r"\d{4}-\d\d-\d\d")
 _SECONDS_PER_DAY = 86_400
-_NAIVE_EPOCH = datetime(1970, 1, 1)
 _UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SUBTRACT = datetime.__sub__
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _DAY_US = _SECONDS_PER_DAY * 1_000_000
 
@@ -333,21 +333,19 @@ def _timedelta_us(delta: timedelta) -> int:
 
 
 def _instant_us(moment: datetime, argument: str) -> int:
+    try:
+        # The base class's subtraction: exact, done in C, and a plain timedelta even for
+        # pendulum's DateTime (whose own subtraction returns an Interval).
+        delta = _SUBTRACT(moment, _UTC_EPOCH)
+    except TypeError:
+        raise _not_an_instant(moment, argument) from None
+    return (delta.days * _SECONDS_PER_DAY + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _not_an_instant(moment: Any, argument: str) -> Exception:
     if not isinstance(moment, datetime):
-        raise TypeError(f"{argument} must be a datetime, got {type(moment).__name__}")
-    offset = moment.utcoffset()
-    if offset is None:
-        raise NaiveDatetimeError(argument, moment)
-    wall = datetime(
-        moment.year,
-        moment.month,
-        moment.day,
-        moment.hour,
-        moment.minute,
-        moment.second,
-        moment.microsecond,
-    )
-    return _timedelta_us(wall - offset - _NAIVE_EPOCH)
+        return TypeError(f"{argument} must be a datetime, got {type(moment).__name__}")
+    return NaiveDatetimeError(argument, moment)
 
 
 def _real_windows(zone: ZoneInfo, day: date, hours: DayHours) -> tuple[Window, ...]:
@@ -411,6 +409,7 @@ def _instant_after_work(windows: tuple[Window, ...], work: int) -> int:
 class _Year:
     """One local calendar year, precomputed."""
 
+    number: int
     first_ordinal: int
     windows: tuple[tuple[Window, ...], ...]
     cumulative: tuple[int, ...]  # cumulative[i]: working µs on the year's days before day i
@@ -426,7 +425,7 @@ def _build_year(rules: _Rules, year: int) -> _Year:
     days = [date.fromordinal(n) for n in range(first, date(year, 12, 31).toordinal() + 1)]
     windows = tuple(_real_windows(rules.zone, day, rules.hours_on(day, closed)) for day in days)
     totals = (sum(end - start for start, end in day_windows) for day_windows in windows)
-    return _Year(first, windows, tuple(accumulate(totals, initial=0)))
+    return _Year(year, first, windows, tuple(accumulate(totals, initial=0)))
 
 
 # --- the calendar -------------------------------------------------------------
@@ -454,7 +453,8 @@ class WorkingCalendar:
         self._spec = _normalised_spec(rules)
         self._years: dict[int, _Year] = {}
         self._offset_us = _fixed_offset_us(rules.zone)
-        self._working_days: dict[tuple[int, int, int], int] = {}
+        self._days: dict[int, tuple[int, _Year, int]] = {}  # local date ordinal -> what _day_of returns
+        self._working_days: dict[tuple[int, int, int], datetime] = {}
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any]) -> WorkingCalendar:
@@ -483,8 +483,8 @@ class WorkingCalendar:
             raise NegativeDurationError(duration)
         if work == 0:
             return self._datetime(instant)
-        day, worked = self._locate(instant)
-        due = self._instant_at(day.year, worked + work, day.toordinal() + HORIZON_DAYS)
+        ordinal, year, worked = self._locate(instant)
+        due = self._instant_at(year.number, worked + work, ordinal + HORIZON_DAYS)
         if due is None:
             raise CalendarExhaustedError(start, duration, HORIZON_DAYS)
         return self._datetime(due)
@@ -498,24 +498,25 @@ class WorkingCalendar:
         if days < 1:
             raise ValueError(f"working days must be at least 1, got {days}")
         instant = _instant_us(start, "start")
-        day, year, index = self._day_of(instant)
+        ordinal, year, index = self._day_of(instant)
         windows = year.windows[index]
         counted = 1 if windows and instant < windows[0][0] else 0
         # The answer depends only on the start's day, whether it counts, and `days`: remembered,
         # since thousands of clocks start on the same few hundred days (a replay of a year).
-        key = (day.toordinal(), counted, days)
+        key = (ordinal, counted, days)
         close = self._working_days.get(key)
         if close is None:
-            close = self._working_days[key] = self._close_of_nth_day(start, day, windows, counted, days)
-        return self._datetime(close)
+            close = self._working_days[key] = self._datetime(
+                self._close_of_nth_day(start, ordinal, windows, counted, days))
+        return close
 
     def _close_of_nth_day(
-        self, start: datetime, day: date, windows: tuple[Window, ...], counted: int, days: int
+        self, start: datetime, first: int, windows: tuple[Window, ...], counted: int, days: int
     ) -> int:
-        ordinal = day.toordinal()
+        ordinal = first
         while counted < days or not windows:
             ordinal += 1
-            if ordinal > day.toordinal() + HORIZON_DAYS:
+            if ordinal > first + HORIZON_DAYS:
                 raise CalendarExhaustedError(start, timedelta(days=days), HORIZON_DAYS)
             windows = self._windows_on(ordinal)
             counted += 1 if windows else 0
@@ -539,23 +540,28 @@ class WorkingCalendar:
         return any(start <= instant < end for start, end in year.windows[index])
 
     def _work_between(self, start: int, end: int) -> timedelta:
-        (first_day, worked_a), (last_day, worked_b) = self._locate(start), self._locate(end)
-        whole_years = sum(self._year(y).total for y in range(first_day.year, last_day.year))
-        return timedelta(microseconds=whole_years + worked_b - worked_a)
+        _, first, worked_a = self._locate(start)
+        _, last, worked_b = self._locate(end)
+        if last is not first:
+            worked_b += sum(self._year(y).total for y in range(first.number, last.number))
+        return timedelta(microseconds=worked_b - worked_a)
 
-    def _locate(self, instant: int) -> tuple[date, int]:
-        """Local date of `instant`, and working µs from its year's start to it."""
-        day, year, index = self._day_of(instant)
-        return day, year.cumulative[index] + _worked_within(year.windows[index], instant)
+    def _locate(self, instant: int) -> tuple[int, _Year, int]:
+        """Local date of `instant` (an ordinal), its year, and working µs from the year's start to it."""
+        ordinal, year, index = self._day_of(instant)
+        return ordinal, year, year.cumulative[index] + _worked_within(year.windows[index], instant)
 
-    def _day_of(self, instant: int) -> tuple[date, _Year, int]:
-        """Local date of `instant`, its year's tables and the date's index in them."""
+    def _day_of(self, instant: int) -> tuple[int, _Year, int]:
+        """Local date of `instant` (an ordinal), its year's tables and the date's index in them."""
         if self._offset_us is not None:
-            day = date.fromordinal(_EPOCH_ORDINAL + (instant + self._offset_us) // _DAY_US)
+            ordinal = _EPOCH_ORDINAL + (instant + self._offset_us) // _DAY_US
         else:
-            day = self._datetime(instant).date()
-        year = self._year(day.year)
-        return day, year, day.toordinal() - year.first_ordinal
+            ordinal = self._datetime(instant).toordinal()
+        found = self._days.get(ordinal)
+        if found is None:
+            year = self._year(date.fromordinal(ordinal).year)
+            found = self._days[ordinal] = (ordinal, year, ordinal - year.first_ordinal)
+        return found
 
     def _instant_at(self, year_number: int, work: int, last_ordinal: int) -> int | None:
         """Earliest instant with `work` done since `year_number` began, or None past the horizon."""
