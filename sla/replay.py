@@ -16,7 +16,7 @@ from typing import Any
 
 from sla.calendar import WorkingCalendar
 from sla.clocks import BREACH, Alert, ClockState, Outcome, SlaClock, due_alerts, holder_at, mark_recorded
-from sla.reactions import OPD_METRICS, ClockBook, Ticket, react
+from sla.reactions import OPD_METRICS, REACTIONS, ClockBook, Ticket, react
 from sla.rules import Metric, SlaRule
 
 
@@ -67,13 +67,17 @@ class _World:
     calendars: Mapping[str, WorkingCalendar]
     heads: Mapping[str, str | None]
     known_since: Mapping[tuple[int, int], datetime]
-    by_clock: dict[int, WorkingCalendar] = field(default_factory=dict)  # id(clock) -> its calendar
     chosen: dict[tuple[Any, ...], SlaRule | None] = field(default_factory=dict)
     changes: list[datetime] = field(default_factory=list)  # when the rules in force can change
+    versions: dict[tuple[int, int], SlaRule] = field(default_factory=dict)  # (rule id, version) -> the rule
+    # id() of a calendar's snapshot -> the calendar: a clock keeps the snapshot of the one it started on.
+    by_snapshot: dict[int, WorkingCalendar] = field(default_factory=dict)
+    found: list[tuple[SlaClock, Alert]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.changes = sorted({r.effective_from for r in self.rules} | set(self.known_since.values()))
-    found: list[tuple[SlaClock, Alert]] = field(default_factory=list)
+        self.versions = {(r.rule_id, r.version): r for r in self.rules}
+        self.by_snapshot = {id(calendar.snapshot): calendar for calendar in self.calendars.values()}
 
 
 class _ReplayBook(ClockBook):
@@ -99,12 +103,12 @@ class _ReplayBook(ClockBook):
         return world.chosen[key]
 
     def calendar_of(self, clock: SlaClock) -> WorkingCalendar:
-        return self.world.by_clock[id(clock)]
+        """The calendar the clock started on, as the live clocks rebuild it from their snapshot."""
+        return self.world.by_snapshot[id(clock.calendar_spec)]
 
-    def started(self, clock: SlaClock) -> None:
-        rule = self.rule_of(clock)
-        assert rule is not None
-        self.world.by_clock[id(clock)] = self.world.calendars[rule.calendar]
+    def rule_of(self, clock: SlaClock) -> SlaRule | None:
+        """A version a clock started under stays known at every later event: no need to filter."""
+        return self.world.versions.get((clock.rule_id, clock.rule_version))
 
     def breached(self, clock: SlaClock, alert: Alert) -> None:
         mark_recorded(clock, [alert])
@@ -132,7 +136,8 @@ def replay(
         for event in events:
             if event.at > horizon:
                 break
-            react(_ReplayBook(world, event.ticket, clocks, event.at), event.name)
+            if event.name in REACTIONS:  # most events move no clock: no book for them
+                react(_ReplayBook(world, event.ticket, clocks, event.at), event.name)
         for clock in clocks:
             _still_due(world, clock, horizon)
             _credit(result, clock)

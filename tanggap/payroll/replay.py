@@ -23,7 +23,7 @@ from sqlalchemy.types import NullType
 
 from sla.allowance import policy_from_spec
 from sla.calendar import WorkingCalendar
-from sla.reactions import OPD_METRICS, Ticket
+from sla.reactions import OPD_METRICS, REACTIONS, Ticket
 from sla.replay import HistoryEvent, MetOnTime, Replay, ReplayedBreach, replay
 from sla.rules import SlaRule
 from states.errors import InvalidInput, NotFound
@@ -126,6 +126,8 @@ def _rule_fields(rule: SlaRule) -> dict[str, Any]:
 
 
 ASSIGNED = ReportState.ASSIGNED.value  # read once: an enum's .value costs a descriptor call per event
+NORMAL = Priority.NORMAL.value
+NEW_REPORT: dict[str, Any] = {**dict.fromkeys(TICKET_FIELDS), "priority": NORMAL}
 EVENTS = cast(Table, EventRow.__table__)
 REPORTS = cast(Table, ReportRow.__table__)
 
@@ -154,35 +156,48 @@ def _utc(raw: datetime | str) -> datetime:
 
 
 def _by_report(rows: Sequence[Any]) -> Iterator[list[HistoryEvent]]:
-    """Rebuild, event by event, the report fields the clocks read (as states.model.apply does)."""
+    """Rebuild, event by event, the report fields the clocks read (as states.model.apply does),
+    keeping the events that move clocks; a ticket is shared by the events that change none of them."""
     current: int | None = None
     state: dict[str, Any] = {}
+    ticket: Ticket | None = None
     events: list[HistoryEvent] = []
     for report_id, name, raw_at, to_state, data_text in rows:
         if report_id != current:
             if events:
                 yield events
-            current, state, events = report_id, dict.fromkeys(TICKET_FIELDS), []
-            state["priority"] = Priority.NORMAL.value
-        if data_text and data_text != "{}":
-            data = orjson.loads(data_text)
-            for key in TICKET_FIELDS:
-                if key in data:
-                    state[key] = data[key]
-        _stamp(name, to_state, state)
-        ticket = Ticket(report_id, state["opd"], state["officer"], state["category"],
-                        state["priority"] or Priority.NORMAL.value, state["pause_reason"])
-        events.append(HistoryEvent(name, _utc(raw_at), ticket))
+            current, state, ticket, events = report_id, dict(NEW_REPORT), None, []
+        if data_text and data_text != "{}" and _fold(orjson.loads(data_text), state):
+            ticket = None
+        if _stamp(name, to_state, state):
+            ticket = None
+        if name in REACTIONS:
+            if ticket is None:
+                ticket = Ticket(report_id, state["opd"], state["officer"], state["category"],
+                                state["priority"] or NORMAL, state["pause_reason"])
+            events.append(HistoryEvent(name, _utc(raw_at), ticket))
     if events:
         yield events
 
 
-def _stamp(name: str, to_state: str, state: dict[str, Any]) -> None:
-    """What states.model._stamp does to the fields a clock reads."""
-    if name == "ReportReturned":
+def _fold(data: dict[str, Any], state: dict[str, Any]) -> bool:
+    """Take the fields a clock reads from an event's data; whether it set any."""
+    found = False
+    for key in TICKET_FIELDS:
+        if key in data:
+            state[key], found = data[key], True
+    return found
+
+
+def _stamp(name: str, to_state: str, state: dict[str, Any]) -> bool:
+    """What states.model._stamp does to the fields a clock reads; whether it changed any."""
+    returned = name == "ReportReturned"
+    if returned:
         state["opd"] = state["officer"] = None
-    if to_state != ASSIGNED:
+    if to_state != ASSIGNED and state["pause_reason"] is not None:
         state["pause_reason"] = None  # waiting for the citizen only means something while an OPD holds it
+        return True
+    return returned
 
 
 def calendars(uow: AbstractUnitOfWork) -> dict[str, WorkingCalendar]:
