@@ -3,7 +3,8 @@ recorded and which OPD clocks they would have met on time. Pure.
 
 The history is run through the same reactions (sla/reactions.py) and clock arithmetic
 (sla/clocks.py) as the live clocks. A running clock's breach is counted when it falls due by the
-horizon, as the sweep records it; a clock that stops late is counted at its stop."""
+horizon, as the sweep records it; a clock that stops late is counted at its stop. As a live clock
+does, a replayed one takes its calendar as it stood when the clock started and keeps it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import dataclasses
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sla.calendar import WorkingCalendar
@@ -61,10 +62,60 @@ class Replay:
     met: list[MetOnTime] = field(default_factory=list)
 
 
+# The time of a calendar's spec from before its recorded edits (it was saved before the trail began).
+BEFORE_THE_TRAIL = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class SpecEdit:
+    """A top-level field of a calendar's spec changed at `at`; `old` is None where it had none."""
+
+    at: datetime
+    field: str
+    old: Any
+
+
+def past_specs(current: Mapping[str, Any], edits: Sequence[SpecEdit]) -> list[tuple[datetime, dict[str, Any]]]:
+    """Each spec a calendar has had, oldest first, with the time it took effect: today's spec with
+    its edits (oldest first) undone, newest first. The fields changed at one instant are one edit.
+    Before its first edit a calendar had no spec, unless it was saved before the trail began."""
+    by_time: dict[datetime, list[SpecEdit]] = {}
+    for edit in edits:
+        by_time.setdefault(edit.at, []).append(edit)
+    spec = _present(current)
+    found = []
+    for at in sorted(by_time, reverse=True):
+        found.append((at, spec))
+        # Undone newest first, so a field changed twice at one instant gets its oldest value back.
+        spec = _present({**spec, **{e.field: e.old for e in reversed(by_time[at])}})
+    if spec:
+        found.append((BEFORE_THE_TRAIL, spec))
+    return found[::-1]
+
+
+def _present(spec: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in spec.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class CalendarHistory:
+    """A named calendar as it stood over time: `calendars[i]` was in force from `since[i]` until
+    `since[i + 1]`. History dated before the first was run on it (backfilled history, the demo's)."""
+
+    since: tuple[datetime, ...]
+    calendars: tuple[WorkingCalendar, ...]
+
+    def at(self, moment: datetime) -> WorkingCalendar:
+        """The calendar in force at `moment`: an edit counts from its own instant."""
+        if len(self.calendars) == 1:
+            return self.calendars[0]
+        return self.calendars[max(bisect_right(self.since, moment) - 1, 0)]
+
+
 @dataclass
 class _World:
     rules: Sequence[SlaRule]
-    calendars: Mapping[str, WorkingCalendar]
+    calendars: Mapping[str, CalendarHistory]
     heads: Mapping[str, str | None]
     known_since: Mapping[tuple[int, int], datetime]
     chosen: dict[tuple[Any, ...], SlaRule | None] = field(default_factory=dict)
@@ -77,7 +128,8 @@ class _World:
     def __post_init__(self) -> None:
         self.changes = sorted({r.effective_from for r in self.rules} | set(self.known_since.values()))
         self.versions = {(r.rule_id, r.version): r for r in self.rules}
-        self.by_snapshot = {id(calendar.snapshot): calendar for calendar in self.calendars.values()}
+        self.by_snapshot = {id(calendar.snapshot): calendar
+                            for history in self.calendars.values() for calendar in history.calendars}
 
 
 class _ReplayBook(ClockBook):
@@ -92,7 +144,8 @@ class _ReplayBook(ClockBook):
         return [r for r in self.world.rules if since.get((r.rule_id, r.version), self.at) <= self.at]
 
     def calendar(self, name: str) -> WorkingCalendar:
-        return self.world.calendars[name]
+        """The calendar as it stood at this event, when the live clock read it to start."""
+        return self.world.calendars[name].at(self.at)
 
     def rule_for(self, metric: Metric, opd: str | None) -> SlaRule | None:
         """The live choice, remembered: between two rule changes it depends only on the scope."""
@@ -118,13 +171,14 @@ class _ReplayBook(ClockBook):
 def replay(
     histories: Iterable[Sequence[HistoryEvent]],
     rules: Sequence[SlaRule],
-    calendars: Mapping[str, WorkingCalendar],
+    calendars: Mapping[str, CalendarHistory],
     heads: Mapping[str, str | None],
     horizon: datetime,
     known_since: Mapping[tuple[int, int], datetime] | None = None,
 ) -> Replay:
-    """Every report's events in order, each report on its own clocks; `heads` (OPD -> its head)
-    takes a breach that fell due while nobody held the ticket, as the live sweep does.
+    """Every report's events in order, each report on its own clocks, each clock on its calendar
+    (`calendars`: name -> its history) as it stood when the clock started; `heads` (OPD -> its
+    head) takes a breach that fell due while nobody held the ticket, as the live sweep does.
     `known_since` ((rule id, version) -> when it was saved) keeps a version dated back from
     clocks that started before it was saved: the live clocks could not have used it."""
     # Warnings change no breach: replayed clocks keep only their deadline (two fewer calendar sums each).

@@ -22,14 +22,23 @@ from sqlalchemy import cast as sa_cast
 from sqlalchemy.types import NullType
 
 from sla.allowance import policy_from_spec
-from sla.calendar import WorkingCalendar
 from sla.reactions import OPD_METRICS, REACTIONS, Ticket
-from sla.replay import HistoryEvent, MetOnTime, Replay, ReplayedBreach, replay
+from sla.replay import (
+    CalendarHistory,
+    HistoryEvent,
+    MetOnTime,
+    Replay,
+    ReplayedBreach,
+    SpecEdit,
+    past_specs,
+    replay,
+)
 from sla.rules import SlaRule
 from states.errors import InvalidInput, NotFound
 from states.model import EVENT_FIELDS, Priority, ReportState
 from tanggap import commands as c
-from tanggap.db import BreachRow, CalendarRow, EventRow, ReportRow, RuleRow, UserRow, WaiverRow
+from tanggap.config_audit import ConfigSubject
+from tanggap.db import BreachRow, CalendarRow, ConfigChangeRow, EventRow, ReportRow, RuleRow, UserRow, WaiverRow
 from tanggap.display import local_iso
 from tanggap.enforcement.repository import calendar_for
 from tanggap.enforcement.service import validated_rule
@@ -200,8 +209,20 @@ def _stamp(name: str, to_state: str, state: dict[str, Any]) -> bool:
     return returned
 
 
-def calendars(uow: AbstractUnitOfWork) -> dict[str, WorkingCalendar]:
-    return {row.name: calendar_for(row.spec) for row in uow.session.scalars(select(CalendarRow))}
+def calendars(uow: AbstractUnitOfWork) -> dict[str, CalendarHistory]:
+    """Every calendar as it stood over time: today's spec and its edits in the configuration trail."""
+    edits: dict[str, list[SpecEdit]] = defaultdict(list)
+    trail = ConfigChangeRow
+    query = (select(trail.subject_key, trail.at, trail.field, trail.old_value)
+             .where(trail.subject_kind == ConfigSubject.CALENDAR.value).order_by(trail.at, trail.id))
+    for name, at, field, old in uow.session.execute(query):
+        edits[name].append(SpecEdit(at, field, old))
+    return {row.name: _history(past_specs(row.spec, edits[row.name]))
+            for row in uow.session.scalars(select(CalendarRow))}
+
+
+def _history(specs: Sequence[tuple[datetime, dict[str, Any]]]) -> CalendarHistory:
+    return CalendarHistory(tuple(since for since, _ in specs), tuple(calendar_for(spec) for _, spec in specs))
 
 
 def known_since(uow: AbstractUnitOfWork) -> dict[tuple[int, int], datetime]:

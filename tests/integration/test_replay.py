@@ -22,9 +22,9 @@ from tanggap.cli import sla as cli_sla  # noqa: F401  (registers the sla command
 from tanggap.cli.app import main
 from tanggap.clock import FrozenClock
 from tanggap.db import BreachRow, EventRow
-from tanggap.payroll.replay import period, what_if
-from tanggap.payroll.service import allowance
-from tests.conftest import make_app
+from tanggap.payroll.replay import period, recorded_breaches, what_if
+from tanggap.payroll.service import allowance, month_bounds
+from tests.conftest import OFFICE_HOURS, make_app
 
 WITA = ZoneInfo("Asia/Makassar")
 OCTOBER = datetime(2026, 10, 1, tzinfo=WITA)
@@ -151,6 +151,46 @@ def test_a_draft_with_a_longer_target_shows_fewer_breaches_and_the_allowance_the
     shorter = what_if(app.uow(), period("2026-10"), now, {"rule_id": 2, "target_amount": 2})
     assert (shorter.replayed, len(shorter.added)) == (3, 1)
     assert shorter.allowance_change["pupr.officer"]["after"] == 7.5
+
+
+def _answered_around_a_holiday_added(app: Tanggap, clock: FrozenClock) -> None:
+    """Tuesday 09:00 WITA a report is assigned: 8 working hours, due Wednesday 09:00. At 10:00 a
+    supervisor makes Wednesday a holiday and a second report is assigned: due Thursday 10:00. The
+    sweep records the first one's breach; both are answered Wednesday at noon."""
+    tuesday = clock.now()
+    for hours in (0, 1):
+        clock.at = tuesday + timedelta(hours=hours)
+        if hours:
+            app.handle(c.DefineCalendar("kantor", {**OFFICE_HOURS, "extra_holidays": ["2026-10-07"]}, "supervisor",
+                                        note="cuti bersama"))
+        rid = app.handle(c.SubmitReport("Jalan berlubang depan pasar", "jalan-rusak", -10.16, 123.6))
+        app.handle(c.ClassifyReport(rid, "dispatcher", category="jalan-rusak"))
+        app.handle(c.AssignReport(rid, "dispatcher", officer="pupr.officer"))
+    app.sweep(now=tuesday + timedelta(days=1, hours=1))
+    clock.at = tuesday + timedelta(days=1, hours=3)
+    for rid in (1, 2):
+        app.handle(c.RespondReport(rid, "pupr.officer", response="Sudah ditambal"))
+
+
+def test_replaying_the_rules_in_force_after_calendar_and_rule_edits_still_reproduces_the_recorded_breaches(
+    app: Tanggap, clock: FrozenClock
+) -> None:
+    _answered_around_a_holiday_added(app, clock)
+    # Friday, after the breach was recorded, Thursday is made a holiday too, and the answer's target
+    # doubled in a version dated back to Monday: both after the fact, neither moved the live clocks.
+    clock.at = datetime(2026, 10, 9, 12, 0, tzinfo=WITA)
+    app.handle(c.DefineCalendar("kantor", {**OFFICE_HOURS, "extra_holidays": ["2026-10-07", "2026-10-08"]},
+                                "supervisor"))
+    app.handle(c.DefineRule("supervisor", "response", 16, "working_hours", "kantor", rule_id=2,
+                            effective_from=datetime(2026, 10, 5, tzinfo=WITA)))
+    result = what_if(app.uow(), period("2026-10"), clock.now())
+    assert (result.recorded, result.replayed, result.reproduces) == (1, 1, True)
+    with app.uow() as uow:
+        [breach] = recorded_breaches(uow, *month_bounds("2026-10"))
+    assert (breach.report_id, breach.due_at) == (1, datetime(2026, 10, 7, 9, 0, tzinfo=WITA))
+    # A draft naming another calendar is replayed on that one: both answers are late on the 24-7 calendar.
+    draft = what_if(app.uow(), period("2026-10"), clock.now(), {"rule_id": 2, "calendar": "24-7"})
+    assert (draft.replayed, [b["report_id"] for b in draft.added], draft.moved) == (2, [2], 1)
 
 
 def test_a_draft_naming_what_does_not_exist_is_refused_by_field(app: Tanggap) -> None:
