@@ -185,10 +185,12 @@ def replay(
     quiet = [dataclasses.replace(r, warn_at=()) for r in rules]
     world = _World(quiet, calendars, heads, known_since or {})
     result = Replay()
+    # Event times are stored in UTC: a comparison across two zones costs a zone lookup on each side.
+    last = horizon.astimezone(UTC)
     for events in histories:
         clocks: list[SlaClock] = []
         for event in events:
-            if event.at > horizon:
+            if event.at > last:
                 break
             if event.name in REACTIONS:  # most events move no clock: no book for them
                 react(_ReplayBook(world, event.ticket, clocks, event.at), event.name)

@@ -67,6 +67,12 @@ class Period:
     def starts(self) -> list[datetime]:
         return [month_bounds(m)[0] for m in self.months]
 
+    def met_within(self, met: Sequence[MetOnTime]) -> list[MetOnTime]:
+        """The clocks met on time that stopped in this period. Stop times are event times, in UTC:
+        compared with UTC bounds, since a comparison across two zones costs a zone lookup on each side."""
+        start, end = self.start.astimezone(UTC), self.end.astimezone(UTC)
+        return [m for m in met if start <= m.stopped_at < end]
+
     def month_of(self, at: datetime, starts: Sequence[datetime]) -> str:
         """The WITA month `at` falls in; `starts` are this period's month starts (a bisect, not a
         zone conversion and a strftime per breach)."""
@@ -336,6 +342,7 @@ def _compare(span: Period, result: Replay, recorded: list[Recorded], before: dic
     added = [b for b in replayed if b.key not in was]
     removed = [r for r in recorded if r.key not in now_]
     moved = sum(1 for b in replayed if b.key in was and not was[b.key].same(b))
+    met = span.met_within(result.met)
     return WhatIf(
         month=span.label,
         recorded=len(recorded),
@@ -345,8 +352,8 @@ def _compare(span: Period, result: Replay, recorded: list[Recorded], before: dic
         moved=moved,
         by_opd=_tally(recorded, replayed, added, removed, lambda b: b.opd or "-"),
         by_officer=_tally(recorded, replayed, added, removed, lambda b: b.officer or "-"),
-        on_time_rate=_rates(span, met_before, result.met, recorded, replayed, was),
-        allowance_change=_allowance_change(span, result.met, replayed, was, before, policies),
+        on_time_rate=_rates(met_before, met, recorded, replayed, was),
+        allowance_change=_allowance_change(span, met, replayed, was, before, policies),
         draft=draft,
         horizon=local_iso(horizon),
     )
@@ -371,24 +378,25 @@ def _opd_unwaived(rows: Sequence[Any], was: dict[tuple[int, str, datetime], Reco
     return sum(1 for b in rows if b.metric in OPD_METRIC_NAMES and not (b.key in was and was[b.key].waived))
 
 
-def _rates(span: Period, met_before: int, met: list[MetOnTime], recorded: list[Recorded],
-           replayed: list[ReplayedBreach], was: dict[tuple[int, str, datetime], Recorded]) -> dict[str, float | None]:
+def _rates(met_before: int, met: list[MetOnTime], recorded: list[Recorded], replayed: list[ReplayedBreach],
+           was: dict[tuple[int, str, datetime], Recorded]) -> dict[str, float | None]:
     """On time: OPD clocks met on time among those met on time or breached (waived breaches aside)."""
-    met_after = sum(1 for m in met if span.start <= m.stopped_at < span.end)
 
     def rate(on_time: int, breached: int) -> float | None:
         return round(on_time / (on_time + breached), 4) if on_time + breached else None
 
     return {"before": rate(met_before, _opd_unwaived(recorded, was)),
-            "after": rate(met_after, _opd_unwaived(replayed, was))}
+            "after": rate(len(met), _opd_unwaived(replayed, was))}
 
 
 def _allowance_change(span: Period, met: list[MetOnTime], replayed: list[ReplayedBreach],
                       was: dict[tuple[int, str, datetime], Recorded], before: dict[str, dict[str, float]],
                       policies: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Each officer whose cut would differ, per month and summed, under each month's current policy."""
+    """Each officer whose cut would differ, per month and summed, under each month's current policy;
+    `met`: the clocks met on time in the period."""
     change: dict[str, dict[str, Any]] = {}
     starts = span.starts
+    utc_starts = [start.astimezone(UTC) for start in starts]  # for the stop times, in UTC
     breaches_in: dict[str, list[Counted]] = defaultdict(list)
     for b in replayed:
         if b.metric in OPD_METRIC_NAMES and not (b.key in was and was[b.key].waived):
@@ -396,8 +404,7 @@ def _allowance_change(span: Period, met: list[MetOnTime], replayed: list[Replaye
                 Counted(was[b.key].id if b.key in was else 0, b.officer, b.opd))
     met_in: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
     for m in met:
-        if span.start <= m.stopped_at < span.end:
-            met_in[span.month_of(m.stopped_at, starts)].append((m.officer, m.opd))
+        met_in[span.month_of(m.stopped_at, utc_starts)].append((m.officer, m.opd))
     for month in span.months:
         if policies[month] is None:
             continue
