@@ -392,7 +392,7 @@ def _worked_within(windows: tuple[Window, ...], instant: int) -> int:
     for start, end in windows:
         if instant <= start:
             break
-        worked += min(instant, end) - start
+        worked += (end if end < instant else instant) - start  # not min(): a builtin call per window
     return worked
 
 
@@ -454,7 +454,7 @@ class WorkingCalendar:
         self._years: dict[int, _Year] = {}
         self._offset_us = _fixed_offset_us(rules.zone)
         self._days: dict[int, tuple[int, _Year, int]] = {}  # local date ordinal -> what _day_of returns
-        self._working_days: dict[tuple[int, int, int], datetime] = {}
+        self._working_days: dict[tuple[int, int, int], tuple[datetime, _Year, int]] = {}
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any]) -> WorkingCalendar:
@@ -495,20 +495,31 @@ class WorkingCalendar:
         The start's own day counts as the first when the start is before its first opening,
         so a report filed at 07:00 on a Monday with 1 working day is due at Monday's close.
         """
+        return self.working_days_deadline(start, days)[0]
+
+    def working_days_deadline(self, start: datetime, days: int) -> tuple[datetime, timedelta]:
+        """`add_working_days(start, days)`, and the working time from `start` to it (what `between`
+        gives): a clock's deadline and target, with `start` located once for both."""
         if days < 1:
             raise ValueError(f"working days must be at least 1, got {days}")
         instant = _instant_us(start, "start")
         ordinal, year, index = self._day_of(instant)
         windows = year.windows[index]
         counted = 1 if windows and instant < windows[0][0] else 0
-        # The answer depends only on the start's day, whether it counts, and `days`: remembered,
+        # The close depends only on the start's day, whether it counts, and `days`: remembered,
         # since thousands of clocks start on the same few hundred days (a replay of a year).
         key = (ordinal, counted, days)
         close = self._working_days.get(key)
         if close is None:
-            close = self._working_days[key] = self._datetime(
+            close = self._working_days[key] = self._close_located(
                 self._close_of_nth_day(start, ordinal, windows, counted, days))
-        return close
+        due, due_year, due_worked = close
+        worked = year.cumulative[index] + _worked_within(windows, instant)
+        return due, self._span(year, worked, due_year, due_worked)
+
+    def _close_located(self, close: int) -> tuple[datetime, _Year, int]:
+        _, year, worked = self._locate(close)
+        return self._datetime(close), year, worked
 
     def _close_of_nth_day(
         self, start: datetime, first: int, windows: tuple[Window, ...], counted: int, days: int
@@ -542,6 +553,10 @@ class WorkingCalendar:
     def _work_between(self, start: int, end: int) -> timedelta:
         _, first, worked_a = self._locate(start)
         _, last, worked_b = self._locate(end)
+        return self._span(first, worked_a, last, worked_b)
+
+    def _span(self, first: _Year, worked_a: int, last: _Year, worked_b: int) -> timedelta:
+        """Working time between two located instants (worked µs since their years' starts)."""
         if last is not first:
             worked_b += sum(self._year(y).total for y in range(first.number, last.number))
         return timedelta(microseconds=worked_b - worked_a)

@@ -91,8 +91,7 @@ def start_clock(
 ) -> SlaClock:
     """A running clock; its deadline and warnings come from the rule version in force now and
     are snapshotted, so later edits to the rule or calendar never move this clock."""
-    due = rule.target.due(calendar, at)
-    target = calendar.between(at, due)
+    due, target = rule.target.deadline(calendar, at)
     clock = SlaClock(
         report_id=report_id,
         metric=rule.metric,

@@ -42,11 +42,13 @@ class Target:
         if self.unit is TargetUnit.WORKING_DAYS and self.amount != int(self.amount):
             raise RuleError("target", "working days must be a whole number")
 
-    def due(self, calendar: WorkingCalendar, start: datetime) -> datetime:
-        """When this target runs out for a clock starting at `start`."""
+    def deadline(self, calendar: WorkingCalendar, start: datetime) -> tuple[datetime, timedelta]:
+        """When this target runs out for a clock starting at `start`, and the working time until
+        then (for working days it depends on the hour the clock starts)."""
         if self.unit is TargetUnit.WORKING_DAYS:
-            return calendar.add_working_days(start, int(self.amount))
-        return calendar.add(start, timedelta(hours=self.amount))
+            return calendar.working_days_deadline(start, int(self.amount))
+        due = calendar.add(start, timedelta(hours=self.amount))
+        return due, calendar.between(start, due)
 
     def __str__(self) -> str:
         unit = "working hours" if self.unit is TargetUnit.WORKING_HOURS else "working days"

@@ -484,6 +484,16 @@ def test_between_undoes_add_even_from_outside_working_hours(
 
 
 @FAST
+@given(calendar=CALENDARS, start=st.one_of(STARTS, DST_STARTS), days=st.integers(1, 40))
+def test_a_working_day_deadline_comes_with_the_working_time_until_it(
+    calendar: WorkingCalendar, start: datetime, days: int
+) -> None:
+    due, work = calendar.working_days_deadline(start, days)
+    assert due == calendar.add_working_days(start, days)
+    assert work == calendar.between(start, due)
+
+
+@FAST
 @given(calendar=CALENDARS, start=st.one_of(STARTS, DST_STARTS), work=WORK.filter(bool))
 def test_a_due_time_lies_in_working_time_or_at_a_closing_time(
     calendar: WorkingCalendar, start: datetime, work: timedelta
