@@ -38,7 +38,7 @@ from states.errors import InvalidInput, NotFound
 from states.model import EVENT_FIELDS, Priority, ReportState
 from tanggap import commands as c
 from tanggap.config_audit import ConfigSubject
-from tanggap.db import BreachRow, CalendarRow, ConfigChangeRow, EventRow, ReportRow, RuleRow, UserRow, WaiverRow
+from tanggap.db import BreachRow, CalendarRow, EventRow, ReportRow, RuleRow, UserRow, WaiverRow
 from tanggap.display import local_iso
 from tanggap.enforcement.repository import calendar_for
 from tanggap.enforcement.service import validated_rule
@@ -218,11 +218,8 @@ def _stamp(name: str, to_state: str, state: dict[str, Any]) -> bool:
 def calendars(uow: AbstractUnitOfWork) -> dict[str, CalendarHistory]:
     """Every calendar as it stood over time: today's spec and its edits in the configuration trail."""
     edits: dict[str, list[SpecEdit]] = defaultdict(list)
-    trail = ConfigChangeRow
-    query = (select(trail.subject_key, trail.at, trail.field, trail.old_value)
-             .where(trail.subject_kind == ConfigSubject.CALENDAR.value).order_by(trail.at, trail.id))
-    for name, at, field, old in uow.session.execute(query):
-        edits[name].append(SpecEdit(at, field, old))
+    for change in uow.sla.config_changes(ConfigSubject.CALENDAR.value):
+        edits[change.subject_key].append(SpecEdit(change.at, change.field, change.old_value))
     return {row.name: _history(past_specs(row.spec, edits[row.name]))
             for row in uow.session.scalars(select(CalendarRow))}
 
