@@ -301,7 +301,9 @@ class SqlAlchemySlaRepository:
     def opd_head(self, opd: str) -> str | None:
         if opd not in self._heads:
             self._heads[opd] = self.session.scalar(
-                select(UserRow.username).where(UserRow.opd_code == opd, UserRow.role == "opd_head").limit(1)
+                # The OPD's longest-standing head, as the replay picks (tanggap/payroll/replay.py, heads).
+                select(UserRow.username).where(UserRow.opd_code == opd, UserRow.role == "opd_head")
+                .order_by(UserRow.id).limit(1)
             )
         return self._heads[opd]
 
