@@ -22,7 +22,7 @@ from tanggap.db import make_engine
 from tanggap.enforcement import service as enforcement
 from tanggap.enforcement.service import SweepResult
 from tanggap.payroll import service as payroll
-from tanggap.persistence import SqlAlchemyUnitOfWork
+from tanggap.persistence import SqlAlchemyReader, SqlAlchemyUnitOfWork
 from tanggap.pipeline import notifications, outbox, processing, training
 from tanggap.reports import service as reports
 from tanggap.staff import handlers as staff
@@ -58,6 +58,10 @@ class Tanggap:
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.session_factory)
+
+    def reader(self) -> SqlAlchemyReader:
+        """What queries read with: a session that is never committed."""
+        return SqlAlchemyReader(self.session_factory)
 
     def handle(self, cmd: Command) -> Any:
         return self.handle_in(cmd, self.uow())

@@ -1,5 +1,6 @@
 """The SQLAlchemy unit of work: a session per use case and the repositories on it; the commit
-writes reports, the outbox and SLA clocks in that order and turns lost races into conflicts."""
+writes reports, the outbox and SLA clocks in that order and turns lost races into conflicts.
+And the reader: a session for queries, never committed."""
 
 from __future__ import annotations
 
@@ -52,6 +53,26 @@ class SqlAlchemyUnitOfWork:
             # Two writers appended the same event number: the slower one lost the race.
             self.session.rollback()
             raise ConcurrencyConflict(_single(changed)) from err
+
+
+class SqlAlchemyReader:
+    """`with reader as session:` a fresh session for one read, rolled back and closed on exit.
+    Each `with` opens its own, so one reader serves nested reads."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self.session_factory = session_factory
+        self._open: list[Session] = []
+
+    def __enter__(self) -> Session:
+        self._open.append(self.session_factory())
+        return self._open[-1]
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        session = self._open.pop()
+        session.rollback()
+        session.close()
 
 
 def _single(ids: list[int]) -> int | None:
