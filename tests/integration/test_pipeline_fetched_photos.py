@@ -27,7 +27,8 @@ from tanggap.infrastructure.storage import FakePhotoStorage
 from tanggap.intake import STORED_TOPIC, IntakeService, Source, SubmitServiceRequest, run_media_fetches
 from tanggap.intake.tables import PhotoRow
 from tanggap.reports.views import report_detail
-from tanggap.staff import queries as staff_views
+from tanggap.staff.queries import common as common_views
+from tanggap.staff.queries import ticket as ticket_views
 from tests.fixtures.intake.servers import file_server, send_bytes
 from tests.integration.test_cv_head import another_shot
 from tests.integration.test_intake_service import service_on
@@ -143,8 +144,8 @@ def test_a_photo_fetched_after_triage_is_tagged_and_a_confident_head_routes_the_
     assert "tabby cat" in [h["label"] for h in tagged.hints]
     assert tagged.phash is not None and tagged.embedding is not None
     assert pending_stored(pipeline.app) == 0
-    officer = staff_views.user(pipeline.app.uow(), "pupr.officer")
-    page = staff_views.ticket(pipeline.app.uow(), officer, rid, pipeline.app.clock.now(), pipeline.app.policy)
+    officer = common_views.user(pipeline.app.uow(), "pupr.officer")
+    page = ticket_views.ticket(pipeline.app.uow(), officer, rid, pipeline.app.clock.now(), pipeline.app.policy)
     with pipeline.app.uow() as uow:
         stored = uow.session.scalar(select(PhotoRow.public_key).where(PhotoRow.report_id == rid))
     assert stored is not None and page["photo"] == stored  # the fetched photo shows on the ticket page
