@@ -4,10 +4,16 @@ session. The SQLAlchemy implementation is in tanggap/persistence.py."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from types import TracebackType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+View = TypeVar("View", bound="DataclassInstance")
 
 
 class AbstractReader(Protocol):
@@ -15,3 +21,9 @@ class AbstractReader(Protocol):
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
+
+
+def plain(view: type[View], row: object) -> View:
+    """The fields `view` declares, copied from a row while its session is open: pages and flows
+    read the copy, which outlives the session, under the row's own attribute names."""
+    return view(**{f.name: getattr(row, f.name) for f in fields(view)})

@@ -215,7 +215,7 @@ def _health() -> ResponseReturnValue:
     from tanggap.pipeline.health import pipeline_health
 
     tanggap = current_app.extensions[TANGGAP]
-    health = pipeline_health(tanggap.uow(), tanggap.clock.now())
+    health = pipeline_health(tanggap.reader(), tanggap.clock.now())
     status = 200 if health.ok else 503
     if request.args.get("format") == "json":
         return health.as_json(), status

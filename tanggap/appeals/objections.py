@@ -62,7 +62,7 @@ def check_may_object(user: StaffUser, breach: BreachRow) -> None:
 def _check_objectionable(uow: AbstractUnitOfWork, breach: BreachRow) -> None:
     if uow.session.scalar(select(WaiverRow.id).where(WaiverRow.breach_id == breach.id)) is not None:
         raise InvalidInput("breach_id", f"breach #{breach.id} is already waived")
-    pending = pending_objections(uow, [breach.id]).get(breach.id)
+    pending = pending_objections(uow.session, [breach.id]).get(breach.id)
     if pending is not None:
         raise ObjectionPending(breach.id, pending)
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from states.errors import InvalidInput
 from tanggap.db import ClosedMonthRow
@@ -25,6 +29,11 @@ def month_of(at: datetime) -> str:
 
 def closed_month(uow: AbstractUnitOfWork, month: str) -> ClosedMonthRow | None:
     return uow.session.get(ClosedMonthRow, month)
+
+
+def closed_months(s: Session, months: Iterable[str]) -> set[str]:
+    """Which of these months are closed."""
+    return set(s.scalars(select(ClosedMonthRow.month).where(ClosedMonthRow.month.in_(set(months)))))
 
 
 def ensure_month_open(uow: AbstractUnitOfWork, at: datetime) -> None:

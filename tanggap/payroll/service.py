@@ -29,8 +29,9 @@ from tanggap import wita
 from tanggap.context import Context
 from tanggap.db import AllowancePolicyRow, BreachRow, ClockRow, FulfilmentRow, WaiverRow
 from tanggap.display import METRIC_NAMES
-from tanggap.enforcement.repository import clock_from_row
+from tanggap.enforcement.repository import SqlAlchemySlaRepository, clock_from_row
 from tanggap.payroll.standings import OfficerAppeals, officer_appeals
+from tanggap.reader import AbstractReader
 from tanggap.uow import AbstractUnitOfWork
 from tanggap.wita import in_wita
 
@@ -101,7 +102,7 @@ def _wita(at: datetime | None) -> datetime | None:
 
 
 def breach_log(
-    uow: AbstractUnitOfWork,
+    reader: AbstractReader,
     month: str,
     opd: str | None = None,
     officer: str | None = None,
@@ -119,8 +120,8 @@ def breach_log(
     for column, value in ((BreachRow.opd, opd), (BreachRow.officer, officer), (BreachRow.metric, metric)):
         if value is not None:  # as people type them: "dlhk" finds DLHK's breaches
             query = query.where(func.lower(column) == value.strip().lower())
-    with uow:
-        lines = [_line(b, f, w) for b, f, w in uow.session.execute(query)]
+    with reader as s:
+        lines = [_line(b, f, w) for b, f, w in s.execute(query)]
     return [line for line in lines if waived is None or line.waived is waived]
 
 
@@ -380,9 +381,9 @@ def cuts(policy: Policy, breaches: Sequence[Attributed], met: list[tuple[str | N
     return [compute_cut(policy, Performance(who, opd, counts[(who, opd)], tuple(ids[(who, opd)]))) for who, opd in keys]
 
 
-def verify_ledger(uow: AbstractUnitOfWork) -> Verdict:
-    with uow:
-        return verify(uow.sla.ledger())
+def verify_ledger(reader: AbstractReader) -> Verdict:
+    with reader as s:
+        return verify(SqlAlchemySlaRepository(s).ledger())
 
 
 def set_allowance_policy(cmd: c.SetAllowancePolicy, ctx: Context) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from sla.appeals import DEFAULT_WINDOW_DAYS, Standing, objection_window_end, standing
 from sla.rules import Metric
@@ -47,13 +48,13 @@ def window_end(breach: BreachRow, days: int) -> datetime:
     return objection_window_end(calendar_for(breach.calendar_spec), breach.due_at, days)
 
 
-def pending_objections(uow: AbstractUnitOfWork, breach_ids: Iterable[int]) -> dict[int, int]:
+def pending_objections(s: Session, breach_ids: Iterable[int]) -> dict[int, int]:
     """breach id -> the objection on it that still waits for a decision."""
     ids = list(breach_ids)
     if not ids:
         return {}
     decided = select(ObjectionDecisionRow.objection_id)
-    rows = uow.session.execute(select(ObjectionRow.breach_id, ObjectionRow.id).where(
+    rows = s.execute(select(ObjectionRow.breach_id, ObjectionRow.id).where(
         ObjectionRow.breach_id.in_(ids), ObjectionRow.id.not_in(decided)))
     return {breach_id: objection_id for breach_id, objection_id in rows}
 
@@ -65,14 +66,14 @@ def breach_standings(uow: AbstractUnitOfWork, start: datetime, end: datetime, no
     if metrics is not None:
         query = query.where(BreachRow.metric.in_(metrics))
     breaches = list(uow.session.scalars(query.order_by(BreachRow.due_at, BreachRow.id)))
-    return standings_of(uow, breaches, now, days)
+    return standings_of(uow.session, breaches, now, days)
 
 
-def standings_of(uow: AbstractUnitOfWork, breaches: list[BreachRow], now: datetime | None,
+def standings_of(s: Session, breaches: list[BreachRow], now: datetime | None,
                  days: int = DEFAULT_WINDOW_DAYS) -> list[BreachStanding]:
     ids = [b.id for b in breaches]
-    waived = set(uow.session.scalars(select(WaiverRow.breach_id).where(WaiverRow.breach_id.in_(ids)))) if ids else set()
-    pending = pending_objections(uow, ids)
+    waived = set(s.scalars(select(WaiverRow.breach_id).where(WaiverRow.breach_id.in_(ids)))) if ids else set()
+    pending = pending_objections(s, ids)
     found = []
     for b in breaches:
         ends = window_end(b, days)

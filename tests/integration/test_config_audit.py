@@ -194,10 +194,10 @@ def test_the_history_reads_one_kind_and_one_key_oldest_first(app: Tanggap, routi
     opd, radius = routing
     app.handle(SetRouting("supervisor", CATEGORY, opd, radius + 1))
     app.handle(SetRouting("admin", CATEGORY, opd, radius + 2))
-    rows = history(app.uow(), ConfigSubject.CATEGORY, CATEGORY)
+    rows = history(app.reader(), ConfigSubject.CATEGORY, CATEGORY)
     assert {(r.subject_kind, r.subject_key) for r in rows} == {("category", CATEGORY)}
     assert [(r.actor, r.new_value) for r in rows][-2:] == [("supervisor", radius + 1), ("admin", radius + 2)]
-    calendars = history(app.uow(), ConfigSubject.CALENDAR)
+    calendars = history(app.reader(), ConfigSubject.CALENDAR)
     assert {r.subject_kind for r in calendars} == {"calendar"}
     assert {"kantor", "24-7"} <= {r.subject_key for r in calendars}  # the reference data's own definitions
 

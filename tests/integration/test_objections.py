@@ -92,7 +92,7 @@ def test_an_accepted_objection_waives_the_breach_and_lowers_that_months_cut(app:
     assert any("diterima" in t for t in inbox(app, "pupr.officer"))
     [mine] = [a for a in allowance(app.uow(), "2026-10", clock.now()).appeals if a.who == "pupr.officer"]
     assert (mine.waived, mine.open, mine.under_objection, mine.final) == ((breach,), (), (), ())
-    verdict = verify_ledger(app.uow())
+    verdict = verify_ledger(app.reader())
     assert verdict.intact and verdict.checked == 4  # breach, objection, waiver, decision
 
 
@@ -112,7 +112,7 @@ def test_a_refused_objection_leaves_the_cut_and_the_breach_becomes_final(app: Ta
     move_to(clock, WINDOW_ENDS + timedelta(minutes=1))
     [mine] = [a for a in allowance(app.uow(), "2026-10", clock.now()).appeals if a.who == "pupr.officer"]
     assert mine.final == (breach,) and mine.waived == ()
-    assert verify_ledger(app.uow()).intact
+    assert verify_ledger(app.reader()).intact
 
 
 def test_filing_after_the_window_is_refused_naming_when_it_ended(app: Tanggap, clock: FrozenClock) -> None:
@@ -217,7 +217,7 @@ def test_a_closed_months_allowance_is_final_and_reproducible_byte_for_byte(
     exported.write_bytes(b"{}")
     assert write_month_exports.fn("2026-10")["closed"] is True  # the month-end flow rewrites the kept bytes
     assert exported.read_bytes() == before
-    assert verify_ledger(app.uow()).intact
+    assert verify_ledger(app.reader()).intact
 
 
 def test_the_database_refuses_to_rewrite_an_objection(app: Tanggap) -> None:

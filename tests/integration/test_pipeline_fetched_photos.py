@@ -136,7 +136,7 @@ def test_a_photo_fetched_after_triage_is_tagged_and_a_confident_head_routes_the_
     assert len(run_media_fetches(intake)) == 1
 
     assert retag() == tally(assigned=1)
-    view = report_detail(pipeline.app.uow(), rid)
+    view = report_detail(pipeline.app.reader(), rid)
     assert (view["state"], view["category"], view["opd"], view["classified_by"]) == (
         "assigned", "jalan-rusak", "PUPR", "tagger")
     tagged = tag_row(pipeline.app, rid)
@@ -144,8 +144,8 @@ def test_a_photo_fetched_after_triage_is_tagged_and_a_confident_head_routes_the_
     assert "tabby cat" in [h["label"] for h in tagged.hints]
     assert tagged.phash is not None and tagged.embedding is not None
     assert pending_stored(pipeline.app) == 0
-    officer = common_views.user(pipeline.app.uow(), "pupr.officer")
-    page = ticket_views.ticket(pipeline.app.uow(), officer, rid, pipeline.app.clock.now(), pipeline.app.policy)
+    officer = common_views.user(pipeline.app.reader(), "pupr.officer")
+    page = ticket_views.ticket(pipeline.app.reader(), officer, rid, pipeline.app.clock.now(), pipeline.app.policy)
     with pipeline.app.uow() as uow:
         stored = uow.session.scalar(select(PhotoRow.public_key).where(PhotoRow.report_id == rid))
     assert stored is not None and page["photo"] == stored  # the fetched photo shows on the ticket page
@@ -177,7 +177,7 @@ def test_a_report_a_dispatcher_already_assigned_keeps_its_category_and_opd_and_g
     run_media_fetches(intake)
 
     assert retag() == tally(tagged=1)
-    view = report_detail(pipeline.app.uow(), rid)
+    view = report_detail(pipeline.app.reader(), rid)
     assert (view["state"], view["category"], view["opd"]) == ("assigned", "banjir-genangan", "BPBD")
     assert count(pipeline.app, EventRow, EventRow.report_id == rid) == events
     tagged = tag_row(pipeline.app, rid)

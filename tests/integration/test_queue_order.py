@@ -37,10 +37,10 @@ def test_pages_hold_every_ticket_once_deadlines_first(
         uow.commit()
         deadlines = {rid: due for rid, due in uow.session.execute(select(ReportRow.id, ReportRow.response_due_at))}
     monkeypatch.setattr(queue_views, "PAGE_SIZE", page_size)
-    head = common_views.user(app.uow(), "pupr.head")
+    head = common_views.user(app.reader(), "pupr.head")
     seen: list[int] = []
     for page in range(1, 7 // page_size + 3):
-        listing = queue_views.queue(app.uow(), head, queue_views.QueueFilter(page=page), clock.now())
+        listing = queue_views.queue(app.reader(), head, queue_views.QueueFilter(page=page), clock.now())
         assert listing.total == 6
         seen += [row.id for row in listing.rows]
     timed = sorted((i for i in ids if i not in without), key=lambda i: (deadlines[i], i))

@@ -204,9 +204,9 @@ def test_a_supervisor_waives_a_breach_without_touching_it_and_hr_cannot(app: Tan
         app.handle(c.WaiveBreach(breach.id, "supervisor", "  "))
     app.handle(c.WaiveBreach(breach.id, "supervisor", "Listrik padam se-kota"))
     assert breaches(app)[0].hash == breach.hash
-    [line] = breach_log(app.uow(), "2026-10")
+    [line] = breach_log(app.reader(), "2026-10")
     assert (line.waived, line.waiver_reason) == (True, "Listrik padam se-kota")
-    assert verify_ledger(app.uow()).intact
+    assert verify_ledger(app.reader()).intact
 
 
 def test_verify_names_the_first_row_altered_in_the_database(app: Tanggap) -> None:
@@ -214,10 +214,10 @@ def test_verify_names_the_first_row_altered_in_the_database(app: Tanggap) -> Non
         assigned(app)
     app.sweep(now=RESPONSE_DUE + timedelta(hours=1))
     rows = breaches(app)
-    assert str(verify_ledger(app.uow())) == "ledger intact: 3 rows verified"
+    assert str(verify_ledger(app.reader())) == "ledger intact: 3 rows verified"
     with guards_lifted(app.engine) as conn:
         conn.execute(text("UPDATE sla_breaches SET officer = 'pupr.officer2' WHERE id = :id"), {"id": rows[1].id})
-    verdict = verify_ledger(app.uow())
+    verdict = verify_ledger(app.reader())
     assert not verdict.intact and verdict.first_bad is not None
     assert (verdict.first_bad.table, verdict.first_bad.row_id) == ("sla_breaches", rows[1].id)
     assert "altered" in str(verdict)
@@ -263,7 +263,7 @@ def test_four_sweeps_at_once_on_postgres_record_each_breach_exactly_once(pg_app:
     assert sorted(b.report_id for b in breaches(pg_app)) == sorted(ids)
     with pg_app.uow() as uow:
         assert len(list(uow.session.scalars(select(AlertRow)))) == 80
-    assert verify_ledger(pg_app.uow()).intact
+    assert verify_ledger(pg_app.reader()).intact
 
 
 def test_a_stopped_clock_keeps_its_working_time_and_the_migration_restores_it_on_older_rows(

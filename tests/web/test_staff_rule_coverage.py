@@ -119,7 +119,7 @@ def test_only_supervisors_see_the_coverage(web: Flask, app: Tanggap, before_any_
     assert refused.status_code == 403
     assert UNCOVERED not in refused.text and "pohon-tumbang" not in refused.text
     with pytest.raises(PermissionDenied):
-        rule_views.rule_coverage(app.uow(), common_views.user(app.uow(), persona), before_any_rule.now())
+        rule_views.rule_coverage(app.reader(), common_views.user(app.reader(), persona), before_any_rule.now())
 
 
 # --- SLA labels on the rules page, the queue and the ticket -----------------------------------

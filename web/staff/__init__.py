@@ -182,7 +182,7 @@ def _login(app: Flask) -> None:
 
 def _load_user(username: str) -> LoggedIn | None:
     try:
-        user = common_views.user(tanggap().uow(), username)
+        user = common_views.user(tanggap().reader(), username)
     except (NotFound, PermissionDenied):
         return None
     if not auth.still_valid(user):

@@ -228,7 +228,7 @@ def _details(err: DomainError) -> list[str]:
 def _names() -> tuple[dict[str, str], dict[str, str]]:
     """Category and OPD names, read once per request."""
     if "names" not in g:
-        g.names = common_views.names(tanggap().uow())
+        g.names = common_views.names(tanggap().reader())
     found: tuple[dict[str, str], dict[str, str]] = g.names
     return found
 

@@ -20,6 +20,6 @@ bp.before_request(signed_in)
 def index() -> ResponseReturnValue:
     app = tanggap()
     page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
-    view = queue_views.triage(app.uow(), me(), app.clock.now(), page)
-    flags = queue_views.triage_flags(app.uow(), [r.id for r in view.rows])
+    view = queue_views.triage(app.reader(), me(), app.clock.now(), page)
+    flags = queue_views.triage_flags(app.reader(), [r.id for r in view.rows])
     return render_template("staff/triage.html", q=view, flags=flags, now=app.clock.now())

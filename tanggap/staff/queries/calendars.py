@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import holidays as holiday_tables
@@ -10,16 +12,24 @@ from sqlalchemy import select
 
 from states.model import SUPERVISING
 from tanggap.access import StaffUser, require
-from tanggap.db import (
-    CalendarRow,
-)
-from tanggap.uow import AbstractUnitOfWork
+from tanggap.db import CalendarRow
+from tanggap.reader import AbstractReader, plain
 
 
-def calendars(uow: AbstractUnitOfWork, user: StaffUser) -> list[CalendarRow]:
+@dataclass(frozen=True)
+class Calendar:
+    """A working calendar as it is stored: its `spec` is what the calendars page edits."""
+
+    name: str
+    spec: dict[str, Any]
+    updated_by: str
+    updated_at: datetime
+
+
+def calendars(reader: AbstractReader, user: StaffUser) -> list[Calendar]:
     require(user, SUPERVISING, "read working calendars")
-    with uow:
-        return list(uow.session.scalars(select(CalendarRow).order_by(CalendarRow.name)))
+    with reader as s:
+        return [plain(Calendar, row) for row in s.scalars(select(CalendarRow).order_by(CalendarRow.name))]
 
 
 HOLIDAY_LANGUAGES = {"id": "id", "en": "en_US"}

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tanggap.access import StaffUser, staff_user
-from tanggap.db import (
-    CategoryRow,
-    OpdRow,
-)
-from tanggap.uow import AbstractUnitOfWork
+from tanggap.access import StaffUser, active_staff
+from tanggap.db import CategoryRow, OpdRow
+from tanggap.reader import AbstractReader
+from tanggap.reports.repository import SqlAlchemyReferenceData
 
 
-def user(uow: AbstractUnitOfWork, username: str) -> StaffUser:
-    with uow:
-        return staff_user(uow, username)
+def user(reader: AbstractReader, username: str) -> StaffUser:
+    with reader as s:
+        return active_staff(SqlAlchemyReferenceData(s).user(username))
 
 
-def names(uow: AbstractUnitOfWork) -> tuple[dict[str, str], dict[str, str]]:
+def names(reader: AbstractReader) -> tuple[dict[str, str], dict[str, str]]:
     """Every category's and OPD's name by its code: pages show names where forms send codes."""
-    with uow:
-        categories = {code: name for code, name in uow.session.execute(select(CategoryRow.code, CategoryRow.name))}
-        opds = {code: name for code, name in uow.session.execute(select(OpdRow.code, OpdRow.name))}
+    with reader as s:
+        categories = {code: name for code, name in s.execute(select(CategoryRow.code, CategoryRow.name))}
+        opds = {code: name for code, name in s.execute(select(OpdRow.code, OpdRow.name))}
     return categories, opds

@@ -10,23 +10,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from sla.clocks import ClockState
 from sla.rules import Metric
 from states.model import SUPERVISING, ReportState, Role
 from tanggap.access import StaffUser, require
-from tanggap.db import (
-    BreachRow,
-    ClockRow,
-    OpdRow,
-    ReportRow,
-)
-from tanggap.uow import AbstractUnitOfWork
+from tanggap.db import BreachRow, ClockRow, OpdRow, ReportRow
+from tanggap.reader import AbstractReader
 from tanggap.wita import WITA, week_starts
 
 TREND_WEEKS = 12
 SCORE_PERIOD = timedelta(days=30)  # the OPD table: the last 30 days, so it is never empty on the 1st
-
 
 
 @dataclass(frozen=True)
@@ -39,22 +34,26 @@ class OpdScore:
     breached: int
 
 
-def dashboard(uow: AbstractUnitOfWork, user: StaffUser, now: datetime, target: int) -> dict[str, Any]:
+def dashboard(reader: AbstractReader, user: StaffUser, now: datetime, target: int) -> dict[str, Any]:
     """Per-OPD performance; a head sees the city's ranking too, as Qlue published it. The ranking
     covers this ISO week so far and the target this year, both in WITA like the weekly trend."""
     require(user, SUPERVISING | {Role.OPD_HEAD, Role.HR, Role.DISPATCHER}, "read the dashboard")
     monday, month_ago = week_starts(now, 1)[0], now - SCORE_PERIOD
-    with uow:
-        opds = list(uow.session.scalars(select(OpdRow.code).order_by(OpdRow.code)))
-        scores = [_score(uow, opd, now, month_ago) for opd in opds]
-        weekly = sorted((_score(uow, opd, now, monday) for opd in opds),
-                        key=lambda s: (s.on_time_rate is None, -(s.on_time_rate or 0), s.opd))  # unmeasured last
-        responded = int(uow.session.scalar(select(func.count()).select_from(ReportRow).where(
+    with reader as s:
+        opds = list(s.scalars(select(OpdRow.code).order_by(OpdRow.code)))
+        scores = [_score(s, opd, now, month_ago) for opd in opds]
+        weekly = sorted((_score(s, opd, now, monday) for opd in opds), key=_rank)
+        responded = int(s.scalar(select(func.count()).select_from(ReportRow).where(
             ReportRow.responded_at >= _year_start(now))) or 0)
-        trend = _weekly_trend(uow, now)
+        trend = _weekly_trend(s, now)
     return {"scores": scores, "scores_since": month_ago, "ranking": weekly,
             "ranking_week": (monday, monday + timedelta(days=6)),
             "responded": responded, "target": target, "trend": trend}
+
+
+def _rank(score: OpdScore) -> tuple[bool, float, str]:
+    """The best on-time rate first; an OPD with nothing measured last."""
+    return score.on_time_rate is None, -(score.on_time_rate or 0), score.opd
 
 
 def _year_start(now: datetime) -> datetime:
@@ -62,8 +61,7 @@ def _year_start(now: datetime) -> datetime:
     return datetime(now.astimezone(WITA).year, 1, 1, tzinfo=WITA)
 
 
-def _score(uow: AbstractUnitOfWork, opd: str, now: datetime, since: datetime | None) -> OpdScore:
-    s = uow.session
+def _score(s: Session, opd: str, now: datetime, since: datetime | None) -> OpdScore:
     stopped = select(ClockRow.late, ClockRow.used_seconds).where(
         ClockRow.opd == opd, ClockRow.metric == Metric.RESPONSE.value, ClockRow.outcome == "fulfilled")
     if since is not None:
@@ -101,12 +99,12 @@ class WeekTrend:
         return round(self.on_time / self.measured, 3) if self.measured else None
 
 
-def _weekly_trend(uow: AbstractUnitOfWork, now: datetime, weeks: int = TREND_WEEKS) -> list[WeekTrend]:
+def _weekly_trend(s: Session, now: datetime, weeks: int = TREND_WEEKS) -> list[WeekTrend]:
     starts = week_starts(now, weeks)
     begin, end = starts[0], starts[-1] + timedelta(weeks=1)
-    responded = uow.session.execute(select(ReportRow.responded_at, ReportRow.opd).where(
+    responded = s.execute(select(ReportRow.responded_at, ReportRow.opd).where(
         ReportRow.responded_at >= begin, ReportRow.responded_at < end))
-    stopped = uow.session.execute(select(ClockRow.stopped_at, ClockRow.late).where(
+    stopped = s.execute(select(ClockRow.stopped_at, ClockRow.late).where(
         ClockRow.metric == Metric.RESPONSE.value, ClockRow.outcome == "fulfilled",
         ClockRow.stopped_at >= begin, ClockRow.stopped_at < end))
     by_opd: list[Counter[str]] = [Counter() for _ in starts]

@@ -7,17 +7,14 @@ from collections import defaultdict
 from states.model import SUPERVISING
 from tanggap import config_audit
 from tanggap.access import StaffUser, require
-from tanggap.config_audit import ConfigSubject
-from tanggap.db import (
-    ConfigChangeRow,
-)
-from tanggap.uow import AbstractUnitOfWork
+from tanggap.config_audit import ConfigChange, ConfigSubject
+from tanggap.reader import AbstractReader
 
 
-def config_history(uow: AbstractUnitOfWork, user: StaffUser, kind: ConfigSubject) -> dict[str, list[ConfigChangeRow]]:
+def config_history(reader: AbstractReader, user: StaffUser, kind: ConfigSubject) -> dict[str, list[ConfigChange]]:
     """Each routed category's or calendar's changes, newest first: the first one is the last change."""
     require(user, SUPERVISING, "read the configuration history")
-    found: dict[str, list[ConfigChangeRow]] = defaultdict(list)
-    for row in reversed(config_audit.history(uow, kind)):
-        found[row.subject_key].append(row)
+    found: dict[str, list[ConfigChange]] = defaultdict(list)
+    for change in reversed(config_audit.history(reader, kind)):
+        found[change.subject_key].append(change)
     return dict(found)

@@ -15,16 +15,9 @@ from sla.clocks import ClockState, SlaClock, clock_is_late, work_used
 from sla.rules import Metric
 from states.model import DISPATCH_ROLES, OPD_ROLES, ReportState
 from tanggap.access import StaffUser, require, scoped
-from tanggap.db import (
-    CategoryRow,
-    ClockRow,
-    DuplicateLinkRow,
-    ReportRow,
-    ReportTagRow,
-    UserRow,
-)
+from tanggap.db import CategoryRow, ClockRow, DuplicateLinkRow, ReportRow, ReportTagRow, UserRow
 from tanggap.enforcement.repository import calendar_for, clock_from_row
-from tanggap.uow import AbstractUnitOfWork
+from tanggap.reader import AbstractReader
 
 PAGE_SIZE = 50
 OPEN_STATES = (ReportState.ASSIGNED.value,)
@@ -103,16 +96,16 @@ def _filtered(query: Select[Any], f: QueueFilter) -> Select[Any]:
     return query
 
 
-def queue(uow: AbstractUnitOfWork, user: StaffUser, f: QueueFilter, now: datetime) -> Queue:
+def queue(reader: AbstractReader, user: StaffUser, f: QueueFilter, now: datetime) -> Queue:
     """Tickets in reach, soonest deadline first: the open response clock's due time, which the
     SLA reactions keep on the report so this walks one index in order (ix_reports_queue)."""
     base = _filtered(scoped(select(ReportRow.id), user), f)
     page = max(f.page, 1)
-    with uow:
-        total, ids = _deadline_page(uow.session, base, (page - 1) * PAGE_SIZE)
-        rows = _queue_rows(uow, ids, Metric.RESPONSE, now)
-        officers = opd_officers(uow, user)
-        categories = list(uow.session.scalars(select(CategoryRow.code).order_by(CategoryRow.code)))
+    with reader as s:
+        total, ids = _deadline_page(s, base, (page - 1) * PAGE_SIZE)
+        rows = _queue_rows(s, ids, Metric.RESPONSE, now)
+        officers = opd_officers(s, user)
+        categories = list(s.scalars(select(CategoryRow.code).order_by(CategoryRow.code)))
     return Queue(rows, total, page, max(1, -(-total // PAGE_SIZE)), f, categories, officers)
 
 
@@ -129,10 +122,10 @@ def _deadline_page(s: Session, base: Select[Any], skip: int) -> tuple[int, list[
     return int(total), ids
 
 
-def _queue_rows(uow: AbstractUnitOfWork, ids: list[int], metric: Metric, now: datetime) -> list[QueueRow]:
+def _queue_rows(s: Session, ids: list[int], metric: Metric, now: datetime) -> list[QueueRow]:
     """The listed reports with the open clock of `metric` each (their countdown), in `ids` order."""
-    reports = {r.id: r for r in uow.session.scalars(select(ReportRow).where(ReportRow.id.in_(ids)))}
-    clocks = {k.report_id: k for k in uow.session.scalars(select(ClockRow).where(
+    reports = {r.id: r for r in s.scalars(select(ReportRow).where(ReportRow.id.in_(ids)))}
+    clocks = {k.report_id: k for k in s.scalars(select(ClockRow).where(
         ClockRow.report_id.in_(ids), ClockRow.metric == metric.value, ClockRow.stopped_at.is_(None)))}
     return [_queue_row(reports[rid], clocks.get(rid), now) for rid in ids]
 
@@ -144,17 +137,18 @@ def _queue_row(r: ReportRow, clock: ClockRow | None, now: datetime) -> QueueRow:
                     r.address)
 
 
-def opd_officers(uow: AbstractUnitOfWork, user: StaffUser) -> list[str]:
+def opd_officers(s: Session, user: StaffUser) -> list[str]:
+    """OPD staff by username: every OPD's, or for someone of an OPD only their own OPD's."""
     query = select(UserRow.username).where(UserRow.role.in_([r.value for r in OPD_ROLES]))
     if user.role in OPD_ROLES:
         query = query.where(UserRow.opd_code == user.opd)
-    return list(uow.session.scalars(query.order_by(UserRow.username)))
+    return list(s.scalars(query.order_by(UserRow.username)))
 
 
 # --- triage ----------------------------------------------------------------------------------
 
 
-def triage(uow: AbstractUnitOfWork, user: StaffUser, now: datetime, page: int = 1) -> Queue:
+def triage(reader: AbstractReader, user: StaffUser, now: datetime, page: int = 1) -> Queue:
     """What the dispatch unit must route: reports the tagger abstained on or flagged, and
     classified reports waiting for an OPD, the dispatch deadline first."""
     require(user, DISPATCH_ROLES, "triage reports")
@@ -164,9 +158,9 @@ def triage(uow: AbstractUnitOfWork, user: StaffUser, now: datetime, page: int = 
     listing = (base.outerjoin(ClockRow, clock).add_columns(ClockRow.id)
                .order_by(ClockRow.due_at.is_(None), ClockRow.due_at, ReportRow.id)
                .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE))
-    with uow:
-        total = int(uow.session.scalar(select(func.count()).select_from(base.subquery())) or 0)
-        rows = _queue_rows(uow, [rid for rid, _ in uow.session.execute(listing)], Metric.DISPATCH, now)
+    with reader as s:
+        total = int(s.scalar(select(func.count()).select_from(base.subquery())) or 0)
+        rows = _queue_rows(s, [rid for rid, _ in s.execute(listing)], Metric.DISPATCH, now)
     return Queue(rows, total, max(page, 1), max(1, -(-total // PAGE_SIZE)), QueueFilter(state=None))
 
 
@@ -177,11 +171,11 @@ DECISION_FLAGS: dict[str | None, tuple[str, ...]] = {
 }
 
 
-def triage_flags(uow: AbstractUnitOfWork, report_ids: list[int]) -> dict[int, list[str]]:
-    with uow:
-        tags = uow.session.scalars(select(ReportTagRow).where(ReportTagRow.report_id.in_(report_ids)))
+def triage_flags(reader: AbstractReader, report_ids: list[int]) -> dict[int, list[str]]:
+    with reader as s:
+        tags = s.scalars(select(ReportTagRow).where(ReportTagRow.report_id.in_(report_ids)))
         flags = {t.report_id: [*t.flags, *DECISION_FLAGS.get(t.decision.get("outcome"), ())] for t in tags}
-        pending = uow.session.scalars(select(DuplicateLinkRow.report_id).where(
+        pending = s.scalars(select(DuplicateLinkRow.report_id).where(
             DuplicateLinkRow.report_id.in_(report_ids), DuplicateLinkRow.status == "pending"))
         for rid in pending:
             flags.setdefault(rid, []).append("possible_duplicate")

@@ -7,25 +7,23 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cv.tagger import city_hint_names
 from states.errors import NotFound, PermissionDenied
 from states.lifecycle import Attempt, LifecyclePolicy, lifecycle
 from states.model import Actor, Report, Role
-from tanggap.access import StaffUser, may_see, staff_user
-from tanggap.db import (
-    CategoryRow,
-    DuplicateLinkRow,
-    OpdRow,
-    ReportTagRow,
-)
+from tanggap.access import StaffUser, active_staff, may_see
+from tanggap.db import CategoryRow, DuplicateLinkRow, OpdRow, ReportTagRow
+from tanggap.enforcement.repository import SqlAlchemySlaRepository
 from tanggap.enforcement.service import clock_view
 from tanggap.intake.extras import extra_data
 from tanggap.intake.tables import PhotoRow, RatingRow
+from tanggap.reader import AbstractReader
+from tanggap.reports.repository import SqlAlchemyReferenceData, SqlAlchemyReportRepository
 from tanggap.reports.views import event_views, report_summary
 from tanggap.staff.queries.queue import countdown, opd_officers
 from tanggap.staff.tables import ResponseTemplateRow
-from tanggap.uow import AbstractUnitOfWork
 
 
 def offered_actions(report: Report, user: StaffUser, now: datetime, policy: LifecyclePolicy) -> list[str]:
@@ -37,30 +35,31 @@ def offered_actions(report: Report, user: StaffUser, now: datetime, policy: Life
     return [t.value for t in lifecycle().offered(report, attempt)]
 
 
-def check_may_offer(uow: AbstractUnitOfWork, username: str, report_id: int, trigger: str, now: datetime,
+def check_may_offer(reader: AbstractReader, username: str, report_id: int, trigger: str, now: datetime,
                     policy: LifecyclePolicy) -> None:
     """Refuse before anything is written (a proof photo to disk) when this person may not fire
     `trigger` on this ticket: another OPD's ticket is NotFound, a role the lifecycle refuses is
     PermissionDenied. The service checks every guard again when the command comes."""
-    with uow:
-        user = staff_user(uow, username)
-        report = uow.reports.get(report_id)
+    with reader as s:
+        user = active_staff(SqlAlchemyReferenceData(s).user(username))
+        report = SqlAlchemyReportRepository(s).get(report_id)
     if not may_see(user, report.opd, report.officer):
         raise NotFound("report", report_id)
     if user.role is Role.HR or trigger not in offered_actions(report, user, now, policy):
         raise PermissionDenied(username, f"{trigger} report {report_id}")
 
 
-def ticket(uow: AbstractUnitOfWork, user: StaffUser, report_id: int, now: datetime,
+def ticket(reader: AbstractReader, user: StaffUser, report_id: int, now: datetime,
            policy: LifecyclePolicy) -> dict[str, Any]:
-    with uow:
-        report = uow.reports.get(report_id)
+    with reader as s:
+        reports = SqlAlchemyReportRepository(s)
+        report = reports.get(report_id)
         if not may_see(user, report.opd, report.officer):
             raise NotFound("report", report_id)
-        events = uow.reports.events(report_id)
-        clocks = uow.sla.clocks_of(report_id)
-        extra = _ticket_extras(uow, report, user)
-        photo = report.photo or _fetched_photo(uow, report_id)
+        events = reports.events(report_id)
+        clocks = SqlAlchemySlaRepository(s).clocks_of(report_id)
+        extra = _ticket_extras(s, report, user)
+        photo = report.photo or _fetched_photo(s, report_id)
     return {
         **report_summary(report),
         "photo": photo,
@@ -76,32 +75,31 @@ def ticket(uow: AbstractUnitOfWork, user: StaffUser, report_id: int, now: dateti
     }
 
 
-def ticket_photo(uow: AbstractUnitOfWork, user: StaffUser, report_id: int) -> str:
+def ticket_photo(reader: AbstractReader, user: StaffUser, report_id: int) -> str:
     """The key of a ticket's photo for someone who may see the ticket, redacted or not."""
-    with uow:
-        report = uow.reports.get(report_id)
+    with reader as s:
+        report = SqlAlchemyReportRepository(s).get(report_id)
         if not may_see(user, report.opd, report.officer):
             raise NotFound("report", report_id)
-        key = report.photo or _fetched_photo(uow, report_id)
+        key = report.photo or _fetched_photo(s, report_id)
     if key is None:
         raise NotFound("photo of report", report_id)
     return key
 
 
-def _fetched_photo(uow: AbstractUnitOfWork, report_id: int) -> str | None:
+def _fetched_photo(s: Session, report_id: int) -> str | None:
     """A photo fetched from the citizen's media_url after submission: stored with the report's
     photos, not in the submission itself (which the event history replays)."""
-    return uow.session.scalar(select(PhotoRow.public_key).where(
+    return s.scalar(select(PhotoRow.public_key).where(
         PhotoRow.report_id == report_id, PhotoRow.kind == "report").order_by(PhotoRow.id).limit(1))
 
 
-def _ticket_extras(uow: AbstractUnitOfWork, report: Report, user: StaffUser) -> dict[str, Any]:
-    s = uow.session
+def _ticket_extras(s: Session, report: Report, user: StaffUser) -> dict[str, Any]:
     tag = s.get(ReportTagRow, report.id)
     links = list(s.scalars(select(DuplicateLinkRow).where(DuplicateLinkRow.report_id == report.id)))
     templates = list(s.scalars(select(ResponseTemplateRow).where(
         ResponseTemplateRow.category == report.category, ResponseTemplateRow.active).order_by(ResponseTemplateRow.id)))
-    officers = opd_officers(uow, StaffUser(user.username, Role.OPD_HEAD, report.opd, "")) if report.opd else []
+    officers = opd_officers(s, StaffUser(user.username, Role.OPD_HEAD, report.opd, "")) if report.opd else []
     rating = s.scalar(select(RatingRow).where(RatingRow.report_id == report.id))
     return {
         "hints": useful_hints(tag.hints) if tag else [],
