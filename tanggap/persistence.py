@@ -31,9 +31,6 @@ class SqlAlchemyUnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        # Detach first so rows read inside stay readable afterwards; the rollback still
-        # undoes anything that was not committed.
-        self.session.expunge_all()
         self.session.rollback()
         self.session.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from states.errors import InvalidInput
 from tanggap.db import ClosedMonthRow
 from tanggap.display import wall_time
+from tanggap.reader import plain
 from tanggap.uow import AbstractUnitOfWork
 from tanggap.wita import in_wita
 
@@ -27,8 +29,18 @@ def month_of(at: datetime) -> str:
     return in_wita(at).strftime("%Y-%m")
 
 
-def closed_month(uow: AbstractUnitOfWork, month: str) -> ClosedMonthRow | None:
-    return uow.session.get(ClosedMonthRow, month)
+@dataclass(frozen=True)
+class Closing:
+    """Who closed a month, and when."""
+
+    month: str
+    closed_by: str
+    closed_at: datetime
+
+
+def closed_month(uow: AbstractUnitOfWork, month: str) -> Closing | None:
+    row = uow.session.get(ClosedMonthRow, month)
+    return plain(Closing, row) if row else None
 
 
 def closed_months(s: Session, months: Iterable[str]) -> set[str]:

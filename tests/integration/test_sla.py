@@ -21,7 +21,7 @@ from tanggap.clock import FrozenClock
 from tanggap.db import AlertRow, BreachRow, ClockRow, FulfilmentRow
 from tanggap.migrate import alembic_config, upgrade
 from tanggap.payroll.service import allowance, breach_log, verify_ledger
-from tests.conftest import T0
+from tests.conftest import T0, detached
 from tests.tamper import guards_lifted
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -38,12 +38,12 @@ def assigned(app: Tanggap, officer: str | None = "pupr.officer", category: str =
 def clocks(app: Tanggap, rid: int) -> dict[str, ClockRow]:
     with app.uow() as uow:
         rows = uow.session.scalars(select(ClockRow).where(ClockRow.report_id == rid).order_by(ClockRow.id))
-        return {f"{r.metric}:{r.state}": r for r in rows}
+        return detached(uow.session, {f"{r.metric}:{r.state}": r for r in rows})
 
 
 def breaches(app: Tanggap) -> list[BreachRow]:
     with app.uow() as uow:
-        return list(uow.session.scalars(select(BreachRow).order_by(BreachRow.id)))
+        return detached(uow.session, list(uow.session.scalars(select(BreachRow).order_by(BreachRow.id))))
 
 
 def test_assigning_stops_dispatch_and_starts_the_opds_clocks_on_its_calendar(app: Tanggap) -> None:
