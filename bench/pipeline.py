@@ -133,11 +133,11 @@ def latency(app: Tanggap, n: int) -> list[float]:
         ids += submit(app, 1)
         time.sleep(0.25)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and any(report_detail(app.uow(), r)["state"] != "assigned" for r in ids):
+    while time.monotonic() < deadline and any(report_detail(app.reader(), r)["state"] != "assigned" for r in ids):
         time.sleep(0.2)
     runner.stop_event.set()
     thread.join()
-    stuck = [r for r in ids if report_detail(app.uow(), r)["state"] != "assigned"]
+    stuck = [r for r in ids if report_detail(app.reader(), r)["state"] != "assigned"]
     if stuck:
         raise SystemExit(f"reports not assigned: {stuck}")
     with app.uow() as uow:

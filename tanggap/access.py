@@ -59,9 +59,13 @@ def may_see(user: StaffUser, opd: str | None, officer: str | None) -> bool:
 
 
 def staff_user(uow: AbstractUnitOfWork, username: str) -> StaffUser:
-    row = uow.reference.user(username)
+    return active_staff(uow.reference.user(username))
+
+
+def active_staff(row: UserRow) -> StaffUser:
+    """The staff member an account stands for; an account switched off signs in no more."""
     if not row.active:
-        raise PermissionDenied(username, "sign in")
+        raise PermissionDenied(row.username, "sign in")
     return StaffUser.of(row)
 
 

@@ -25,7 +25,7 @@ from tanggap.enforcement import service as enforcement
 from tanggap.enforcement.service import SweepResult
 from tanggap.infrastructure.storage import AbstractPhotoStorage, LocalPhotoStorage
 from tanggap.payroll import service as payroll
-from tanggap.persistence import SqlAlchemyUnitOfWork, lost_race
+from tanggap.persistence import SqlAlchemyReader, SqlAlchemyUnitOfWork, lost_race
 from tanggap.pipeline import notifications, outbox, processing, training
 from tanggap.reports import service as reports
 from tanggap.staff import handlers as staff
@@ -62,6 +62,10 @@ class Tanggap:
 
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.session_factory)
+
+    def reader(self) -> SqlAlchemyReader:
+        """What queries read with: a session that is never committed."""
+        return SqlAlchemyReader(self.session_factory)
 
     def context(self, uow: AbstractUnitOfWork) -> Context:
         return Context(uow, self.clock.now(), self.policy, self.photos, self.settings.intake)

@@ -8,13 +8,18 @@ code path updates or deletes them."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tanggap.context import Context
 from tanggap.db import ConfigChangeRow
 from tanggap.display import local_iso
-from tanggap.uow import AbstractUnitOfWork
+from tanggap.reader import AbstractReader, plain
 
 
 class ConfigSubject(StrEnum):
@@ -43,23 +48,49 @@ def record_changes(
     return changed
 
 
+@dataclass(frozen=True)
+class ConfigChange:
+    """One recorded change of one field, as the pages and `tanggap config history` show it."""
+
+    id: int
+    at: datetime
+    actor: str
+    subject_kind: str
+    subject_key: str
+    field: str
+    old_value: Any
+    new_value: Any
+    note: str | None
+
+
 def history(
-    uow: AbstractUnitOfWork, kind: ConfigSubject | None = None, key: str | None = None
-) -> list[ConfigChangeRow]:
+    reader: AbstractReader, kind: ConfigSubject | None = None, key: str | None = None
+) -> list[ConfigChange]:
     """Changes oldest first, optionally of one kind of subject and one key."""
-    with uow:
-        return uow.sla.config_changes(kind.value if kind is not None else None, key)
+    with reader as s:
+        return [plain(ConfigChange, row) for row in changes(s, kind.value if kind is not None else None, key)]
 
 
-def change_view(row: ConfigChangeRow) -> dict[str, Any]:
+def changes(s: Session, kind: str | None = None, key: str | None = None) -> list[ConfigChangeRow]:
+    """The trail oldest first, optionally of one kind of subject and one key (the SLA repository
+    reads it with this too, for the replay's calendars as they stood)."""
+    query = select(ConfigChangeRow).order_by(ConfigChangeRow.at, ConfigChangeRow.id)
+    if kind is not None:
+        query = query.where(ConfigChangeRow.subject_kind == kind)
+    if key is not None:
+        query = query.where(ConfigChangeRow.subject_key == key)
+    return list(s.scalars(query))
+
+
+def change_view(change: ConfigChange) -> dict[str, Any]:
     return {
-        "id": row.id,
-        "at": local_iso(row.at),
-        "actor": row.actor,
-        "kind": row.subject_kind,
-        "key": row.subject_key,
-        "field": row.field,
-        "old": row.old_value,
-        "new": row.new_value,
-        "note": row.note,
+        "id": change.id,
+        "at": local_iso(change.at),
+        "actor": change.actor,
+        "kind": change.subject_kind,
+        "key": change.subject_key,
+        "field": change.field,
+        "old": change.old_value,
+        "new": change.new_value,
+        "note": change.note,
     }

@@ -1,5 +1,6 @@
 """The SQLAlchemy unit of work: a session per use case and the repositories on it; the commit
-writes reports, the outbox and SLA clocks in that order and turns lost races into conflicts."""
+writes reports, the outbox and SLA clocks in that order and turns lost races into conflicts.
+And the reader: a session for queries, never committed."""
 
 from __future__ import annotations
 
@@ -43,9 +44,6 @@ class SqlAlchemyUnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        # Detach first so rows read inside stay readable afterwards; the rollback still
-        # undoes anything that was not committed.
-        self.session.expunge_all()
         self.session.rollback()
         self.session.close()
 
@@ -74,6 +72,26 @@ RACE_TABLES = ("idempotency_keys", "ratings", "client_updates")
 
 def lost_race(err: IntegrityError) -> bool:
     return any(name in str(err.orig) for name in RACE_TABLES)
+
+
+class SqlAlchemyReader:
+    """`with reader as session:` a fresh session for one read, rolled back and closed on exit.
+    Each `with` opens its own, so one reader serves nested reads."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self.session_factory = session_factory
+        self._open: list[Session] = []
+
+    def __enter__(self) -> Session:
+        self._open.append(self.session_factory())
+        return self._open[-1]
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        session = self._open.pop()
+        session.rollback()
+        session.close()
 
 
 def _single(ids: list[int]) -> int | None:

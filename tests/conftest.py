@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap, bootstrap
@@ -21,6 +22,14 @@ from tanggap.config import Settings
 from tanggap.migrate import upgrade
 from tests.scratch_db import scratch_postgres
 from workflows.environment import configure
+
+Found = TypeVar("Found")
+
+
+def detached(session: Session, found: Found) -> Found:
+    """Rows a test reads after its session has closed: detached with what was loaded."""
+    session.expunge_all()
+    return found
 
 # Prefect reads its settings when imported: point it at a scratch home before any test imports it.
 configure(Path(tempfile.mkdtemp(prefix="tanggap-prefect-")))

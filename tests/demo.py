@@ -95,18 +95,18 @@ def _extras(app: Tanggap) -> None:
 def _objections(app: Tanggap) -> None:
     """Two objections by DLHK's head to the OPD's latest breaches, each filed the hour after the
     breach: one with a photo, accepted by the supervisor; one still waiting."""
-    with app.uow() as uow:
-        latest = list(uow.session.scalars(select(BreachRow).where(
+    with app.reader() as s:
+        latest = list(s.execute(select(BreachRow.id, BreachRow.due_at).where(
             BreachRow.opd == "DLHK", BreachRow.metric.in_(("response", "resolution")))
             .order_by(BreachRow.id.desc()).limit(2)))
     assert len(latest) == 2, "the demo needs two DLHK breaches"
-    for breach, accepted in zip(latest, (True, False), strict=True):
-        at = dataclasses.replace(app, clock=FrozenClock(breach.due_at + timedelta(hours=1)))
+    for (breach_id, due_at), accepted in zip(latest, (True, False), strict=True):
+        at = dataclasses.replace(app, clock=FrozenClock(due_at + timedelta(hours=1)))
         evidence = (EvidenceFile("lokasi.jpg", PHOTO.read_bytes()),) if accepted else ()
-        objection = at.handle(FileObjection(breach.id, "dlhk.head", "citizen_unreachable" if accepted else "other",
+        objection = at.handle(FileObjection(breach_id, "dlhk.head", "citizen_unreachable" if accepted else "other",
                                             "Warga tidak menjawab telepon tiga kali", evidence))
         if accepted:
-            later = dataclasses.replace(app, clock=FrozenClock(breach.due_at + timedelta(hours=2)))
+            later = dataclasses.replace(app, clock=FrozenClock(due_at + timedelta(hours=2)))
             later.handle(DecideObjection(objection, "supervisor", True, "Bukti panggilan cukup"))
 
 

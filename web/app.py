@@ -213,7 +213,7 @@ def _error_page(err: HTTPException) -> ResponseReturnValue:
 def _health() -> ResponseReturnValue:
     """For uptime monitors: 503 naming the family of flows that is late; JSON with ?format=json."""
     tanggap = current_app.extensions[TANGGAP]
-    health = pipeline_health(tanggap.uow(), tanggap.clock.now())
+    health = pipeline_health(tanggap.reader(), tanggap.clock.now())
     status = 200 if health.ok else 503
     if request.args.get("format") == "json":
         return health.as_json(), status

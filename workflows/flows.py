@@ -48,7 +48,7 @@ def claim_submitted(limit: int) -> list[c.Claim]:
 @task
 def load_photos(claims: list[c.Claim]) -> dict[int, bytes | None]:
     d = deps.current()
-    keys = photo_keys(d.app.uow(), [cl.report_id for cl in claims if cl.report_id is not None])
+    keys = photo_keys(d.app.reader(), [cl.report_id for cl in claims if cl.report_id is not None])
     return {rid: d.photos.original(key) if key else None for rid, key in keys.items()}
 
 
@@ -183,7 +183,7 @@ def write_month_exports(month: str) -> dict[str, Any]:
     if kept:  # a closed month's files are final: written again exactly as they were kept
         write_files(folder, kept)
         return {"month": month, "closed": True, "folder": str(folder)}
-    lines = breach_log(app.uow(), month)
+    lines = breach_log(app.reader(), month)
     for fmt in EXPORT_FORMATS:
         (folder / export_name(month, fmt)).write_bytes(export_breaches(lines, fmt))
     report = allowance(app.uow(), month, app.clock.now(), app.policy.objection_window_days)

@@ -15,7 +15,7 @@ from tanggap.appeals.evidence import check_evidence
 from tanggap.context import Context
 from tanggap.db import BreachRow, ObjectionEvidenceRow, ObjectionRow, OutboxRow
 from tanggap.enforcement.closed_months import ensure_month_open
-from tanggap.payroll.standings import pending_objections, window_end
+from tanggap.payroll.standings import window_end
 from tanggap.pipeline.outbox import OBJECTION_DECIDED, OBJECTION_FILED
 from tanggap.uow import AbstractUnitOfWork
 
@@ -60,7 +60,7 @@ def check_may_object(user: StaffUser, breach: BreachRow) -> None:
 def _check_objectionable(uow: AbstractUnitOfWork, breach: BreachRow) -> None:
     if uow.appeals.has_waiver(breach.id):
         raise InvalidInput("breach_id", f"breach #{breach.id} is already waived")
-    pending = pending_objections(uow, [breach.id]).get(breach.id)
+    pending = uow.payroll.pending_objections([breach.id]).get(breach.id)
     if pending is not None:
         raise ObjectionPending(breach.id, pending)
 

@@ -103,7 +103,7 @@ def report_submit(
 @one_line_errors
 def report_show(report_id: int) -> None:
     """Print a report and its history as JSON."""
-    click.echo(json.dumps(report_detail(app().uow(), report_id), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(report_detail(app().reader(), report_id), indent=2, ensure_ascii=False))
 
 
 ADVANCE: dict[Trigger, type[c.ReportCommand]] = {
@@ -143,7 +143,7 @@ def report_advance(report_id: int, trigger: str, **options: Any) -> None:
     if unused:
         raise ValueError(f"'{trigger}' does not take --{unused[0].replace('_', '-')}")
     app().handle(command_type(report_id=report_id, **given))
-    click.echo(json.dumps(report_detail(app().uow(), report_id)["state"]))
+    click.echo(json.dumps(report_detail(app().reader(), report_id)["state"]))
 
 
 @main.group()

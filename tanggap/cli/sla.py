@@ -90,7 +90,7 @@ def breaches_export(
     month: str, fmt: str, output: Path | None, opd: str | None, officer: str | None, metric: str | None
 ) -> None:
     """Export a month's breaches with their waivers and fulfilments; times in WITA."""
-    lines = breach_log(app().uow(), month, opd=opd, officer=officer, metric=metric)
+    lines = breach_log(app().reader(), month, opd=opd, officer=officer, metric=metric)
     data = export_breaches(lines, fmt)
     if fmt == "csv" and output is None:
         sys.stdout.buffer.write(data)
@@ -166,7 +166,7 @@ def ledger_verify(seal_file: Path | None, public_key: str | None) -> None:
     """Say whether the chain is intact, or name the first row that was altered."""
     tanggap = app()
     if seal_file is None:
-        verdict = verify_ledger(tanggap.uow())
+        verdict = verify_ledger(tanggap.reader())
     else:
         settings = tanggap.settings
         found = read_seal(seal_file, trusted_key(public_key, settings.seal_public_key, settings.seal_key))
@@ -218,8 +218,8 @@ def config_history(kind: str | None, key: str | None) -> None:
     """Print every recorded change, oldest first, as JSON lines (times in WITA)."""
     if key is not None and not key.strip():
         raise ValueError("--key must not be empty")
-    for row in history(app().uow(), _subject(kind), key):
-        click.echo(json.dumps(change_view(row), ensure_ascii=False))
+    for change in history(app().reader(), _subject(kind), key):
+        click.echo(json.dumps(change_view(change), ensure_ascii=False))
 
 
 def _subject(raw: str | None) -> ConfigSubject | None:

@@ -24,7 +24,7 @@ def seed_demo(app: Tanggap, reports: int = 300, echo: Echo = print) -> None:
     supervisor's later routing and radius changes survive a second run."""
     for opd in demo.OPDS:
         app.handle(c.DefineOpd(code=opd.code, name=opd.name, short_name=opd.short_name, is_24_7=opd.is_24_7))
-    known = existing_categories(app.uow())
+    known = existing_categories(app.reader())
     for cat in (cat for cat in demo.CATEGORIES if cat.code not in known):
         app.handle(
             c.DefineCategory(
@@ -39,7 +39,7 @@ def seed_demo(app: Tanggap, reports: int = 300, echo: Echo = print) -> None:
         app.handle(c.SetDuplicateRadius(cat.code, cat.duplicate_radius_m))
     _seed_users(app, echo)
     _seed_sla(app, echo)
-    if report_count(app.uow(), source="demo") == 0:
+    if report_count(app.reader(), source="demo") == 0:
         _seed_reports(app, reports, echo)
     else:
         echo("demo reports already present; nothing to add")
@@ -57,7 +57,7 @@ def demo_staff() -> list[c.CreateUser]:
 
 
 def _seed_users(app: Tanggap, echo: Echo) -> None:
-    existing = existing_usernames(app.uow())
+    existing = existing_usernames(app.reader())
     created = [(cmd, app.handle(cmd)) for cmd in demo_staff() if cmd.username not in existing]
     if not created:
         return
@@ -100,7 +100,7 @@ def default_rules(supervisor: str) -> list[c.DefineRule]:
 
 
 def _seed_sla(app: Tanggap, echo: Echo) -> None:
-    if sla_rule_count(app.uow()) > 0:
+    if sla_rule_count(app.reader()) > 0:
         return
     supervisor = demo.SUPERVISORS[0].username
     app.handle_batch(

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from states.errors import InvalidInput
 from tanggap.db import ClosedMonthRow
 from tanggap.display import wall_time
+from tanggap.reader import plain
 from tanggap.uow import AbstractUnitOfWork
 from tanggap.wita import in_wita
 
@@ -23,8 +29,23 @@ def month_of(at: datetime) -> str:
     return in_wita(at).strftime("%Y-%m")
 
 
-def closed_month(uow: AbstractUnitOfWork, month: str) -> ClosedMonthRow | None:
-    return uow.sla.closed_month(month)
+@dataclass(frozen=True)
+class Closing:
+    """Who closed a month, and when."""
+
+    month: str
+    closed_by: str
+    closed_at: datetime
+
+
+def closed_month(uow: AbstractUnitOfWork, month: str) -> Closing | None:
+    row = uow.sla.closed_month(month)
+    return plain(Closing, row) if row else None
+
+
+def closed_months(s: Session, months: Iterable[str]) -> set[str]:
+    """Which of these months are closed."""
+    return set(s.scalars(select(ClosedMonthRow.month).where(ClosedMonthRow.month.in_(set(months)))))
 
 
 def ensure_month_open(uow: AbstractUnitOfWork, at: datetime) -> None:

@@ -21,6 +21,7 @@ from sla.clocks import Alert, ClockState, Outcome, SlaClock
 from sla.ledger import LedgerEntry, chain_hash
 from sla.rules import Metric, SlaRule, Target, TargetUnit
 from states.errors import NotFound
+from tanggap import config_audit
 from tanggap.bulk import bulk_insert, json_insert, moved_columns, update_by_group
 from tanggap.db import (
     AlertRow,
@@ -288,12 +289,7 @@ class SqlAlchemySlaRepository:
 
     def config_changes(self, kind: str | None = None, key: str | None = None) -> list[ConfigChangeRow]:
         """The configuration audit trail oldest first, optionally of one kind of subject and one key."""
-        query = select(ConfigChangeRow).order_by(ConfigChangeRow.at, ConfigChangeRow.id)
-        if kind is not None:
-            query = query.where(ConfigChangeRow.subject_kind == kind)
-        if key is not None:
-            query = query.where(ConfigChangeRow.subject_key == key)
-        return list(self.session.scalars(query))
+        return config_audit.changes(self.session, kind, key)
 
     def closed_month(self, month: str) -> ClosedMonthRow | None:
         return self.session.get(ClosedMonthRow, month)

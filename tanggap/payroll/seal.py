@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from sla.ledger import Verdict, canonical, verify, verify_sealed
 from states.errors import InvalidInput
-from tanggap.payroll.service import breach_log, month_bounds
+from tanggap.payroll.service import BreachLine, month_bounds, month_lines
 from tanggap.uow import AbstractUnitOfWork
 
 FORMAT = "tanggap-seal/1"
@@ -85,9 +86,9 @@ def fingerprint(payload: dict[str, Any], signature: bytes) -> str:
     return "-".join(digest[i : i + 4] for i in range(0, 16, 4))
 
 
-def month_totals(uow: AbstractUnitOfWork, month: str) -> dict[str, dict[str, int]]:
+def month_totals(lines: Iterable[BreachLine]) -> dict[str, dict[str, int]]:
     totals: dict[str, dict[str, int]] = defaultdict(lambda: {"breaches": 0, "waived": 0, "unwaived": 0})
-    for line in breach_log(uow, month):
+    for line in lines:
         opd = totals[line.opd or "-"]
         opd["breaches"] += 1
         opd["waived" if line.waived else "unwaived"] += 1
@@ -102,15 +103,17 @@ def seal_month(uow: AbstractUnitOfWork, month: str, key_path: Path | None, folde
     with uow:
         verdict = verify(uow.sla.ledger())
         head = uow.sla.ledger_head()
+        assert head is not None, "the ledger head row is created by the migrations"
+        head_seq, head_hash = head.seq, head.hash
+        totals = month_totals(month_lines(uow, month))
     if not verdict.intact:
         raise InvalidInput("ledger", f"cannot seal {month}: {verdict}")
-    assert head is not None, "the ledger head row is created by the migrations"
     payload = {
         "format": FORMAT,
         "month": month,
         "sealed_at": now,
-        "ledger_head": {"seq": head.seq, "hash": head.hash},
-        "totals": month_totals(uow, month),
+        "ledger_head": {"seq": head_seq, "hash": head_hash},
+        "totals": totals,
         "public_key": public_text(key.public_key()),
     }
     signature = key.sign(canonical(payload))
@@ -118,7 +121,7 @@ def seal_month(uow: AbstractUnitOfWork, month: str, key_path: Path | None, folde
     path = seal_path(folder, month)
     document = {"payload": json.loads(canonical(payload)), "signature": base64.b64encode(signature).decode()}
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return Sealed(path, fingerprint(document["payload"], signature), head.seq)
+    return Sealed(path, fingerprint(document["payload"], signature), head_seq)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,10 @@ from tanggap import wita
 from tanggap.context import Context
 from tanggap.db import AllowancePolicyRow, BreachRow, FulfilmentRow, WaiverRow
 from tanggap.display import METRIC_NAMES
+from tanggap.enforcement.repository import SqlAlchemySlaRepository
+from tanggap.payroll.repository import SqlAlchemyPayrollRepository
 from tanggap.payroll.standings import OfficerAppeals, officer_appeals
+from tanggap.reader import AbstractReader
 from tanggap.uow import AbstractUnitOfWork
 from tanggap.wita import in_wita
 
@@ -99,7 +102,7 @@ def _wita(at: datetime | None) -> datetime | None:
 
 
 def breach_log(
-    uow: AbstractUnitOfWork,
+    reader: AbstractReader,
     month: str,
     opd: str | None = None,
     officer: str | None = None,
@@ -107,8 +110,9 @@ def breach_log(
     waived: bool | None = None,
 ) -> list[BreachLine]:
     start, end = month_bounds(month)
-    with uow:
-        lines = [_line(b, f, w) for b, f, w in uow.payroll.breach_records(start, end, opd, officer, metric)]
+    with reader as s:
+        records = SqlAlchemyPayrollRepository(s).breach_records(start, end, opd, officer, metric)
+        lines = [_line(b, f, w) for b, f, w in records]
     return [line for line in lines if waived is None or line.waived is waived]
 
 
@@ -337,9 +341,9 @@ def cuts(policy: Policy, breaches: Sequence[Attributed], met: list[tuple[str | N
     return [compute_cut(policy, Performance(who, opd, counts[(who, opd)], tuple(ids[(who, opd)]))) for who, opd in keys]
 
 
-def verify_ledger(uow: AbstractUnitOfWork) -> Verdict:
-    with uow:
-        return verify(uow.sla.ledger())
+def verify_ledger(reader: AbstractReader) -> Verdict:
+    with reader as s:
+        return verify(SqlAlchemySlaRepository(s).ledger())
 
 
 def set_allowance_policy(cmd: c.SetAllowancePolicy, ctx: Context) -> None:

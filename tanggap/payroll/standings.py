@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +10,7 @@ from sla.appeals import DEFAULT_WINDOW_DAYS, Standing, objection_window_end, sta
 from sla.rules import Metric
 from tanggap.db import BreachRow
 from tanggap.enforcement.repository import calendar_for
+from tanggap.payroll.repository import AbstractPayrollRepository
 from tanggap.uow import AbstractUnitOfWork
 
 ALLOWANCE_METRICS = (Metric.RESPONSE.value, Metric.RESOLUTION.value)
@@ -45,22 +45,18 @@ def window_end(breach: BreachRow, days: int) -> datetime:
     return objection_window_end(calendar_for(breach.calendar_spec), breach.due_at, days)
 
 
-def pending_objections(uow: AbstractUnitOfWork, breach_ids: Iterable[int]) -> dict[int, int]:
-    """breach id -> the objection on it that still waits for a decision."""
-    return uow.payroll.pending_objections(list(breach_ids))
-
-
 def breach_standings(uow: AbstractUnitOfWork, start: datetime, end: datetime, now: datetime | None,
                      days: int = DEFAULT_WINDOW_DAYS, metrics: tuple[str, ...] | None = None) -> list[BreachStanding]:
     """Every breach due in [start, end), in due order. Without `now`, every window counts as ended."""
-    return standings_of(uow, uow.payroll.breaches_due(start, end, metrics), now, days)
+    return standings_of(uow.payroll, uow.payroll.breaches_due(start, end, metrics), now, days)
 
 
-def standings_of(uow: AbstractUnitOfWork, breaches: list[BreachRow], now: datetime | None,
+def standings_of(payroll: AbstractPayrollRepository, breaches: list[BreachRow], now: datetime | None,
                  days: int = DEFAULT_WINDOW_DAYS) -> list[BreachStanding]:
+    """Where each of these breaches stands; `payroll` may sit on a unit of work or on a reader."""
     ids = [b.id for b in breaches]
-    waived = uow.payroll.waived(ids)
-    pending = pending_objections(uow, ids)
+    waived = payroll.waived(ids)
+    pending = payroll.pending_objections(ids)
     found = []
     for b in breaches:
         ends = window_end(b, days)

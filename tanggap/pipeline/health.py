@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from tanggap.db import OutboxRow
-from tanggap.uow import AbstractUnitOfWork
+from tanggap.reader import AbstractReader
 
 
 @dataclass(frozen=True)
@@ -86,17 +86,17 @@ def unregister() -> None:
     _sources.clear()
 
 
-def pipeline_health(uow: AbstractUnitOfWork, now: datetime) -> PipelineHealth:
+def pipeline_health(reader: AbstractReader, now: datetime) -> PipelineHealth:
     families = tuple(_sources[0]()) if _sources else ()
-    return PipelineHealth(now, families, waiting_work(uow, now), bool(_sources))
+    return PipelineHealth(now, families, waiting_work(reader, now), bool(_sources))
 
 
-def waiting_work(uow: AbstractUnitOfWork, now: datetime) -> tuple[WorkWaiting, ...]:
+def waiting_work(reader: AbstractReader, now: datetime) -> tuple[WorkWaiting, ...]:
     """Outbox rows not yet done, by topic, with the age of the oldest."""
-    with uow:
-        rows = uow.session.execute(select(OutboxRow.topic, func.count(), func.min(OutboxRow.created_at))
-                                   .where(OutboxRow.done_at.is_(None)).group_by(OutboxRow.topic)
-                                   .order_by(OutboxRow.topic)).all()
+    with reader as s:
+        rows = s.execute(select(OutboxRow.topic, func.count(), func.min(OutboxRow.created_at))
+                         .where(OutboxRow.done_at.is_(None)).group_by(OutboxRow.topic)
+                         .order_by(OutboxRow.topic)).all()
     return tuple(WorkWaiting(topic, count, max((now - _aware(oldest, now)).total_seconds(), 0.0))
                  for topic, count, oldest in rows)
 

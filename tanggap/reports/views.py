@@ -9,13 +9,15 @@ from sqlalchemy import func, select
 from states.model import Report, ReportEvent
 from tanggap.db import CategoryRow, ReportRow, RuleRow, UserRow
 from tanggap.display import local_iso
-from tanggap.uow import AbstractUnitOfWork
+from tanggap.reader import AbstractReader
+from tanggap.reports.repository import SqlAlchemyReportRepository
 
 
-def report_detail(uow: AbstractUnitOfWork, report_id: int) -> dict[str, Any]:
-    with uow:
-        report = uow.reports.get(report_id)
-        events = uow.reports.events(report_id)
+def report_detail(reader: AbstractReader, report_id: int) -> dict[str, Any]:
+    with reader as s:
+        reports = SqlAlchemyReportRepository(s)
+        report = reports.get(report_id)
+        events = reports.events(report_id)
     return {**report_summary(report), "events": event_views(events)}
 
 
@@ -76,32 +78,32 @@ def event_view(seq: int, event: ReportEvent, step: str | None = None) -> dict[st
     }
 
 
-def existing_usernames(uow: AbstractUnitOfWork) -> set[str]:
-    with uow:
-        return set(uow.session.scalars(select(UserRow.username)))
+def existing_usernames(reader: AbstractReader) -> set[str]:
+    with reader as s:
+        return set(s.scalars(select(UserRow.username)))
 
 
-def existing_categories(uow: AbstractUnitOfWork) -> set[str]:
-    with uow:
-        return set(uow.session.scalars(select(CategoryRow.code)))
+def existing_categories(reader: AbstractReader) -> set[str]:
+    with reader as s:
+        return set(s.scalars(select(CategoryRow.code)))
 
 
-def report_count(uow: AbstractUnitOfWork, source: str | None = None) -> int:
+def report_count(reader: AbstractReader, source: str | None = None) -> int:
     query = select(func.count()).select_from(ReportRow)
     if source is not None:
         query = query.where(ReportRow.source == source)
-    with uow:
-        return int(uow.session.scalar(query) or 0)
+    with reader as s:
+        return int(s.scalar(query) or 0)
 
 
-def sla_rule_count(uow: AbstractUnitOfWork) -> int:
-    with uow:
-        return int(uow.session.scalar(select(func.count()).select_from(RuleRow)) or 0)
+def sla_rule_count(reader: AbstractReader) -> int:
+    with reader as s:
+        return int(s.scalar(select(func.count()).select_from(RuleRow)) or 0)
 
 
-def photo_keys(uow: AbstractUnitOfWork, report_ids: list[int]) -> dict[int, str | None]:
+def photo_keys(reader: AbstractReader, report_ids: list[int]) -> dict[int, str | None]:
     """Where each report's original photo is stored."""
-    with uow:
-        rows = uow.session.execute(select(ReportRow.id, ReportRow.photo).where(ReportRow.id.in_(report_ids)))
+    with reader as s:
+        rows = s.execute(select(ReportRow.id, ReportRow.photo).where(ReportRow.id.in_(report_ids)))
         found = {rid: key for rid, key in rows}
     return {rid: found.get(rid) for rid in report_ids}

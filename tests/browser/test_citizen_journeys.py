@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tanggap.bootstrap import Tanggap
 from tanggap.db import ReportRow
 from tests.browser.pages import PHONE, scrolls_sideways
+from tests.conftest import detached
 
 pytestmark = pytest.mark.slow
 PHOTO = Path(__file__).resolve().parents[1] / "fixtures" / "photos" / "coffee.jpg"
@@ -25,7 +26,7 @@ def _phone(browser: Any, where: dict[str, float] | None = None) -> Any:
 
 def _reports(app: Tanggap) -> list[ReportRow]:
     with app.uow() as uow:
-        return list(uow.session.scalars(select(ReportRow).order_by(ReportRow.id)))
+        return detached(uow.session, list(uow.session.scalars(select(ReportRow).order_by(ReportRow.id))))
 
 
 def test_a_gps_fix_outside_the_city_is_cleared_and_the_report_goes_with_the_photo_chosen_once(

@@ -16,6 +16,7 @@ from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import BreachRow
 from tests.browser.pages import signed_in
+from tests.conftest import detached
 from tests.tamper import guards_lifted
 
 pytestmark = pytest.mark.slow
@@ -37,8 +38,8 @@ def _frozen(app: Tanggap) -> FrozenClock:
 def _breach_of(app: Tanggap, rid: int) -> BreachRow:
     with app.uow() as uow:
         row = uow.session.scalar(select(BreachRow).where(BreachRow.report_id == rid, BreachRow.metric == "response"))
-    assert row is not None
-    return row
+        assert row is not None
+        return detached(uow.session, row)
 
 
 def test_hr_reads_an_intact_ledger_as_intact_and_an_edited_row_as_broken_by_name(

@@ -33,7 +33,7 @@ MONTH = "2026-09"
 
 @pytest.fixture
 def month_with_breaches(demo_app: Tanggap) -> str:
-    lines = breach_log(demo_app.uow(), MONTH)
+    lines = breach_log(demo_app.reader(), MONTH)
     assert len(lines) > 10, "the demo data has breaches in September 2026"
     return MONTH
 
@@ -53,7 +53,7 @@ def _rows(data: bytes) -> list[list[str]]:
 
 def test_the_csv_and_the_workbook_hold_the_same_rows_under_bahasa_headers(demo_app: Tanggap,
                                                                          month_with_breaches: str) -> None:
-    lines = breach_log(demo_app.uow(), month_with_breaches)
+    lines = breach_log(demo_app.reader(), month_with_breaches)
     rows = _rows(export_breaches(lines, "csv"))
     assert rows[0] == list(BreachLine.HEADER) and len(rows) == len(lines) + 1
     book = load_workbook(io.BytesIO(export_breaches(lines, "xlsx")))
@@ -66,7 +66,7 @@ def test_the_csv_and_the_workbook_hold_the_same_rows_under_bahasa_headers(demo_a
 def test_the_download_the_command_line_and_the_month_end_flow_give_the_same_file(
     demo_app: Tanggap, month_with_breaches: str, flow_deps: None, tmp_path: Path
 ) -> None:
-    expected = export_breaches(breach_log(demo_app.uow(), MONTH), "csv")
+    expected = export_breaches(breach_log(demo_app.reader(), MONTH), "csv")
 
     web: Flask = create_app(demo_app, PHOTO_STORAGE=LocalPhotoStorage(tmp_path / "photos"))
     client = web.test_client()

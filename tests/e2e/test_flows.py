@@ -78,7 +78,7 @@ def test_a_submitted_report_ends_assigned_with_clocks_running_in_an_orchestrated
     use(app)
     rid = app.handle(c.SubmitReport("Pohon tumbang menutup jalan", "pohon-tumbang", -10.17, 123.61))
     assert process_reports(limit=16) == {"claimed": 1, "assigned": 1, "triage": 0, "skipped": 0}
-    assert report_detail(app.uow(), rid)["opd"] == "DLHK"
+    assert report_detail(app.reader(), rid)["opd"] == "DLHK"
     with app.uow() as uow:
         running = sorted(r.metric for r in uow.session.scalars(
             select(ClockRow).where(ClockRow.report_id == rid, ClockRow.state == "running")))

@@ -316,9 +316,9 @@ def test_a_dispute_within_the_window_reopens_and_fixmystreet_skips_the_reopen_it
 
     assert state(app, report_id) is ReportState.ASSIGNED
     assert events(app, report_id)[-2:] == ["reopen", "comment"]
-    with app.uow() as uow:
-        reopen = uow.session.scalar(select(EventRow).where(EventRow.report_id == report_id,
-                                                           EventRow.trigger == "reopen"))
+    with app.reader() as s:
+        reopen = s.execute(select(EventRow.id, EventRow.data, EventRow.actor_role).where(
+            EventRow.report_id == report_id, EventRow.trigger == "reopen")).one_or_none()
     assert reopen is not None and answered == str(reopen.id)
     assert reopen.data == {"reason": comment.text} and reopen.actor_role == "citizen"
     feed = fms.fetch_updates(*window(clock))

@@ -18,7 +18,9 @@ from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.config_audit import ConfigSubject, history
 from tanggap.db import CalendarRow, CategoryRow, ConfigChangeRow
+from tanggap.reader import plain
 from tanggap.staff.handlers import SetRouting
+from tanggap.staff.queries.calendars import Calendar
 from tests.conftest import T0
 
 CATEGORY = "sampah-menumpuk"
@@ -31,11 +33,10 @@ def _last_id(app: Tanggap) -> int:
 
 
 def _added_since(app: Tanggap, last_id: int) -> list[Change]:
-    with app.uow() as uow:
-        rows = list(uow.session.scalars(select(ConfigChangeRow).where(ConfigChangeRow.id > last_id)
-                                        .order_by(ConfigChangeRow.id)))
-    assert {r.at for r in rows} <= {T0}
-    return [(r.actor, r.subject_kind, r.subject_key, r.field, r.old_value, r.new_value, r.note) for r in rows]
+    with app.reader() as s:
+        rows = list(s.scalars(select(ConfigChangeRow).where(ConfigChangeRow.id > last_id).order_by(ConfigChangeRow.id)))
+        assert {r.at for r in rows} <= {T0}
+        return [(r.actor, r.subject_kind, r.subject_key, r.field, r.old_value, r.new_value, r.note) for r in rows]
 
 
 def _routing(app: Tanggap, code: str = CATEGORY) -> tuple[str, float]:
@@ -124,11 +125,11 @@ def test_a_refused_routing_change_in_a_batch_leaves_no_trace_beside_an_accepted_
 # --- working calendars -----------------------------------------------------------------------
 
 
-def _calendar(app: Tanggap, name: str) -> CalendarRow:
-    with app.uow() as uow:
-        row = uow.session.scalar(select(CalendarRow).where(CalendarRow.name == name))
+def _calendar(app: Tanggap, name: str) -> Calendar:
+    with app.reader() as s:
+        row = s.scalar(select(CalendarRow).where(CalendarRow.name == name))
         assert row is not None
-        return row
+        return plain(Calendar, row)
 
 
 def test_a_new_calendar_records_each_field_it_sets_with_no_old_value(app: Tanggap) -> None:
@@ -194,10 +195,10 @@ def test_the_history_reads_one_kind_and_one_key_oldest_first(app: Tanggap, routi
     opd, radius = routing
     app.handle(SetRouting("supervisor", CATEGORY, opd, radius + 1))
     app.handle(SetRouting("admin", CATEGORY, opd, radius + 2))
-    rows = history(app.uow(), ConfigSubject.CATEGORY, CATEGORY)
+    rows = history(app.reader(), ConfigSubject.CATEGORY, CATEGORY)
     assert {(r.subject_kind, r.subject_key) for r in rows} == {("category", CATEGORY)}
     assert [(r.actor, r.new_value) for r in rows][-2:] == [("supervisor", radius + 1), ("admin", radius + 2)]
-    calendars = history(app.uow(), ConfigSubject.CALENDAR)
+    calendars = history(app.reader(), ConfigSubject.CALENDAR)
     assert {r.subject_kind for r in calendars} == {"calendar"}
     assert {"kantor", "24-7"} <= {r.subject_key for r in calendars}  # the reference data's own definitions
 

@@ -29,6 +29,7 @@ from tanggap.intake import (
 )
 from tanggap.intake.commands import ClaimMediaFetches
 from tanggap.intake.media import MAX_FETCH_ATTEMPTS
+from tests.conftest import detached
 from tests.fixtures.intake.servers import raw_server, trickle
 
 PNG_HEAD = b"\x89PNG\r\n\x1a\n"
@@ -55,7 +56,7 @@ def submit(intake: IntakeService, media_url: str) -> int:
 
 def fetch_row(app: Tanggap) -> OutboxRow:
     with app.uow() as uow:
-        return uow.session.scalars(select(OutboxRow).where(OutboxRow.topic == FETCH_TOPIC)).one()
+        return detached(uow.session, uow.session.scalars(select(OutboxRow).where(OutboxRow.topic == FETCH_TOPIC)).one())
 
 
 def raw(data: bytes) -> Callable[[Any], None]:

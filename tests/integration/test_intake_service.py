@@ -42,6 +42,7 @@ from tanggap.intake import (
     run_media_fetches,
 )
 from tanggap.intake.tables import CitizenTokenRow, IdempotencyKeyRow, PhotoRow, RatingRow, ReportAttributeRow
+from tests.conftest import detached
 from tests.fixtures.intake import photos
 from tests.fixtures.intake.servers import file_server, send_bytes
 
@@ -96,10 +97,11 @@ def test_a_submission_writes_the_report_and_everything_around_it_together(
         assert (report.category, report.priority, report.source) == ("banjir-genangan", "urgent", "open311")
         assert report.reporter["email"] == "yohana@example.id" and "attributes" not in report.reporter
         stored = uow.session.scalars(select(PhotoRow)).one()
-    assert report.photo == stored.original_key
-    assert storage.originals[stored.original_key] == photo
-    assert 0x8825 in Image.open(io.BytesIO(storage.originals[stored.original_key])).getexif()
-    assert dict(Image.open(io.BytesIO(storage.publics[stored.public_key])).getexif()) == {}
+        original, public = stored.original_key, stored.public_key
+        assert report.photo == original
+    assert storage.originals[original] == photo
+    assert 0x8825 in Image.open(io.BytesIO(storage.originals[original])).getexif()
+    assert dict(Image.open(io.BytesIO(storage.publics[public])).getexif()) == {}
 
 
 def test_a_refused_submission_leaves_no_trace(app: Tanggap, intake: IntakeService, key: str) -> None:
@@ -194,7 +196,8 @@ def media_host() -> Iterator[str]:
 
 def fetch_rows(app: Tanggap) -> list[OutboxRow]:
     with app.uow() as uow:
-        return list(uow.session.scalars(select(OutboxRow).where(OutboxRow.topic == FETCH_TOPIC).order_by(OutboxRow.id)))
+        rows = uow.session.scalars(select(OutboxRow).where(OutboxRow.topic == FETCH_TOPIC).order_by(OutboxRow.id))
+        return detached(uow.session, list(rows))
 
 
 def test_a_media_url_is_fetched_by_the_job_not_the_request(
@@ -207,7 +210,7 @@ def test_a_media_url_is_fetched_by_the_job_not_the_request(
     assert len(stored) == 1 and stored[0] in storage.publics
     with app.uow() as uow:
         photo = uow.session.scalars(select(PhotoRow)).one()
-    assert (photo.report_id, photo.source_url) == (done.report_id, f"{media_host}/foto.jpg")
+        assert (photo.report_id, photo.source_url) == (done.report_id, f"{media_host}/foto.jpg")
     assert fetch_rows(app)[0].done_at is not None
     assert run_media_fetches(intake) == []  # nothing left to do
 

@@ -48,11 +48,11 @@ def test_the_database_refuses_to_rewrite_or_erase_a_ledger_row(
     with pytest.raises(DBAPIError, match=f"{table} is append-only"), app.engine.begin() as conn:
         conn.execute(text(statement))
     assert _rows(app) == before
-    assert str(verify_ledger(app.uow())) == "ledger intact: 3 rows verified"
+    assert str(verify_ledger(app.reader())) == "ledger intact: 3 rows verified"
 
 
 def test_waiving_and_fulfilling_a_breach_leave_the_breach_row_as_it_was(app: Tanggap, clock: FrozenClock) -> None:
     _ledger_with_every_kind_of_row(app, clock)
-    [line] = breach_log(app.uow(), "2026-10")
+    [line] = breach_log(app.reader(), "2026-10")
     assert (line.waived, line.waiver_reason) == (True, "Listrik padam se-kota")
     assert line.fulfilled_at is not None and line.overdue_hours is not None and line.overdue_hours > 0

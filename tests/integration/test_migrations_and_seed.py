@@ -109,9 +109,9 @@ def test_seeding_again_keeps_a_supervisors_routing_and_radius(seeded: Tanggap) -
 def test_the_seed_records_its_working_calendars_as_its_supervisors_changes(seeded: Tanggap) -> None:
     with seeded.uow() as uow:
         rows = list(uow.session.scalars(select(ConfigChangeRow).where(ConfigChangeRow.subject_kind == "calendar")))
-    assert {(r.subject_kind, r.subject_key) for r in rows} == {("calendar", "jam-kantor"), ("calendar", "24-7")}
-    assert {r.actor for r in rows} == {demo.SUPERVISORS[0].username}
-    assert all(r.old_value is None for r in rows)
+        assert {(r.subject_kind, r.subject_key) for r in rows} == {("calendar", "jam-kantor"), ("calendar", "24-7")}
+        assert {r.actor for r in rows} == {demo.SUPERVISORS[0].username}
+        assert all(r.old_value is None for r in rows)
 
 
 def test_the_seed_covers_every_state_and_every_role(seeded: Tanggap) -> None:

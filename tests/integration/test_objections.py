@@ -87,12 +87,12 @@ def test_an_accepted_objection_waives_the_breach_and_lowers_that_months_cut(app:
     with app.uow() as uow:
         waiver = uow.session.scalar(select(WaiverRow).where(WaiverRow.breach_id == breach))
         evidence = uow.session.scalar(select(ObjectionEvidenceRow))
-    assert waiver is not None and waiver.reason == f"Keberatan #{objection} diterima: Bukti panggilan cukup"
-    assert evidence is not None and evidence.content_type == "image/jpeg"
+        assert waiver is not None and waiver.reason == f"Keberatan #{objection} diterima: Bukti panggilan cukup"
+        assert evidence is not None and evidence.content_type == "image/jpeg"
     assert any("diterima" in t for t in inbox(app, "pupr.officer"))
     [mine] = [a for a in allowance(app.uow(), "2026-10", clock.now()).appeals if a.who == "pupr.officer"]
     assert (mine.waived, mine.open, mine.under_objection, mine.final) == ((breach,), (), (), ())
-    verdict = verify_ledger(app.uow())
+    verdict = verify_ledger(app.reader())
     assert verdict.intact and verdict.checked == 4  # breach, objection, waiver, decision
 
 
@@ -112,7 +112,7 @@ def test_a_refused_objection_leaves_the_cut_and_the_breach_becomes_final(app: Ta
     move_to(clock, WINDOW_ENDS + timedelta(minutes=1))
     [mine] = [a for a in allowance(app.uow(), "2026-10", clock.now()).appeals if a.who == "pupr.officer"]
     assert mine.final == (breach,) and mine.waived == ()
-    assert verify_ledger(app.uow()).intact
+    assert verify_ledger(app.reader()).intact
 
 
 def test_filing_after_the_window_is_refused_naming_when_it_ended(app: Tanggap, clock: FrozenClock) -> None:
@@ -139,7 +139,7 @@ def test_an_officer_cannot_object_to_another_officers_breach_but_their_head_can(
         app.handle(FileObjection(breach, "pupr.officer", "other", "Sekali lagi"))
     with app.uow() as uow:
         row = uow.session.get(ObjectionRow, objection)
-    assert row is not None and (row.officer, row.filed_by) == ("pupr.officer", "pupr.head")
+        assert row is not None and (row.officer, row.filed_by) == ("pupr.officer", "pupr.head")
 
 
 def test_bad_reasons_and_files_are_refused_naming_the_field(app: Tanggap) -> None:
@@ -156,7 +156,7 @@ def test_bad_reasons_and_files_are_refused_naming_the_field(app: Tanggap) -> Non
                                          (EvidenceFile("surat-pln.pdf", pdf),)))
     with app.uow() as uow:
         row = uow.session.get(ObjectionRow, objection)
-    assert row is not None and row.evidence[0]["content_type"] == "application/pdf"
+        assert row is not None and row.evidence[0]["content_type"] == "application/pdf"
 
 
 def test_a_month_cannot_close_while_an_objection_waits_or_a_window_runs(app: Tanggap, clock: FrozenClock) -> None:
@@ -217,7 +217,7 @@ def test_a_closed_months_allowance_is_final_and_reproducible_byte_for_byte(
     exported.write_bytes(b"{}")
     assert write_month_exports.fn("2026-10")["closed"] is True  # the month-end flow rewrites the kept bytes
     assert exported.read_bytes() == before
-    assert verify_ledger(app.uow()).intact
+    assert verify_ledger(app.reader()).intact
 
 
 def test_the_database_refuses_to_rewrite_an_objection(app: Tanggap) -> None:
@@ -228,7 +228,7 @@ def test_the_database_refuses_to_rewrite_an_objection(app: Tanggap) -> None:
             conn.execute(text(statement), {"id": objection})
     with app.uow() as uow:
         row = uow.session.get(ObjectionRow, objection)
-    assert row is not None and row.text == "Alasan asli"
+        assert row is not None and row.text == "Alasan asli"
 
 
 @pytest.mark.postgres

@@ -57,13 +57,13 @@ def process(limit: int = 64) -> dict[str, int]:
 
 
 def state(app: Tanggap, rid: int) -> str:
-    return str(report_detail(app.uow(), rid)["state"])
+    return str(report_detail(app.reader(), rid)["state"])
 
 
 def test_a_report_with_a_category_ends_assigned_with_its_clocks_running(pipeline: deps.Dependencies) -> None:
     rid = submit(pipeline, jpeg(3))
     assert process() == {"claimed": 1, "assigned": 1, "triage": 0, "skipped": 0}
-    view = report_detail(pipeline.app.uow(), rid)
+    view = report_detail(pipeline.app.reader(), rid)
     assert (view["state"], view["opd"], view["classified_by"]) == ("assigned", "PUPR", "tagger")
     with pipeline.app.uow() as uow:
         running = {r.metric for r in uow.session.scalars(select(ClockRow).where(

@@ -28,7 +28,8 @@ from tanggap.infrastructure.storage import FakePhotoStorage
 from tanggap.intake import STORED_TOPIC, IntakeService, Source, SubmitServiceRequest, run_media_fetches
 from tanggap.intake.tables import PhotoRow
 from tanggap.reports.views import report_detail
-from tanggap.staff import queries as staff_views
+from tanggap.staff.queries import common as common_views
+from tanggap.staff.queries import ticket as ticket_views
 from tests.fixtures.intake.servers import file_server, send_bytes
 from tests.integration.test_cv_head import another_shot
 from tests.integration.test_intake_service import service_on
@@ -137,7 +138,7 @@ def test_a_photo_fetched_after_triage_is_tagged_and_a_confident_head_routes_the_
     assert len(run_media_fetches(intake)) == 1
 
     assert retag() == tally(assigned=1)
-    view = report_detail(pipeline.app.uow(), rid)
+    view = report_detail(pipeline.app.reader(), rid)
     assert (view["state"], view["category"], view["opd"], view["classified_by"]) == (
         "assigned", "jalan-rusak", "PUPR", "tagger")
     tagged = tag_row(pipeline.app, rid)
@@ -145,8 +146,8 @@ def test_a_photo_fetched_after_triage_is_tagged_and_a_confident_head_routes_the_
     assert "tabby cat" in [h["label"] for h in tagged.hints]
     assert tagged.phash is not None and tagged.embedding is not None
     assert pending_stored(pipeline.app) == 0
-    officer = staff_views.user(pipeline.app.uow(), "pupr.officer")
-    page = staff_views.ticket(pipeline.app.uow(), officer, rid, pipeline.app.clock.now(), pipeline.app.policy)
+    officer = common_views.user(pipeline.app.reader(), "pupr.officer")
+    page = ticket_views.ticket(pipeline.app.reader(), officer, rid, pipeline.app.clock.now(), pipeline.app.policy)
     with pipeline.app.uow() as uow:
         stored = uow.session.scalar(select(PhotoRow.public_key).where(PhotoRow.report_id == rid))
     assert stored is not None and page["photo"] == stored  # the fetched photo shows on the ticket page
@@ -178,7 +179,7 @@ def test_a_report_a_dispatcher_already_assigned_keeps_its_category_and_opd_and_g
     run_media_fetches(intake)
 
     assert retag() == tally(tagged=1)
-    view = report_detail(pipeline.app.uow(), rid)
+    view = report_detail(pipeline.app.reader(), rid)
     assert (view["state"], view["category"], view["opd"]) == ("assigned", "banjir-genangan", "BPBD")
     assert count(pipeline.app, EventRow, EventRow.report_id == rid) == events
     tagged = tag_row(pipeline.app, rid)

@@ -12,7 +12,8 @@ from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import ReportRow
-from tanggap.staff import queries as staff_views
+from tanggap.staff.queries import common as common_views
+from tanggap.staff.queries import queue as queue_views
 
 
 def assigned(app: Tanggap) -> int:
@@ -35,11 +36,11 @@ def test_pages_hold_every_ticket_once_deadlines_first(
         uow.session.execute(update(ReportRow).where(ReportRow.id.in_(without)).values(response_due_at=None))
         uow.commit()
         deadlines = {rid: due for rid, due in uow.session.execute(select(ReportRow.id, ReportRow.response_due_at))}
-    monkeypatch.setattr(staff_views, "PAGE_SIZE", page_size)
-    head = staff_views.user(app.uow(), "pupr.head")
+    monkeypatch.setattr(queue_views, "PAGE_SIZE", page_size)
+    head = common_views.user(app.reader(), "pupr.head")
     seen: list[int] = []
     for page in range(1, 7 // page_size + 3):
-        listing = staff_views.queue(app.uow(), head, staff_views.QueueFilter(page=page), clock.now())
+        listing = queue_views.queue(app.reader(), head, queue_views.QueueFilter(page=page), clock.now())
         assert listing.total == 6
         seen += [row.id for row in listing.rows]
     timed = sorted((i for i in ids if i not in without), key=lambda i: (deadlines[i], i))

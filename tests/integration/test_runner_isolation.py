@@ -142,9 +142,9 @@ def test_a_report_that_fails_processing_is_given_up_with_its_reason_and_the_batc
         rows = {r.report_id: r for r in uow.session.scalars(select(OutboxRow).where(
             OutboxRow.topic == "report.submitted"))}
         states = {rid: uow.reports.get(rid).state.value for rid in ids}
+        assert rows[ids[1]].payload["error"] == "RuntimeError: the routing table is broken for this one"
+        assert all(row.done_at is not None for row in rows.values())
     assert states == {ids[0]: "assigned", ids[1]: "submitted", ids[2]: "assigned"}
-    assert rows[ids[1]].payload["error"] == "RuntimeError: the routing table is broken for this one"
-    assert all(row.done_at is not None for row in rows.values())
     assert claim_submitted.fn(8) == []  # nothing comes back
 
 

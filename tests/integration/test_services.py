@@ -54,7 +54,7 @@ def test_a_report_walks_its_whole_life_and_every_step_is_in_its_history(app: Tan
     clock.advance(timedelta(days=1))
     app.handle(c.CloseReport(rid, "citizen"))
 
-    view = report_detail(app.uow(), rid)
+    view = report_detail(app.reader(), rid)
     assert (view["state"], view["category"], view["opd"], view["officer"]) == (
         "closed", "jalan-rusak", "PUPR", "pupr.officer")
     assert [e["event"] for e in view["events"]] == [
@@ -73,12 +73,12 @@ def test_assigning_without_an_opd_routes_to_the_categorys_opd(app: Tanggap) -> N
     rid = submit(app, category="sampah-menumpuk")
     app.handle(c.ClassifyReport(rid, "dispatcher", category="sampah-menumpuk"))
     app.handle(c.AssignReport(rid, "dispatcher"))
-    assert report_detail(app.uow(), rid)["opd"] == "DLHK"
+    assert report_detail(app.reader(), rid)["opd"] == "DLHK"
 
 
 def test_an_urgent_category_makes_the_report_urgent(app: Tanggap) -> None:
     rid = submit(app, category="pohon-tumbang", description="Pohon tumbang menutup jalan")
-    assert report_detail(app.uow(), rid)["priority"] == "urgent"
+    assert report_detail(app.reader(), rid)["priority"] == "urgent"
 
 
 BAD_SUBMISSIONS = [
@@ -147,7 +147,7 @@ def test_two_people_acting_on_a_stale_copy_the_second_gets_a_conflict(app: Tangg
         with pytest.raises(ConcurrencyConflict) as err:
             second.commit()
     assert err.value.report_id == rid
-    view = report_detail(app.uow(), rid)
+    view = report_detail(app.reader(), rid)
     assert view["state"] == "responded" and len(view["events"]) == 4
 
 
@@ -174,7 +174,7 @@ def test_concurrent_sessions_on_postgres_exactly_one_wins(pg_app: Tanggap) -> No
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["conflict", "won"]
-    assert len(report_detail(app.uow(), rid)["events"]) == 4
+    assert len(report_detail(app.reader(), rid)["events"]) == 4
 
 
 def test_replaying_the_stored_events_rebuilds_the_stored_report(app: Tanggap, clock: FrozenClock) -> None:
@@ -198,7 +198,7 @@ def test_a_report_submitted_and_moved_in_one_unit_of_work_is_written_once_with_b
         HANDLERS[c.ClassifyReport](c.ClassifyReport(rid, "dispatcher", category="pohon-tumbang"), ctx)
         HANDLERS[c.AssignReport](c.AssignReport(rid, "dispatcher", opd="DLHK"), ctx)
         uow.commit()
-    view = report_detail(app.uow(), rid)
+    view = report_detail(app.reader(), rid)
     assert view["state"] == "assigned" and view["opd"] == "DLHK"
     assert [e["trigger"] for e in view["events"]] == ["submit", "classify", "assign"]
     with app.uow() as uow:
@@ -220,5 +220,5 @@ def test_a_batch_holding_a_stale_report_writes_none_of_its_reports(app: Tanggap)
         app.handle(c.RespondReport(stale, "pupr.officer", response="Dijawab lebih dulu"))
         with pytest.raises(ConcurrencyConflict):
             uow.commit()
-    assert report_detail(app.uow(), fresh)["state"] == "assigned"
-    assert report_detail(app.uow(), stale)["response"] == "Dijawab lebih dulu"
+    assert report_detail(app.reader(), fresh)["state"] == "assigned"
+    assert report_detail(app.reader(), stale)["response"] == "Dijawab lebih dulu"

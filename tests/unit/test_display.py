@@ -18,7 +18,7 @@ from tanggap.display import (
     percent,
     wall_time,
 )
-from tanggap.staff.queries import useful_hints
+from tanggap.staff.queries.ticket import useful_hints
 
 H, M = timedelta(hours=1), timedelta(minutes=1)
 

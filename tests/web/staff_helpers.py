@@ -12,7 +12,7 @@ from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
 from tanggap.db import BreachRow
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, detached
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -50,8 +50,8 @@ def response_breach(app: Tanggap, clock: FrozenClock) -> BreachRow:
     app.sweep()
     with app.uow() as uow:
         row = uow.session.scalar(select(BreachRow).where(BreachRow.metric == "response"))
-    assert row is not None
-    return row
+        assert row is not None
+        return detached(uow.session, row)
 
 
 def shown_secret(html: str, box: str) -> str:

@@ -27,7 +27,7 @@ from tanggap.intake import IssueApiKey
 from tanggap.intake.tables import ApiKeyRow
 from tanggap.staff import handlers as staff
 from tanggap.staff.tables import ApiTokenRow
-from tests.conftest import OFFICE_HOURS
+from tests.conftest import OFFICE_HOURS, detached
 from tests.web.staff_helpers import csrf, shown_secret, sign_in
 
 PERSONAS = ["pupr.officer", "pupr.head", "dlhk.officer", "dispatcher", "hr", "supervisor", "admin"]
@@ -93,7 +93,7 @@ def _key(app: Tanggap) -> tuple[int, str, str]:
 
 def _keys_named(app: Tanggap, name: str) -> list[ApiKeyRow]:
     with app.uow() as uow:
-        return list(uow.session.scalars(select(ApiKeyRow).where(ApiKeyRow.name == name)))
+        return detached(uow.session, list(uow.session.scalars(select(ApiKeyRow).where(ApiKeyRow.name == name))))
 
 
 def _payroll(web: Flask, secret: str) -> int:

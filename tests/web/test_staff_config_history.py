@@ -103,8 +103,9 @@ def office_calendar(app: Tanggap) -> Iterator[None]:
     with app.uow() as uow:
         row = uow.session.scalar(select(CalendarRow).where(CalendarRow.name == "kantor"))
         assert row is not None
+        spec = row.spec
     yield
-    app.handle(c.DefineCalendar("kantor", row.spec, "supervisor"))
+    app.handle(c.DefineCalendar("kantor", spec, "supervisor"))
 
 
 def test_the_calendars_page_shows_each_calendars_last_change_and_its_history(

@@ -15,7 +15,8 @@ from states.errors import PermissionDenied
 from tanggap import commands as c
 from tanggap.bootstrap import Tanggap
 from tanggap.clock import FrozenClock
-from tanggap.staff import queries as staff_views
+from tanggap.staff.queries import common as common_views
+from tanggap.staff.queries import rules as rule_views
 from tests.conftest import RULES_SINCE
 from tests.web.staff_helpers import assigned_report, sign_in
 
@@ -118,7 +119,7 @@ def test_only_supervisors_see_the_coverage(web: Flask, app: Tanggap, before_any_
     assert refused.status_code == 403
     assert UNCOVERED not in refused.text and "pohon-tumbang" not in refused.text
     with pytest.raises(PermissionDenied):
-        staff_views.rule_coverage(app.uow(), staff_views.user(app.uow(), persona), before_any_rule.now())
+        rule_views.rule_coverage(app.reader(), common_views.user(app.reader(), persona), before_any_rule.now())
 
 
 # --- SLA labels on the rules page, the queue and the ticket -----------------------------------

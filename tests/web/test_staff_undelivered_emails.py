@@ -16,6 +16,7 @@ from tanggap.clock import FrozenClock
 from tanggap.db import InboxRow, OutboxRow
 from tanggap.pipeline.notifications import STUCK_AFTER
 from tanggap.staff.handlers import SettleEmail
+from tests.conftest import detached
 from tests.web.staff_helpers import sign_in
 
 
@@ -45,7 +46,7 @@ def email(app: Tanggap, inbox_id: int) -> InboxRow:
     with app.uow() as uow:
         row = uow.session.scalar(select(InboxRow).where(InboxRow.id == inbox_id))
         assert row is not None
-        return row
+        return detached(uow.session, row)
 
 
 def test_an_email_is_listed_only_once_it_has_been_sending_for_longer_than_a_round_could_take(

@@ -59,8 +59,8 @@ def test_the_draft_is_kept_as_a_new_rule_version_or_dropped(web: Flask, app: Tan
     assert "Draf disimpan sebagai versi baru aturan SLA." in kept.text
     with app.uow() as uow:
         latest = uow.session.scalars(select(RuleRow).where(RuleRow.rule_id == 2).order_by(RuleRow.version)).all()[-1]
-    assert (latest.version, latest.target_amount, latest.note, latest.pause_on) == (
-        2, 16, "uji coba 16 jam", ["awaiting_citizen"])
+        assert (latest.version, latest.target_amount, latest.note, latest.pause_on) == (
+            2, 16, "uji coba 16 jam", ["awaiting_citizen"])
 
 
 def test_a_bad_draft_names_the_field_and_others_may_not_see_the_page(web: Flask, app: Tanggap) -> None:

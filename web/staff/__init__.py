@@ -20,7 +20,7 @@ from sla.rules import Metric
 from states.errors import NotFound, PermissionDenied
 from tanggap import display
 from tanggap.config import MapSettings
-from tanggap.staff import queries as staff_views
+from tanggap.staff.queries import common as common_views
 from web.deps import TANGGAP, tanggap
 from web.staff import appeals, auth, common, dashboard, hr, supervisor, tickets, triage
 from web.staff.common import LoggedIn
@@ -182,7 +182,7 @@ def _login(app: Flask) -> None:
 
 def _load_user(username: str) -> LoggedIn | None:
     try:
-        user = staff_views.user(tanggap().uow(), username)
+        user = common_views.user(tanggap().reader(), username)
     except (NotFound, PermissionDenied):
         return None
     if not auth.still_valid(user):

@@ -57,7 +57,7 @@ DECIDERS = (Role.SUPERVISOR, Role.ADMIN)
 @mapped
 def mine() -> ResponseReturnValue:
     app = tanggap()
-    breaches = queries.my_breaches(app.uow(), me(), app.clock.now(), app.policy.objection_window_days)
+    breaches = queries.my_breaches(app.reader(), me(), app.clock.now(), app.policy.objection_window_days)
     reasons = {b.breach_id: breach_reason(b.clock, b.due_at) if b.clock else "" for b in breaches}
     return render_template("staff/my_breaches.html", breaches=breaches, reasons=reasons,
                            window_days=app.policy.objection_window_days)
@@ -77,7 +77,7 @@ def file(breach_id: int) -> ResponseReturnValue:
 @roles_only(*DECIDERS, Role.HR)
 @mapped
 def index() -> ResponseReturnValue:
-    return render_template("staff/objections.html", objections=queries.objections(tanggap().uow(), me()))
+    return render_template("staff/objections.html", objections=queries.objections(tanggap().reader(), me()))
 
 
 @bp.post("/keberatan/<int:objection_id>/putuskan")
@@ -101,7 +101,7 @@ def _local(path: str) -> str | None:
 @bp.get("/keberatan/bukti/<int:evidence_id>")
 @mapped
 def evidence(evidence_id: int) -> ResponseReturnValue:
-    name, content_type, data = queries.evidence_file(tanggap().uow(), me(), evidence_id)
+    name, content_type, data = queries.evidence_file(tanggap().reader(), me(), evidence_id)
     response = Response(data, mimetype=content_type)
     response.headers["Content-Disposition"] = f'inline; filename="{_safe(name)}"'
     response.headers["X-Content-Type-Options"] = "nosniff"

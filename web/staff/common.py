@@ -30,7 +30,7 @@ from states.model import Role
 from tanggap import commands as c
 from tanggap import display
 from tanggap.access import StaffUser
-from tanggap.staff import queries as staff_views
+from tanggap.staff.queries import common as common_views
 from web.deps import tanggap
 
 log = logging.getLogger(__name__)
@@ -228,7 +228,7 @@ def _details(err: DomainError) -> list[str]:
 def _names() -> tuple[dict[str, str], dict[str, str]]:
     """Category and OPD names, read once per request."""
     if "names" not in g:
-        g.names = staff_views.names(tanggap().uow())
+        g.names = common_views.names(tanggap().reader())
     found: tuple[dict[str, str], dict[str, str]] = g.names
     return found
 

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from states.errors import DomainError
 from tanggap import commands as c
 from tanggap.staff import handlers as staff
-from tanggap.staff import queries as staff_views
+from tanggap.staff.queries import admin as admin_views
+from tanggap.staff.queries import dashboard as dashboard_views
 from web.deps import tanggap
 from web.sealed import seal, unseal
 from web.staff.common import done, mapped, me, refused, run, signed_in
@@ -26,12 +27,12 @@ bp.before_request(signed_in)
 @mapped
 def index() -> ResponseReturnValue:
     app = tanggap()
-    view = staff_views.dashboard(app.uow(), me(), app.clock.now(), app.settings.annual_target)
+    view = dashboard_views.dashboard(app.reader(), me(), app.clock.now(), app.settings.annual_target)
     peak = max((w.responses for w in view["trend"]), default=0) or 1
     return render_template("staff/dashboard.html", d=view, peak=peak, chart=_trend_chart(view["trend"]))
 
 
-def _trend_chart(trend: list[staff_views.WeekTrend]) -> dict[str, Any]:
+def _trend_chart(trend: list[dashboard_views.WeekTrend]) -> dict[str, Any]:
     """The weekly trend as data for staff.js to draw, its texts already in the page's language."""
     opds = sorted({opd for w in trend for opd in w.by_opd})
     return {
@@ -67,12 +68,12 @@ SHOWN_ONCE = "shown_once"  # a new secret, between the POST that made it and the
 def tokens() -> ResponseReturnValue:
     """Payroll tokens and Open311 keys; a new secret shows on the first page after it was made,
     and never again: a refresh of that page shows the list without it."""
-    uow = tanggap().uow
-    return render_template("staff/tokens.html", tokens=staff_views.api_tokens(uow(), me()),
-                           keys=staff_views.open311_keys(uow(), me()),
-                           emails=staff_views.undelivered_emails(uow(), me(), tanggap().clock.now()),
-                           fetches=staff_views.given_up_fetches(uow(), me()),
-                           pipeline=staff_views.pipeline_status(uow(), me(), tanggap().clock.now()),
+    reader = tanggap().reader()
+    return render_template("staff/tokens.html", tokens=admin_views.api_tokens(reader, me()),
+                           keys=admin_views.open311_keys(reader, me()),
+                           emails=admin_views.undelivered_emails(reader, me(), tanggap().clock.now()),
+                           fetches=admin_views.given_up_fetches(reader, me()),
+                           pipeline=admin_views.pipeline_status(reader, me(), tanggap().clock.now()),
                            secret=unseal(session.pop(SHOWN_ONCE, None)))
 
 

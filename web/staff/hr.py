@@ -23,7 +23,9 @@ from tanggap import display
 from tanggap.appeals.months import month_closing, stored_files
 from tanggap.payroll import service as hr_service
 from tanggap.payroll.seal import seal_path, shown_fingerprint
-from tanggap.staff import queries as staff_views
+from tanggap.staff.queries import admin as admin_views
+from tanggap.staff.queries import breaches as breach_views
+from tanggap.staff.queries import common as common_views
 from tanggap.wita import in_wita
 from web.deps import tanggap
 from web.staff.common import duration, mapped, me, page_lang, refused, roles_only, signed_in, wita, work_hours
@@ -45,7 +47,7 @@ def _month() -> str:
 def _lines() -> list[hr_service.BreachLine]:
     args = request.args
     waived = {"ya": True, "tidak": False}.get(args.get("waived", ""))
-    return hr_service.breach_log(tanggap().uow(), _month(), args.get("opd") or None, args.get("officer") or None,
+    return hr_service.breach_log(tanggap().reader(), _month(), args.get("opd") or None, args.get("officer") or None,
                                  args.get("metric") or None, waived)
 
 
@@ -62,8 +64,8 @@ def bad_query(err: DomainError) -> ResponseReturnValue:
 @roles_only(*READERS)
 def breaches() -> ResponseReturnValue:
     lines = _lines()
-    verdict = hr_service.verify_ledger(tanggap().uow())
-    opds = staff_views.names(tanggap().uow())[1]
+    verdict = hr_service.verify_ledger(tanggap().reader())
+    opds = common_views.names(tanggap().reader())[1]
     return render_template("staff/breaches.html", lines=lines, month=_month(), args=request.args, verdict=verdict,
                            ledger=ledger_line(verdict), opds=opds)
 
@@ -110,7 +112,7 @@ def _download(data: bytes, mimetype: str, ext: str) -> Response:
 @mapped
 def breach(breach_id: int) -> ResponseReturnValue:
     app = tanggap()
-    view = staff_views.breach_detail(app.uow(), me(), breach_id, app.clock.now(), app.policy.objection_window_days)
+    view = breach_views.breach_detail(app.reader(), me(), breach_id, app.clock.now(), app.policy.objection_window_days)
     reason = breach_reason(view["clock"], view["breach"].due_at) if view["clock"] else None
     return render_template("staff/breach.html", b=view, reason=reason)
 
@@ -204,7 +206,7 @@ CLOSED_TYPES = {".json": "application/json", ".csv": "text/csv; charset=utf-8", 
 def bearer() -> None:
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.startswith("Bearer ") else ""
-    if not token or staff_views.token_scope(tanggap().uow(), token) != "payroll":
+    if not token or admin_views.token_scope(tanggap().reader(), token) != "payroll":
         abort(Response('{"error": "a valid bearer token is required"}', 401, mimetype="application/json",
                        headers={"WWW-Authenticate": 'Bearer realm="payroll"'}))
 

@@ -18,7 +18,11 @@ from tanggap.config import DISPLAY_TZ
 from tanggap.config_audit import ConfigSubject
 from tanggap.payroll import replay as replay_service
 from tanggap.staff import handlers as staff
-from tanggap.staff import queries as staff_views
+from tanggap.staff.queries import admin as admin_views
+from tanggap.staff.queries import calendars as calendar_views
+from tanggap.staff.queries import history as history_views
+from tanggap.staff.queries import routing as routing_views
+from tanggap.staff.queries import rules as rule_views
 from tanggap.wita import TimeInputError, parse_time
 from web.deps import tanggap
 from web.staff.appeals import done_or_explained
@@ -43,10 +47,10 @@ def bad_query(err: InvalidInput) -> ResponseReturnValue:
 @mapped
 def rules() -> ResponseReturnValue:
     app = tanggap()
-    found = staff_views.rules(app.uow(), me())
-    coverage = staff_views.rule_coverage(app.uow(), me(), app.clock.now())
-    categories, opds = staff_views.routing(app.uow(), me())
-    calendars = staff_views.calendars(app.uow(), me())
+    found = rule_views.rules(app.reader(), me())
+    coverage = rule_views.rule_coverage(app.reader(), me(), app.clock.now())
+    categories, opds = routing_views.routing(app.reader(), me())
+    calendars = calendar_views.calendars(app.reader(), me())
     preview = _preview(request.args) if request.args.get("metric") else None
     return render_template("staff/rules.html", rules=found, coverage=coverage, categories=categories, opds=opds,
                            calendars=calendars, preview=preview, args=request.args)
@@ -55,7 +59,7 @@ def rules() -> ResponseReturnValue:
 def _preview(args: Any) -> dict[str, Any]:
     app = tanggap()
     at = _local_time(args.get("at")) or app.clock.now()
-    row = staff_views.preview_rule(app.uow(), me(), args["metric"], args.get("opd") or None,
+    row = rule_views.preview_rule(app.reader(), me(), args["metric"], args.get("opd") or None,
                                    args.get("category") or None, args.get("priority") or None, at)
     return {"row": row, "at": at}
 
@@ -108,10 +112,10 @@ def _save_rule(rule_id: int | None) -> ResponseReturnValue:
 @mapped
 def calendars() -> ResponseReturnValue:
     app = tanggap()
-    found = staff_views.calendars(app.uow(), me())
+    found = calendar_views.calendars(app.reader(), me())
     year = wita.in_wita(app.clock.now()).year
-    holidays = {k.name: staff_views.public_holidays(k.spec, year, page_lang()) for k in found}
-    history = staff_views.config_history(app.uow(), me(), ConfigSubject.CALENDAR)
+    holidays = {k.name: calendar_views.public_holidays(k.spec, year, page_lang()) for k in found}
+    history = history_views.config_history(app.reader(), me(), ConfigSubject.CALENDAR)
     return render_template("staff/calendars.html", calendars=found, holidays=holidays, days=DAYS, year=year,
                            history=history)
 
@@ -154,8 +158,8 @@ def _make_up_days(raw: str) -> dict[str, list[str]]:
 @bp.get("/routing")
 @mapped
 def routing() -> ResponseReturnValue:
-    categories, opds = staff_views.routing(tanggap().uow(), me())
-    history = staff_views.config_history(tanggap().uow(), me(), ConfigSubject.CATEGORY)
+    categories, opds = routing_views.routing(tanggap().reader(), me())
+    history = history_views.config_history(tanggap().reader(), me(), ConfigSubject.CATEGORY)
     return render_template("staff/routing.html", categories=categories, opds=opds, history=history,
                            radius_min=staff.MIN_RADIUS_M, radius_max=staff.MAX_RADIUS_M)
 
@@ -212,7 +216,7 @@ def waive(breach_id: int) -> ResponseReturnValue:
 @bp.get("/tagger")
 @mapped
 def tagger() -> ResponseReturnValue:
-    return render_template("staff/tagger.html", h=staff_views.tagger_health(tanggap().uow(), me()))
+    return render_template("staff/tagger.html", h=admin_views.tagger_health(tanggap().reader(), me()))
 
 
 # --- what-if: a draft rule replayed over a past month ---------------------------------------
@@ -225,9 +229,9 @@ def replay() -> ResponseReturnValue:
     """The draft form; with a draft in the query, what it would have done over the chosen month."""
     app = tanggap()
     month = request.args.get("month") or _last_month(app.clock.now())
-    page = {"rules": staff_views.rules(app.uow(), me()), "calendars": staff_views.calendars(app.uow(), me()),
+    page = {"rules": rule_views.rules(app.reader(), me()), "calendars": calendar_views.calendars(app.reader(), me()),
             "args": request.args, "month": month}
-    categories, opds = staff_views.routing(app.uow(), me())
+    categories, opds = routing_views.routing(app.reader(), me())
     page.update(categories=categories, opds=opds)
     if "target_amount" not in request.args:
         return render_template("staff/replay.html", result=None, draft=None, **page)

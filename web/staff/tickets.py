@@ -12,7 +12,8 @@ from states.errors import DomainError
 from tanggap import commands as c
 from tanggap.infrastructure.storage import content_type, prepare_photo
 from tanggap.staff import handlers as staff
-from tanggap.staff import queries as staff_views
+from tanggap.staff.queries import queue as queue_views
+from tanggap.staff.queries import ticket as ticket_views
 from web.deps import intake, tanggap
 from web.staff.common import mapped, me, refused, run, signed_in
 
@@ -26,13 +27,13 @@ bp.before_request(signed_in)
 @mapped
 def queue() -> ResponseReturnValue:
     args = request.args
-    f = staff_views.QueueFilter(
+    f = queue_views.QueueFilter(
         state=args.get("state", "assigned") or None, category=args.get("category") or None,
         officer=args.get("officer") or None, opd=args.get("opd") or None,
         page=int(args["page"]) if args.get("page", "").isdigit() else 1,
     )
     app = tanggap()
-    view = staff_views.queue(app.uow(), me(), f, app.clock.now())
+    view = queue_views.queue(app.reader(), me(), f, app.clock.now())
     return render_template("staff/queue.html", q=view, now=app.clock.now())
 
 
@@ -40,7 +41,7 @@ def queue() -> ResponseReturnValue:
 @mapped
 def ticket(report_id: int) -> ResponseReturnValue:
     app = tanggap()
-    view = staff_views.ticket(app.uow(), me(), report_id, app.clock.now(), app.policy)
+    view = ticket_views.ticket(app.reader(), me(), report_id, app.clock.now(), app.policy)
     tiles = app.settings.map if app.settings.map.tiles else None
     return render_template("staff/ticket.html", t=view, now=app.clock.now(), tiles=tiles)
 
@@ -102,7 +103,7 @@ def _proof_photo(report_id: int, upload: FileStorage | None) -> str | None:
     if upload is None or not upload.filename:
         return None
     app = tanggap()
-    staff_views.check_may_offer(app.uow(), me().username, report_id, "respond", app.clock.now(), app.policy)
+    ticket_views.check_may_offer(app.reader(), me().username, report_id, "respond", app.clock.now(), app.policy)
     service = intake()
     prepared = prepare_photo(upload.read(), service.rules.max_photo_bytes, service.rules.max_photo_pixels)
     return service.photos.put(prepared).public_key
@@ -165,7 +166,7 @@ def reopen(report_id: int) -> ResponseReturnValue:
 @mapped
 def photo(report_id: int) -> ResponseReturnValue:
     """The ticket's photo for staff who may see the ticket, also once it is redacted from public view."""
-    key = staff_views.ticket_photo(tanggap().uow(), me(), report_id)
+    key = ticket_views.ticket_photo(tanggap().reader(), me(), report_id)
     data = intake().photos.public(key)
     if data is None:
         abort(404)
