@@ -69,7 +69,7 @@ def timed(app: Tanggap, hours: int) -> tuple[float, int]:
     samples, found = [], 0
     for _ in range(RUNS):
         started = time.perf_counter()
-        found = len(find_updates(app.uow(), query))
+        found = len(find_updates(app.reader(), query))
         samples.append((time.perf_counter() - started) * 1000)
     return statistics.median(samples), found
 

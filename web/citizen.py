@@ -78,7 +78,7 @@ def form() -> str:
 
 
 def _form_page(values: dict[str, Any], errors: list[str]) -> str:
-    services = i.list_services(tanggap().uow())
+    services = i.list_services(tanggap().reader())
     return render_template("lapor.html", services=services, values=values, errors=errors, nonce=_page_token(),
                            kept_photo=session.get(KEPT_PHOTO, {}).get("name"))
 
@@ -199,7 +199,7 @@ def _secret_link_to_keep(report_id: int, key: str) -> str:
 def _status_page(report_id: int, key: str | None) -> ResponseReturnValue:
     app = tanggap()
     try:
-        view = i.citizen_status(app.uow(), report_id, key, app.clock.now(), app.policy)
+        view = i.citizen_status(app.reader(), report_id, key, app.clock.now(), app.policy)
     except NotFound:
         return render_template("tidak_ditemukan.html", report_id=report_id), 404
     proof = view.proof_photo if view.proof_photo and KEY.match(view.proof_photo) else None

@@ -20,7 +20,7 @@ def public(key: str) -> Response:
         abort(404)
     service = intake()
     data = service.photos.public(key)
-    if data is None or i.photo_withdrawn(service.tanggap.uow(), key):
+    if data is None or i.photo_withdrawn(service.tanggap.reader(), key):
         abort(404)
     response = Response(data, mimetype=mimetype)
     # Keys are content addresses: what a key names never changes. Shared caches keep it only

@@ -42,7 +42,7 @@ KEY_SERVICE = "POST requests need an api_key; the city's Tanggap administrators 
 @bp.get(f"/discovery.{FMT}")
 def discovery(fmt: str) -> Response:
     """Open311 service discovery: where the endpoint is, which specifications and formats it serves."""
-    changeset = i.catalogue_changeset(tanggap().uow())
+    changeset = i.catalogue_changeset(tanggap().reader())
     base = public_url_for("open311.services", fmt=fmt).rsplit("/", 1)[0]
     endpoints = [{"specification": spec, "url": base, "changeset": changeset, "type": "production",
                   "formats": ["text/xml", "application/json"]} for spec in SPECIFICATIONS]
@@ -52,12 +52,12 @@ def discovery(fmt: str) -> Response:
 
 @bp.get(f"/services.{FMT}")
 def services(fmt: str) -> Response:
-    return formats.render(fmt, "services", [asdict(s) for s in i.list_services(tanggap().uow())])
+    return formats.render(fmt, "services", [asdict(s) for s in i.list_services(tanggap().reader())])
 
 
 @bp.get(f"/services/<code>.{FMT}")
 def service_definition(code: str, fmt: str) -> Response:
-    service_code, attributes = i.service_definition(tanggap().uow(), code)
+    service_code, attributes = i.service_definition(tanggap().reader(), code)
     body = {"service_code": service_code, "attributes": [_attribute(a) for a in attributes]}
     return formats.render(fmt, "service_definition", body)
 
@@ -134,7 +134,7 @@ def attributes_from(keys: Any, getlist: Callable[[str], list[str]]) -> dict[str,
 @bp.get(f"/requests.{FMT}")
 def list_requests(fmt: str) -> Response:
     query = i.parse_request_query(request.args, tanggap().clock.now())
-    views = i.find_requests(tanggap().uow(), query)
+    views = i.find_requests(tanggap().reader(), query)
     return formats.render(fmt, "service_requests", records(views, query.extensions))
 
 
@@ -143,7 +143,7 @@ def get_request(report_id: str, fmt: str) -> Response:
     extensions = i.parse_extensions(request.args)
     if not report_id.isdigit() or len(report_id) > 18:
         raise NotFound("service request", report_id)
-    view = i.get_request(tanggap().uow(), int(report_id))
+    view = i.get_request(tanggap().reader(), int(report_id))
     return formats.render(fmt, "service_requests", records([view], extensions))
 
 
@@ -151,7 +151,7 @@ def records(views: list[i.RequestView], extensions: bool) -> list[dict[str, Any]
     """The requests; with extensions, each with its attribute answers, the app's extra data too."""
     found = [record(v) for v in views]
     if extensions:
-        answers = i.extended_attributes(tanggap().uow(), [int(v.service_request_id) for v in views])
+        answers = i.extended_attributes(tanggap().reader(), [int(v.service_request_id) for v in views])
         for values, view in zip(found, views, strict=True):
             values["extended_attributes"] = [asdict(a) for a in answers[int(view.service_request_id)]]
     return found
@@ -160,7 +160,7 @@ def records(views: list[i.RequestView], extensions: bool) -> list[dict[str, Any]
 @bp.get(f"/servicerequestupdates.{FMT}")
 def list_updates(fmt: str) -> Response:
     query = i.parse_update_query(request.args, tanggap().clock.now())
-    views = i.find_updates(tanggap().uow(), query)
+    views = i.find_updates(tanggap().reader(), query)
     return formats.render(fmt, "service_request_updates", [update_record(v) for v in views])
 
 

@@ -12,7 +12,8 @@ from tanggap.db import CategoryRow, ConfigChangeRow, OpdRow
 from tanggap.display import local_iso
 from tanggap.intake.attributes import SERVICE_ATTRIBUTES, AttributeDef, attribute_defs
 from tanggap.intake.validation import _no_nul
-from tanggap.uow import AbstractUnitOfWork
+from tanggap.reader import AbstractReader
+from tanggap.reports.repository import SqlAlchemyReferenceData
 
 # When the service definitions in code last changed: the discovery document's changeset until a
 # supervisor changes a category's routing.
@@ -30,15 +31,15 @@ class ServiceView:
     group: str
 
 
-def list_services(uow: AbstractUnitOfWork) -> list[ServiceView]:
+def list_services(reader: AbstractReader) -> list[ServiceView]:
     query = (
         select(CategoryRow, OpdRow.short_name)
         .join(OpdRow, OpdRow.code == CategoryRow.opd_code)
         .where(CategoryRow.active.is_(True))
         .order_by(CategoryRow.code)
     )
-    with uow:
-        return [_service(cat, opd) for cat, opd in uow.session.execute(query)]
+    with reader as s:
+        return [_service(cat, opd) for cat, opd in s.execute(query)]
 
 
 def _service(cat: CategoryRow, opd: str) -> ServiceView:
@@ -48,19 +49,19 @@ def _service(cat: CategoryRow, opd: str) -> ServiceView:
     )
 
 
-def service_definition(uow: AbstractUnitOfWork, code: str) -> tuple[str, tuple[AttributeDef, ...]]:
-    with uow:
+def service_definition(reader: AbstractReader, code: str) -> tuple[str, tuple[AttributeDef, ...]]:
+    with reader as s:
         try:
-            uow.reference.category(_no_nul("service_code", code))
+            SqlAlchemyReferenceData(s).category(_no_nul("service_code", code))
         except (NotFound, InvalidInput):
             raise NotFound("service", code) from None
     return code, attribute_defs(code)
 
 
-def catalogue_changeset(uow: AbstractUnitOfWork) -> str:
+def catalogue_changeset(reader: AbstractReader) -> str:
     """When the service list or a definition last changed, for Open311 service discovery:
     clients refresh what they cache when it moves."""
-    with uow:
-        changed = uow.session.scalar(
+    with reader as s:
+        changed = s.scalar(
             select(func.max(ConfigChangeRow.at)).where(ConfigChangeRow.subject_kind == ConfigSubject.CATEGORY.value))
     return max(local_iso(changed) or DEFINITIONS_CHANGED, DEFINITIONS_CHANGED)

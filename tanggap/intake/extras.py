@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from states.errors import InvalidInput
 from tanggap.intake.errors import InvalidRequest
 from tanggap.intake.tables import ReportAttributeRow
-from tanggap.uow import AbstractUnitOfWork
+from tanggap.reader import AbstractReader
 
 MAX_EXTRA_VALUE = 1000
 MAX_EXTRAS = 30
@@ -75,9 +75,9 @@ def attribute_answers(session: Session, report_ids: Sequence[int]) -> dict[int, 
     return found
 
 
-def extended_attributes(uow: AbstractUnitOfWork, report_ids: Sequence[int]) -> dict[int, list[AttributeAnswer]]:
-    with uow:
-        return attribute_answers(uow.session, report_ids)
+def extended_attributes(reader: AbstractReader, report_ids: Sequence[int]) -> dict[int, list[AttributeAnswer]]:
+    with reader as s:
+        return attribute_answers(s, report_ids)
 
 
 def extra_data(session: Session, report_id: int) -> list[tuple[str, list[str]]]:

@@ -19,7 +19,7 @@ from tanggap.intake.deadlines import expected_datetimes
 from tanggap.intake.errors import InvalidRequest
 from tanggap.intake.tables import PhotoRow
 from tanggap.intake.validation import _collect, _nul_problems
-from tanggap.uow import AbstractUnitOfWork
+from tanggap.reader import AbstractReader
 
 PAGE_SIZE = 1000
 QUERY_SPAN = timedelta(days=90)
@@ -193,7 +193,7 @@ REQUEST_COLUMNS = (
 REDACTED = "[Isi laporan ini disunting petugas.]"  # what the public reads instead of a redacted text
 
 
-def find_requests(uow: AbstractUnitOfWork, query: RequestQuery, include_rejected: bool = False) -> list[RequestView]:
+def find_requests(reader: AbstractReader, query: RequestQuery, include_rejected: bool = False) -> list[RequestView]:
     """The public read side. Rejected reports (spam, outside the city's authority, duplicates)
     are left out: their text and exact position are nobody's business but the citizen's."""
     stmt = _request_select().order_by(ReportRow.submitted_at.desc(), ReportRow.id.desc())
@@ -203,12 +203,12 @@ def find_requests(uow: AbstractUnitOfWork, query: RequestQuery, include_rejected
         stmt = stmt.where(ReportRow.id.in_(query.ids))
     else:
         stmt = _filtered(stmt, query).offset((query.page - 1) * query.page_size).limit(query.page_size)
-    with uow:
-        return _views(uow.session, list(uow.session.execute(stmt)))
+    with reader as s:
+        return _views(s, list(s.execute(stmt)))
 
 
-def get_request(uow: AbstractUnitOfWork, report_id: int, include_rejected: bool = False) -> RequestView:
-    views = find_requests(uow, RequestQuery(ids=(report_id,)), include_rejected)
+def get_request(reader: AbstractReader, report_id: int, include_rejected: bool = False) -> RequestView:
+    views = find_requests(reader, RequestQuery(ids=(report_id,)), include_rejected)
     if not views:
         raise NotFound("service request", report_id)
     return views[0]
@@ -296,10 +296,10 @@ def rejection_text(reject_kind: str | None, duplicate_of: int | None) -> str:
     return f"{kind} (#{duplicate_of})." if reject_kind == "duplicate" else f"{kind}."
 
 
-def photo_withdrawn(uow: AbstractUnitOfWork, key: str) -> bool:
+def photo_withdrawn(reader: AbstractReader, key: str) -> bool:
     """Is this public photo the citizen's photo of a report whose photo staff redacted? Then
     /media no longer serves it, even to someone who kept its address."""
     fetched = select(PhotoRow.report_id).where(PhotoRow.public_key == key, PhotoRow.kind == "report")
     query = select(ReportRow.id).where(ReportRow.photo_redacted, or_(ReportRow.photo == key, ReportRow.id.in_(fetched)))
-    with uow:
-        return uow.session.scalar(query.limit(1)) is not None
+    with reader as s:
+        return s.scalar(query.limit(1)) is not None

@@ -13,8 +13,9 @@ from states.model import CITIZEN, Report, ReportState, Trigger
 from tanggap.intake.keys import digest
 from tanggap.intake.queries import EVENT_LABELS, RequestView, get_request
 from tanggap.intake.tables import CitizenTokenRow, RatingRow
+from tanggap.reader import AbstractReader
+from tanggap.reports.repository import SqlAlchemyReportRepository
 from tanggap.reports.views import steps
-from tanggap.uow import AbstractUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -42,16 +43,16 @@ class CitizenStatus:
 
 
 def citizen_status(
-    uow: AbstractUnitOfWork, report_id: int, token: str | None, now: datetime, policy: LifecyclePolicy
+    reader: AbstractReader, report_id: int, token: str | None, now: datetime, policy: LifecyclePolicy
 ) -> CitizenStatus:
-    request = get_request(uow, report_id, include_rejected=True)
-    with uow:
-        report = uow.reports.get(report_id)
-        events = uow.reports.events(report_id)
+    request = get_request(reader, report_id, include_rejected=True)
+    with reader as s:
+        reports = SqlAlchemyReportRepository(s)
+        report, events = reports.get(report_id), reports.events(report_id)
         timeline = [TimelineEntry(e.at, EVENT_LABELS.get(step, step)) for e, step in zip(
             events, steps(events), strict=True)]
-        authorised = bool(token) and _token_matches(uow.session, report_id, token or "")
-        rating = uow.session.scalar(select(RatingRow.stars).where(RatingRow.report_id == report_id))
+        authorised = bool(token) and _token_matches(s, report_id, token or "")
+        rating = s.scalar(select(RatingRow.stars).where(RatingRow.report_id == report_id))
     may = _citizen_may(report, now, policy) if authorised else set()
     if report.state is ReportState.REJECTED and not authorised:
         # Anyone may learn that a report was refused and why; only its citizen sees what it said.

@@ -22,7 +22,7 @@ from tanggap.display import local_iso
 from tanggap.intake.errors import InvalidRequest
 from tanggap.intake.queries import CLOSE_LABELS, QUERY_SPAN, _when, rejection_text
 from tanggap.intake.validation import _collect
-from tanggap.uow import AbstractUnitOfWork
+from tanggap.reader import AbstractReader
 
 DEFAULT_SPAN = timedelta(hours=24)
 MAX_UPDATES = 10_000
@@ -91,7 +91,7 @@ def _check_span(start: datetime | None, end: datetime | None) -> None:
         raise InvalidInput("start_date/end_date", f"may span at most {QUERY_SPAN.days} days")
 
 
-def find_updates(uow: AbstractUnitOfWork, query: UpdateQuery) -> list[UpdateView]:
+def find_updates(reader: AbstractReader, query: UpdateQuery) -> list[UpdateView]:
     lower, upper = _whole_seconds(query.start, query.end)
     stmt = (
         select(EventRow.id, EventRow.report_id, EventRow.trigger, EventRow.to_state, EventRow.at, EventRow.data)
@@ -99,9 +99,9 @@ def find_updates(uow: AbstractUnitOfWork, query: UpdateQuery) -> list[UpdateView
         .order_by(EventRow.at, EventRow.id)
         .limit(MAX_UPDATES + 1)
     )
-    with uow:
-        rows = list(uow.session.execute(stmt))
-        opds = {code: name for code, name in uow.session.execute(select(OpdRow.code, OpdRow.name))}
+    with reader as s:
+        rows = list(s.execute(stmt))
+        opds = {code: name for code, name in s.execute(select(OpdRow.code, OpdRow.name))}
     if len(rows) > MAX_UPDATES:
         raise InvalidRequest([InvalidInput(
             "start_date/end_date", f"hold more than {MAX_UPDATES:,} updates; ask for a shorter window")])

@@ -74,9 +74,9 @@ def test_the_window_applies_to_the_timestamp_as_written_in_whole_seconds(app: Ta
     clock.advance(timedelta(milliseconds=700))  # the rejection happens at 09:00:00.700 WITA
     app.handle(c.RejectReport(rid, "dispatcher", kind="spam"))
 
-    written = find_updates(app.uow(), UpdateQuery(T0 - timedelta(hours=1), T0))
-    after = find_updates(app.uow(), UpdateQuery(T0 + timedelta(seconds=1), T0 + timedelta(hours=1)))
-    half = find_updates(app.uow(), UpdateQuery(T0 + timedelta(milliseconds=500), T0 + timedelta(hours=1)))
+    written = find_updates(app.reader(), UpdateQuery(T0 - timedelta(hours=1), T0))
+    after = find_updates(app.reader(), UpdateQuery(T0 + timedelta(seconds=1), T0 + timedelta(hours=1)))
+    half = find_updates(app.reader(), UpdateQuery(T0 + timedelta(milliseconds=500), T0 + timedelta(hours=1)))
 
     # Written as 09:00:00, so a window ending at 09:00:00 has it and one starting a second later
     # does not, as FixMyStreet compares; a start inside that second excludes what is written before it.
@@ -91,7 +91,7 @@ def test_updates_come_oldest_first_across_reports_with_their_event_ids(app: Tang
     app.handle(c.ClassifyReport(first, "dispatcher", category="jalan-rusak"))
     app.handle(c.AssignReport(first, "dispatcher"))
 
-    updates = find_updates(app.uow(), UpdateQuery(T0 - timedelta(hours=1), T0 + timedelta(hours=1)))
+    updates = find_updates(app.reader(), UpdateQuery(T0 - timedelta(hours=1), T0 + timedelta(hours=1)))
 
     with app.uow() as uow:
         ids = {trigger: event_id for trigger, event_id in uow.session.execute(
@@ -108,7 +108,7 @@ def test_a_window_holding_too_many_updates_is_refused_rather_than_cut(
     monkeypatch.setattr(update_feed, "MAX_UPDATES", 2)
 
     with pytest.raises(InvalidRequest, match="hold more than 2 updates; ask for a shorter window"):
-        find_updates(app.uow(), UpdateQuery(T0 - timedelta(hours=1), T0 + timedelta(hours=1)))
+        find_updates(app.reader(), UpdateQuery(T0 - timedelta(hours=1), T0 + timedelta(hours=1)))
 
 
 # --- comments and disputes ------------------------------------------------------------------------
@@ -182,8 +182,8 @@ def test_comments_replay_into_the_report_as_stored(app: Tanggap, intake: IntakeS
 
 
 def test_the_discovery_changeset_moves_when_a_supervisor_changes_routing(app: Tanggap, clock: FrozenClock) -> None:
-    assert catalogue_changeset(app.uow()) == "2026-11-29T00:00:00+08:00"  # the definitions in code
+    assert catalogue_changeset(app.reader()) == "2026-11-29T00:00:00+08:00"  # the definitions in code
     clock.advance(timedelta(days=57))  # 2026-12-02 09:00 WITA
     app.handle(staff.SetRouting("supervisor", "sampah-menumpuk", "PUPR", note="sementara"))
 
-    assert catalogue_changeset(app.uow()) == "2026-12-02T09:00:00+08:00"
+    assert catalogue_changeset(app.reader()) == "2026-12-02T09:00:00+08:00"

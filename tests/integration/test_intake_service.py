@@ -260,7 +260,7 @@ def test_requests_filter_by_service_status_dates_and_page(
     start = datetime(2026, 10, 7, 0, 0, tzinfo=UTC)
 
     def found(**query: Any) -> list[int]:
-        return [int(v.service_request_id) for v in find_requests(app.uow(), RequestQuery(**query))]
+        return [int(v.service_request_id) for v in find_requests(app.reader(), RequestQuery(**query))]
 
     assert found() == ids[::-1]
     assert found(service_codes=("jalan-rusak",)) == [ids[3], ids[1]]
@@ -291,6 +291,6 @@ def test_expected_datetimes_are_the_earliest_running_deadline_and_absent_without
 def test_the_web_form_needs_no_key_and_no_category(app: Tanggap, intake: IntakeService) -> None:
     done = intake.submit(SubmitServiceRequest(service_code=None, description="Lampu jalan mati", address="Jl. Cak Doko",
                                               source=Source.WEB))  # fmt: skip
-    [view] = find_requests(app.uow(), RequestQuery(ids=(done.report_id,)))
+    [view] = find_requests(app.reader(), RequestQuery(ids=(done.report_id,)))
     assert (view.service_code, view.service_name, view.agency_responsible) == (
         "belum-dikategorikan", "Belum dikategorikan", None)
