@@ -6,8 +6,6 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 
-from sqlalchemy.orm import Session
-
 if TYPE_CHECKING:  # types only: each feature's repository port sits in that feature's package
     from tanggap.appeals.repository import AbstractAppealsRepository
     from tanggap.enforcement.repository import AbstractSlaRepository
@@ -19,10 +17,10 @@ if TYPE_CHECKING:  # types only: each feature's repository port sits in that fea
 
 
 class AbstractUnitOfWork(Protocol):
-    """The repositories are read-only properties on the port, so a fake unit of work may put any
-    implementation of each there (tests/fakes.py)."""
-
-    session: Session
+    """Handlers reach the database only through these repositories: the session is the SQLAlchemy
+    implementation's own (tanggap/persistence.py), not part of the port. They are read-only
+    properties here, so a fake unit of work may put any implementation of each there
+    (tests/fakes.py)."""
 
     @property
     def reports(self) -> AbstractReportRepository: ...

@@ -14,12 +14,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import orjson
-from sqlalchemy import Table, Text, and_, not_, select, type_coerce
-from sqlalchemy import cast as sa_cast
-from sqlalchemy.types import NullType
 
 from sla.allowance import policy_from_spec
 from sla.reactions import OPD_METRICS, REACTIONS, Ticket
@@ -38,14 +35,12 @@ from states.errors import InvalidInput, NotFound
 from states.model import EVENT_FIELDS, Priority, ReportState
 from tanggap import commands as c
 from tanggap.config_audit import ConfigSubject
-from tanggap.db import BreachRow, CalendarRow, EventRow, ReportRow, RuleRow, UserRow, WaiverRow
 from tanggap.display import local_iso
 from tanggap.enforcement.repository import calendar_for
 from tanggap.enforcement.service import validated_rule
 from tanggap.payroll.service import allowance, cuts, met_on_time, month_bounds, policy_row
 from tanggap.uow import AbstractUnitOfWork
 
-TERMINAL = ("closed", "rejected")
 OPD_METRIC_NAMES = tuple(m.value for m in OPD_METRICS)
 DRAFT_FIELDS = frozenset(f.name for f in dataclasses.fields(c.DefineRule)) - {"actor", "effective_from", "note"}
 # Report fields a clock reads; the others an event may set do not move clocks.
@@ -143,24 +138,12 @@ def _rule_fields(rule: SlaRule) -> dict[str, Any]:
 ASSIGNED = ReportState.ASSIGNED.value  # read once: an enum's .value costs a descriptor call per event
 NORMAL = Priority.NORMAL.value
 NEW_REPORT: dict[str, Any] = {**dict.fromkeys(TICKET_FIELDS), "priority": NORMAL}
-EVENTS = cast(Table, EventRow.__table__)
-REPORTS = cast(Table, ReportRow.__table__)
 
 
 def histories(uow: AbstractUnitOfWork, end: datetime, start: datetime) -> list[list[HistoryEvent]]:
     """The events before `end` of every report that could have a clock running in [start, end):
     a report already closed or rejected, untouched since before `start`, has none."""
-    done_before = and_(REPORTS.c.state.in_(TERMINAL), REPORTS.c.updated_at < start)
-    candidates = select(REPORTS.c.id).where(REPORTS.c.submitted_at < end, not_(done_before))
-    # Read raw (times as the driver gives them, JSON as text for orjson): per-value result
-    # processing cost more than the replay itself on a year of history.
-    query = (
-        select(EVENTS.c.report_id, EVENTS.c.name, type_coerce(EVENTS.c.at, NullType()), EVENTS.c.to_state,
-               sa_cast(EVENTS.c.data, Text))
-        .where(EVENTS.c.report_id.in_(candidates), EVENTS.c.at < end)
-        .order_by(EVENTS.c.report_id, EVENTS.c.seq)
-    )
-    return list(_by_report(uow.session.connection().execute(query).all()))
+    return list(_by_report(uow.payroll.history_rows(start, end)))
 
 
 def _utc(raw: datetime | str) -> datetime:
@@ -220,8 +203,7 @@ def calendars(uow: AbstractUnitOfWork) -> dict[str, CalendarHistory]:
     edits: dict[str, list[SpecEdit]] = defaultdict(list)
     for change in uow.sla.config_changes(ConfigSubject.CALENDAR.value):
         edits[change.subject_key].append(SpecEdit(change.at, change.field, change.old_value))
-    return {row.name: _history(past_specs(row.spec, edits[row.name]))
-            for row in uow.session.scalars(select(CalendarRow))}
+    return {name: _history(past_specs(spec, edits[name])) for name, spec in uow.payroll.calendar_specs().items()}
 
 
 def _history(specs: Sequence[tuple[datetime, dict[str, Any]]]) -> CalendarHistory:
@@ -231,17 +213,11 @@ def _history(specs: Sequence[tuple[datetime, dict[str, Any]]]) -> CalendarHistor
 def known_since(uow: AbstractUnitOfWork) -> dict[tuple[int, int], datetime]:
     """When each later version of a rule was saved. A rule's first version counts from its
     effective time: the demo data's history is dated before its rules were saved."""
-    query = select(RuleRow.rule_id, RuleRow.version, RuleRow.created_at).where(RuleRow.version > 1)
-    return {(rule_id, version): at for rule_id, version, at in uow.session.execute(query)}
+    return uow.payroll.later_versions_saved()
 
 
 def heads(uow: AbstractUnitOfWork) -> dict[str, str | None]:
-    found: dict[str, str | None] = {}
-    query = select(UserRow.opd_code, UserRow.username).where(UserRow.role == "opd_head").order_by(UserRow.id)
-    for opd, username in uow.session.execute(query):
-        if opd is not None:
-            found.setdefault(opd, username)
-    return found
+    return uow.payroll.opd_heads()
 
 
 # --- what changed --------------------------------------------------------------------------
@@ -291,12 +267,8 @@ class WhatIf:
 
 
 def recorded_breaches(uow: AbstractUnitOfWork, start: datetime, end: datetime) -> list[Recorded]:
-    in_period = and_(BreachRow.due_at >= start, BreachRow.due_at < end)
-    waived = set(uow.session.scalars(
-        select(WaiverRow.breach_id).join(BreachRow, BreachRow.id == WaiverRow.breach_id).where(in_period)))
-    query = select(BreachRow.id, BreachRow.report_id, BreachRow.metric, BreachRow.opd, BreachRow.officer,
-                   BreachRow.started_at, BreachRow.due_at, BreachRow.rule_id, BreachRow.rule_version).where(in_period)
-    return [Recorded(*row[1:], id=row[0], waived=row[0] in waived) for row in uow.session.execute(query)]
+    rows, waived = uow.payroll.recorded_breaches(start, end)
+    return [Recorded(*row[1:], id=row[0], waived=row[0] in waived) for row in rows]
 
 
 def what_if(uow: AbstractUnitOfWork, span: Period, now: datetime, draft: dict[str, Any] | None = None) -> WhatIf:
