@@ -19,6 +19,7 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from tanggap.bootstrap import Tanggap, bootstrap
 from tanggap.config import Settings, WebSettings
@@ -38,6 +39,7 @@ def create_app(tanggap: Tanggap | None = None, **overrides: Any) -> Flask:
     """`overrides` are Flask config keys, plus PHOTO_STORAGE (a photo storage object)."""
     tanggap = _with_photos(tanggap or bootstrap(), overrides.get("PHOTO_STORAGE"))
     app = Flask(__name__)
+    app.url_map.converters["int"] = RowId
     app.config.from_mapping(_defaults(tanggap.settings))
     app.config.update(overrides)
     _behind_proxies(app, tanggap.settings.web)
@@ -138,6 +140,15 @@ def _read_secret(path: Path) -> str:
     if not secret:
         raise RuntimeError(f"{path} is empty: delete it, or set TANGGAP_SECRET_KEY")
     return secret
+
+
+class RowId(IntegerConverter):
+    """`<int:...>` in every route: a number past what a database id can hold (64 bits) matches no
+    route, so it is a 404 like any unknown id, never a driver's overflow."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _with_photos(tanggap: Tanggap, storage: AbstractPhotoStorage | None) -> Tanggap:

@@ -87,8 +87,10 @@ def test_going_back_and_sending_again_files_one_report(browser: Any, server: str
 def test_the_citizen_switches_the_form_to_english_and_back(browser: Any, server: str) -> None:
     page = _phone(browser)
     page.goto(f"{server}/lapor")
-    page.click("button[name=lang][value=en]")
+    with page.expect_navigation():  # the switch posts the form and comes back in the new language
+        page.click("button[name=lang][value=en]")
     assert page.inner_text("h1") == "Report a problem around you"
     assert page.inner_text("#kirim") == "Send the report"
-    page.click("button[name=lang][value=id]")
+    with page.expect_navigation():
+        page.click("button[name=lang][value=id]")
     assert page.inner_text("h1") == "Laporkan masalah di sekitar Anda"

@@ -183,3 +183,15 @@ def test_the_dashboard_shows_each_opd_and_the_annual_target(web: Flask, app: Tan
     sign_in(officer, "pupr.officer")
     assert officer.get("/dashboard").status_code == 403
     assert csrf(page.text)
+
+
+def test_an_id_past_what_a_database_can_hold_is_not_found_not_a_server_error(web: Flask) -> None:
+    hr, staff = web.test_client(), web.test_client()
+    sign_in(hr, "hr")
+    sign_in(staff, "dispatcher")
+    huge = 12557824359074482880512  # found by schemathesis: SQLite cannot bind it
+    for client, path in ((hr, f"/hr/breaches/{huge}"), (staff, f"/tickets/{huge}"), (hr, f"/hr/breaches/{2**63}")):
+        answer = client.get(path)
+        assert answer.status_code == 404, path
+        assert "tidak ditemukan" in answer.text.lower(), path
+    assert hr.get(f"/hr/breaches/{2**63 - 1}").status_code == 404  # the largest id still reaches the page
