@@ -4,7 +4,7 @@ layer and map its errors to the spec's error document."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import Any
 
@@ -116,15 +116,20 @@ def contact_from(form: Any) -> dict[str, str]:
 
 def _photo(req: Request) -> bytes | None:
     """The `media` upload, or FixMyStreet's first `photoN` part when it uploads photos itself."""
-    parts = [req.files.get("media"), *(req.files[k] for k in sorted(req.files) if PHOTO_PART.match(k))]
+    parts = [req.files.get("media"), *(req.files[k] for k in sorted(_named(req.files)) if PHOTO_PART.match(k))]
     upload = next((part for part in parts if part is not None and part.filename), None)
     return upload.read() if upload is not None else None
+
+
+def _named(keys: Iterable[Any]) -> list[str]:
+    """The form's field names; a multipart part sent without a name has none, and is no field."""
+    return [key for key in keys if isinstance(key, str)]
 
 
 def attributes_from(keys: Any, getlist: Callable[[str], list[str]]) -> dict[str, list[str]]:
     """`attribute[code]` and `attribute[code][]`, the spec's two spellings, into code -> values."""
     found: dict[str, list[str]] = {}
-    for key in keys:
+    for key in _named(keys):
         match = ATTRIBUTE.match(key)
         if match:
             found.setdefault(match.group(1), []).extend(getlist(key))
