@@ -143,11 +143,11 @@ def _read_secret(path: Path) -> str:
 
 
 class RowId(IntegerConverter):
-    """`<int:...>` in every route: a number past what a database id can hold (64 bits) matches no
-    route, so it is a 404 like any unknown id, never a driver's overflow."""
+    """`<int:...>` in every route: a number past what an id column holds (INTEGER, 32 bits on
+    PostgreSQL) matches no route, so it is a 404 like any unknown id, never a driver's overflow."""
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
 
 

@@ -190,8 +190,10 @@ def test_an_id_past_what_a_database_can_hold_is_not_found_not_a_server_error(web
     sign_in(hr, "hr")
     sign_in(staff, "dispatcher")
     huge = 12557824359074482880512  # found by schemathesis: SQLite cannot bind it
-    for client, path in ((hr, f"/hr/breaches/{huge}"), (staff, f"/tickets/{huge}"), (hr, f"/hr/breaches/{2**63}")):
+    for client, path in ((hr, f"/hr/breaches/{huge}"), (staff, f"/tickets/{huge}"), (hr, f"/hr/breaches/{2**63}"),
+                         (hr, f"/hr/breaches/{2**31}")):
         answer = client.get(path)
         assert answer.status_code == 404, path
         assert "tidak ditemukan" in answer.text.lower(), path
-    assert hr.get(f"/hr/breaches/{2**63 - 1}").status_code == 404  # the largest id still reaches the page
+    largest = hr.get(f"/hr/breaches/{2**31 - 1}")  # the largest id an INTEGER column holds reaches the page
+    assert largest.status_code == 404 and str(2**31 - 1) in largest.text
