@@ -46,6 +46,7 @@ from tanggap.db import (
 )
 from tanggap.enforcement.repository import calendar_for, open_response_due, rule_from_row
 from tanggap.infrastructure.storage import FakePhotoStorage
+from tanggap.pipeline.notifications import STUCK_AFTER
 from tanggap.staff.repository import Revocable
 from tanggap.staff.tables import ApiTokenRow, ResponseTemplateRow
 
@@ -74,7 +75,8 @@ class FakeReports:
         return list(self.history[report_id])
 
     def event_id(self, report_id: int, seq: int) -> int | None:
-        return report_id * 1000 + seq if seq <= len(self.history[report_id]) else None
+        """Events have no table here: an event's id is its place in its report's history."""
+        return seq if 1 <= seq <= len(self.history[report_id]) else None
 
     def quiet_reports(self, responded_before: datetime, limit: int) -> list[int]:
         return sorted(rid for rid, r in self.rows.items() if r.state is ReportState.RESPONDED
@@ -305,15 +307,21 @@ class FakeStaff:
         return row  # type: ignore[return-value]
 
     def undelivered_email(self, inbox_id: int, now: datetime) -> InboxRow | None:
+        """The rule of tanggap.pipeline.notifications.undelivered: failed for good, or stuck sending."""
         row = self.inbox.get(inbox_id)
-        return row if row is not None and row.email_status in ("pending", "failed", "unknown") else None
+        if row is None:
+            return None
+        stuck = row.email_status == "sending" and (
+            row.email_claimed_at is None or row.email_claimed_at <= now - STUCK_AFTER)
+        return row if row.email_status == "failed" or stuck else None
 
 
 class FakeIntake:
-    """Intake's rows are not needed by the handlers tested on fakes; anything asked is absent."""
+    """Intake's rows are not faked: the handlers tested here never reach them, and one that does
+    fails loudly instead of reading an empty answer."""
 
     def __getattr__(self, name: str) -> Callable[..., None]:
-        return lambda *args, **kwargs: None
+        raise NotImplementedError(f"the fake unit of work has no intake rows ({name})")
 
 
 class FakeUnitOfWork:
