@@ -25,6 +25,7 @@ from tanggap.db import BreachRow, EventRow, OutboxRow, ReportRow
 from tanggap.intake.tables import IdempotencyKeyRow
 from tests.conftest import PG_ENV, fresh_postgres_database
 from tests.fixtures.intake.servers import raw_server, trickle
+from tests.fixtures.serve import wait_answering
 
 TANGGAP = str(Path(sys.executable).with_name("tanggap"))
 FORM = {"service_code": "sampah-menumpuk", "lat": "-10.17", "long": "123.603"}
@@ -65,14 +66,7 @@ class Served:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen([TANGGAP, "serve", "--port", str(self.port)], env=env,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                requests.get(f"{self.url}/healthz", timeout=2)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        raise TimeoutError("tanggap serve did not answer within 90 s")
+        wait_answering(self.url)
 
     def prefect_pid(self, wait: float = 60) -> int:
         pid_file = Path(self.env["TANGGAP_DATA_DIR"]) / "prefect" / "server.pid"

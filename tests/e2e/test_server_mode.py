@@ -17,6 +17,7 @@ import pytest
 
 from tanggap.bootstrap import Tanggap
 from tests.conftest import PG_ENV, fresh_postgres_database
+from tests.fixtures.serve import wait_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -129,17 +130,6 @@ def test_tanggap_serve_in_server_mode_starts_without_an_error_and_routes_through
         worker.wait(timeout=30)
     assert serve.returncode == 0, output
     assert "Traceback" not in output and "failed" not in output, output
-
-
-def wait_answering(base: str) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{base}/healthz", timeout=2)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    raise TimeoutError("tanggap serve did not answer")
 
 
 def _assigned(env: dict[str, str], rid: str) -> bool:
